@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import Action, allowed_actions
+
+# The navigation, in order: (action that grants it, label, url name).
+_NAV = [
+    (Action.VIEW_MY_CAMPAIGNS, _("My campaigns"), "my_campaigns"),
+    (Action.VIEW_REVIEW_QUEUE, _("Review queue"), "review_queue"),
+    (Action.VIEW_DASHBOARD, _("Dashboard"), "dashboard"),
+    (Action.MANAGE_PEOPLE, _("People"), "people"),
+    (Action.USE_ADMIN, _("Admin"), "admin:index"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_can": {}}
+    actions = allowed_actions(user)
+    path = request.path
+    items = []
+    for action, label, url_name in _NAV:
+        if action in actions:
+            url = reverse(url_name)
+            items.append({"label": label, "url": url, "active": path.startswith(url)})
+    return {"nav_items": items, "user_can": {action.value: True for action in actions}}

@@ -1,0 +1,8 @@
+class ServiceError(Exception):
+    """A refused action. ``message`` is user-facing (translated) text; views show it
+    as an error and nothing has changed."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field

@@ -1,0 +1,110 @@
+"""The one place that answers "may this user do X (to that object)?".
+
+Views authorise with these functions and templates show links and buttons from the
+same answers (through the ``navigation`` context processor and ``perms`` helpers), so
+the two can never disagree.
+"""
+
+from enum import StrEnum
+
+from .models import Invitation, Team, User
+from .roles import Role
+
+
+class Action(StrEnum):
+    VIEW_MY_CAMPAIGNS = "view_my_campaigns"
+    VIEW_REVIEW_QUEUE = "view_review_queue"
+    VIEW_DASHBOARD = "view_dashboard"
+    MANAGE_PEOPLE = "manage_people"
+    USE_ADMIN = "use_admin"
+
+
+# Which roles may do each page-level action.
+_ACTION_ROLES: dict[Action, frozenset[str]] = {
+    Action.VIEW_MY_CAMPAIGNS: frozenset({Role.MARKETER}),
+    Action.VIEW_REVIEW_QUEUE: frozenset({Role.REVIEWER, Role.CHAIR}),
+    Action.VIEW_DASHBOARD: frozenset({Role.MANAGER, Role.CHAIR, Role.ADMIN}),
+    Action.MANAGE_PEOPLE: frozenset({Role.MANAGER, Role.ADMIN}),
+    Action.USE_ADMIN: frozenset({Role.ADMIN}),
+}
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can(user: User, action: Action | str) -> bool:
+    """May ``user`` do the page-level ``action``?"""
+    if not _active(user):
+        return False
+    allowed = _ACTION_ROLES[Action(action)]
+    return not allowed.isdisjoint(user.role_set)
+
+
+def allowed_actions(user: User) -> frozenset[Action]:
+    return frozenset(action for action in Action if can(user, action))
+
+
+def invitable_roles(user: User) -> list[str]:
+    """Roles ``user`` may give in an invitation: administrators any, managers marketers."""
+    if not _active(user):
+        return []
+    if user.has_role(Role.ADMIN):
+        return list(Role.values)
+    if user.has_role(Role.MANAGER):
+        return [Role.MARKETER, Role.MANAGER]
+    return []
+
+
+def invitable_teams(user: User):
+    """Teams ``user`` may invite into: administrators all, managers their own."""
+    if not _active(user):
+        return Team.objects.none()
+    if user.has_role(Role.ADMIN):
+        return Team.objects.all()
+    if user.has_role(Role.MANAGER):
+        return Team.objects.filter(pk__in=user.team_ids)
+    return Team.objects.none()
+
+
+def can_invite(user: User, *, roles: list[str], teams: list[Team]) -> bool:
+    allowed_roles = set(invitable_roles(user))
+    if not allowed_roles or not set(roles) <= allowed_roles:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    # A manager invites only into teams they belong to, and at least one of them.
+    return bool(teams) and all(team.pk in user.team_ids for team in teams)
+
+
+def visible_people(user: User):
+    """The people ``user`` may see and manage on the People page."""
+    if not _active(user):
+        return User.objects.none()
+    if user.has_role(Role.ADMIN):
+        return User.objects.all()
+    if user.has_role(Role.MANAGER):
+        return User.objects.filter(teams__in=user.team_ids).distinct()
+    return User.objects.none()
+
+
+def can_change_activation(user: User, target: User) -> bool:
+    """Administrators (de)activate anyone but themselves; managers only marketers of
+    their teams who hold no other role."""
+    if not _active(user) or target.pk == user.pk:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    if user.has_role(Role.MANAGER):
+        return target.role_set <= {Role.MARKETER} and not target.team_ids.isdisjoint(
+            user.team_ids
+        )
+    return False
+
+
+def can_revoke_invitation(user: User, invitation: Invitation) -> bool:
+    if not _active(user) or invitation.status != "pending":
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.MANAGER) and invitation.invited_by_id == user.pk

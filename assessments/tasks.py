@@ -1,0 +1,55 @@
+"""Celery tasks. They take ids, re-read their rows and are safe to run twice."""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .invitations import invitation_token
+from .models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_invitation_email(invitation_id: int) -> bool:
+    """E-mail the invitation link, in the invited person's language. Does nothing for
+    an invitation that was meanwhile accepted, withdrawn or has expired."""
+    invitation = (
+        Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.status != "pending":
+        logger.info("invitation %s not pending; e-mail not sent", invitation_id)
+        return False
+    link = settings.SITE_URL + reverse(
+        "invitation_accept", kwargs={"token": invitation_token(invitation)}
+    )
+    with translation.override(invitation.language):
+        context = {
+            "invitation": invitation,
+            "link": link,
+            "inviter": invitation.invited_by,
+            "roles": invitation.role_labels(),
+            "LANGUAGE_CODE": invitation.language,
+            "LANGUAGE_BIDI": translation.get_language_bidi(),
+        }
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        body = render_to_string("emails/invitation.txt", context)
+        html = render_to_string("emails/invitation.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    logger.info("invitation %s e-mailed", invitation_id)
+    return True
