@@ -1,0 +1,74 @@
+# Ethics Review: `make run` to try it, `make test` to test it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# pyenv honours .python-version (3.12); otherwise the newest python3.1x on PATH.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint requirements/build-constraints.txt
+
+.PHONY: help python-check venv venv-dev messages run seed test lint format worker bench clean
+
+help:
+	@echo "make run     - set up .venv, migrate the SQLite database, load demo data, serve on :$(PORT)"
+	@echo "make test    - set up .venv with dev extras and run the whole test suite"
+	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
+	@echo "make worker  - Celery worker + beat on REDIS_URL"
+
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
+	  echo "Ethics Review needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." >&2; \
+	  echo "Install Python 3.12 (e.g. 'pyenv install 3.12') or run: make PYTHON=/path/to/python3.12 ..." >&2; \
+	  exit 1; }
+
+$(VENV)/.installed: pyproject.toml requirements/build-constraints.txt | python-check
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
+	  echo "Removing $(VENV): it was made with an older Python."; rm -rf $(VENV); fi
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP_INSTALL) -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues are build output (not committed).
+messages: venv
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)." >&2; exit 1; }
+	@DEBUG=true $(PY) manage.py compilemessages --locale ar --ignore '.venv' -v0
+
+run: venv messages
+	DEBUG=true $(PY) manage.py migrate --no-input -v0
+	DEBUG=true $(PY) manage.py createcachetable
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo "Serving Ethics Review at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+seed: venv
+	DEBUG=true $(PY) manage.py seed_demo
+
+test: venv-dev messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: venv-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: venv
+	@[ -n "$$REDIS_URL" ] || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker." >&2; exit 1; }
+	$(VENV)/bin/celery -A ethicsreview worker --beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,125 @@
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from ethicsreview.celery import app as celery_app
+from tests.factories import TeamFactory, UserFactory
+
+# CI sets REQUIRE_SERVICES=1: a missing PostgreSQL, Redis or Chromium then fails the
+# run instead of skipping the tests that need it.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def service_missing(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this is an error, not a skip)")
+    pytest.skip(reason)
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or default_port), 2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        service_missing("needs Redis: REDIS_URL is not set")
+    if not _reachable(url, 6379):
+        service_missing(f"needs Redis: nothing answers at {url}")
+    return url
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: DATABASE_URL is not a PostgreSQL URL")
+    return connection
+
+
+@pytest.fixture
+def chromium_path():
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        service_missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is not under test; hashing is still real.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_eager_tasks():
+    """Each test starts with an empty shared cache (login rate limits live there), and
+    Celery tasks run inline unless a test starts a real worker."""
+    cache.clear()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def team():
+    return TeamFactory(name="Aurora Beverages", slug="aurora")
+
+
+@pytest.fixture
+def other_team():
+    return TeamFactory(name="Northwind Retail", slug="northwind")
+
+
+@pytest.fixture
+def marketer(team):
+    return UserFactory(email="marketer@example.com", roles=["marketer"], teams=[team])
+
+
+@pytest.fixture
+def outsider(other_team):
+    """A marketer of another team."""
+    return UserFactory(email="outsider@example.com", roles=["marketer"], teams=[other_team])
+
+
+@pytest.fixture
+def reviewer():
+    return UserFactory(email="reviewer@example.com", roles=["reviewer"])
+
+
+@pytest.fixture
+def chair():
+    return UserFactory(email="chair@example.com", roles=["chair", "reviewer"])
+
+
+@pytest.fixture
+def manager(team):
+    return UserFactory(email="manager@example.com", roles=["manager"], teams=[team])
+
+
+@pytest.fixture
+def admin_user():
+    return UserFactory(email="admin@example.com", roles=["admin"])
+
+
+@pytest.fixture
+def personas(marketer, outsider, reviewer, chair, manager, admin_user):
+    return {
+        "marketer": marketer,
+        "outsider": outsider,
+        "reviewer": reviewer,
+        "chair": chair,
+        "manager": manager,
+        "admin": admin_user,
+    }

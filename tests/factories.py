@@ -1,0 +1,61 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from assessments.models import Invitation, Team, User, UserRole
+
+PASSWORD = "Correct-Horse-Battery-42"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for role in extracted or []:
+            UserRole.objects.create(user=self, role=role)
+        if "admin" in (extracted or []):
+            self.is_staff = self.is_superuser = True
+        self.save()
+        self.__dict__.pop("role_set", None)
+        EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+    @factory.post_generation
+    def teams(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.teams.set(extracted)
+            self.__dict__.pop("team_ids", None)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    roles = factory.LazyFunction(lambda: ["marketer"])
+    invited_by = factory.SubFactory(UserFactory, roles=["admin"])
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+
+    @factory.post_generation
+    def teams(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.teams.set(extracted)
