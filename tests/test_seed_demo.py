@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assessments.models import Team, User, UserRole
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _debug_on(settings):
+    settings.DEBUG = True  # seed_demo only runs on a development install
+
+
+def test_seed_demo_is_idempotent_and_prints_credentials(capsys, client):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+    assert first == second
+    assert User.objects.count() == 6
+    assert Team.objects.count() == 2
+    assert set(UserRole.objects.values_list("role", flat=True)) == {
+        "marketer",
+        "reviewer",
+        "chair",
+        "manager",
+        "admin",
+    }
+    # The printed password signs the person in through the real form.
+    line = next(line for line in first.splitlines() if "reviewer@example.com" in line)
+    password = line.split()[-1]
+    response = client.post("/accounts/login/", {"login": "reviewer@example.com", "password": password})
+    assert response.status_code == 302
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_restores_a_changed_password(capsys):
+    call_command("seed_demo")
+    user = User.objects.get(email="admin@example.com")
+    user.set_password(PASSWORD)
+    user.save()
+    call_command("seed_demo")
+    user.refresh_from_db()
+    assert not user.check_password(PASSWORD)
