@@ -27,6 +27,7 @@ class UserAdmin(BaseUserAdmin):
         services.user_set_roles(
             actor=request.user, user=user, roles=list(user.roles.values_list("role", flat=True))
         )
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("display_name", "language", "teams")}),
@@ -34,7 +35,10 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")},
+        ),
     )
 
 

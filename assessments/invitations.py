@@ -37,5 +37,3 @@ def check_invitation_usable(invitation: Invitation) -> None:
         raise ServiceError(
             _("This invitation has expired. Ask the person who invited you to send a new one.")
         )
-
-

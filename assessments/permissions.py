@@ -96,9 +96,7 @@ def can_change_activation(user: User, target: User) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     if user.has_role(Role.MANAGER):
-        return target.role_set <= {Role.MARKETER} and not target.team_ids.isdisjoint(
-            user.team_ids
-        )
+        return target.role_set <= {Role.MARKETER} and not target.team_ids.isdisjoint(user.team_ids)
     return False
 
 

@@ -19,6 +19,7 @@ from .tasks import send_invitation_email
 
 logger = logging.getLogger(__name__)
 
+
 def _schedule_invitation_email(invitation_id: int) -> None:
     def enqueue() -> None:
         try:
@@ -152,9 +153,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
     if not permissions.can_change_activation(actor, user):
         raise ServiceError(_("You may not change this person's access."))
     with transaction.atomic():
-        changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(
-            is_active=active
-        )
+        changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
         if changed:
             logger.info(
                 "user %s %s by user %s", user.pk, "activated" if active else "deactivated", actor.pk

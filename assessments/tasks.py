@@ -27,9 +27,7 @@ logger = logging.getLogger(__name__)
 def send_invitation_email(invitation_id: int) -> bool:
     """E-mail the invitation link, in the invited person's language. Does nothing for
     an invitation that was meanwhile accepted, withdrawn or has expired."""
-    invitation = (
-        Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
-    )
+    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
     if invitation is None or invitation.status != "pending":
         logger.info("invitation %s not pending; e-mail not sent", invitation_id)
         return False

@@ -31,7 +31,9 @@ def test_seed_demo_is_idempotent_and_prints_credentials(capsys, client):
     # The printed password signs the person in through the real form.
     line = next(line for line in first.splitlines() if "reviewer@example.com" in line)
     password = line.split()[-1]
-    response = client.post("/accounts/login/", {"login": "reviewer@example.com", "password": password})
+    response = client.post(
+        "/accounts/login/", {"login": "reviewer@example.com", "password": password}
+    )
     assert response.status_code == 302
 
 

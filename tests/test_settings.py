@@ -20,7 +20,14 @@ PRODUCTION_ENV = {
 
 def run_manage(*args, env_overrides: dict, drop=()):
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    for name in (
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_HOST",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
     env.update(env_overrides)
     env["VAR_DIR"] = str(ROOT / "var" / "test-settings")
@@ -35,7 +42,9 @@ def run_manage(*args, env_overrides: dict, drop=()):
 
 
 def test_check_deploy_passes_with_production_variables():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -56,18 +65,24 @@ def test_secret_key_is_required_without_debug():
 
 def test_debug_is_off_unless_asked():
     script = (
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','ethicsreview.settings');"
+        "import django, os;"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ethicsreview.settings');"
         "django.setup(); from django.conf import settings as s;"
         "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER,"
         " s.MAILERS['default']['BACKEND'].rsplit('.', 2)[-2], s.SESSION_COOKIE_NAME)"
     )
-    env = {k: v for k, v in os.environ.items()}
+    env = dict(os.environ)
     for name in ("DEBUG", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST"):
         env.pop(name, None)
     env["SECRET_KEY"] = "some-secret-for-this-check-only-0123456789-abcdefghijklmnop"
     env["VAR_DIR"] = str(ROOT / "var" / "test-settings")
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     debug, engine, eager, mail_backend, session_cookie = out.stdout.split()

@@ -49,5 +49,7 @@ def test_wrong_password_shows_an_error(live_server, page, person):
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password").fill("not-my-password")
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_text("The email address and/or password you specified are not correct.")).to_be_visible()
+    expect(
+        page.get_by_text("The email address and/or password you specified are not correct.")
+    ).to_be_visible()
     expect(page).to_have_url(re.compile("/accounts/login/"))

@@ -139,7 +139,9 @@ def test_cannot_invite_an_existing_account(admin_user, marketer, team):
 
 def test_manager_invites_only_marketers_and_managers_into_own_teams(manager, team):
     elsewhere = TeamFactory(slug="elsewhere")
-    services.invitation_create(actor=manager, email="m1@example.com", roles=["marketer"], teams=[team])
+    services.invitation_create(
+        actor=manager, email="m1@example.com", roles=["marketer"], teams=[team]
+    )
     for roles, teams in [
         (["reviewer"], [team]),
         (["admin"], [team]),
@@ -157,7 +159,9 @@ def test_manager_invites_only_marketers_and_managers_into_own_teams(manager, tea
 def test_other_roles_cannot_invite(request, persona, team):
     actor = request.getfixturevalue(persona)
     with pytest.raises(ServiceError):
-        services.invitation_create(actor=actor, email="z@example.com", roles=["marketer"], teams=[team])
+        services.invitation_create(
+            actor=actor, email="z@example.com", roles=["marketer"], teams=[team]
+        )
     assert not Invitation.objects.exists()
 
 

@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import User
-
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,9 @@ def nav_urls(html: str) -> set[str]:
     start = html.index('data-testid="role-nav"')
     end = html.index("</ul>", start)
     fragment = html[start:end]
-    return {reverse(name) for name in PAGES + ["admin:index"] if f'href="{reverse(name)}"' in fragment}
+    return {
+        reverse(name) for name in PAGES + ["admin:index"] if f'href="{reverse(name)}"' in fragment
+    }
 
 
 @pytest.mark.parametrize("persona", sorted(ALLOWED))

@@ -9,12 +9,19 @@ from tests.factories import PASSWORD, InvitationFactory, TeamFactory, UserFactor
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_invites_through_the_form(client, admin_user, team, django_capture_on_commit_callbacks):
+def test_admin_invites_through_the_form(
+    client, admin_user, team, django_capture_on_commit_callbacks
+):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("invite"),
-            {"email": "newbie@example.com", "roles": ["marketer"], "teams": [team.pk], "language": "en"},
+            {
+                "email": "newbie@example.com",
+                "roles": ["marketer"],
+                "teams": [team.pk],
+                "language": "en",
+            },
         )
     assert response.status_code == 302
     invitation = Invitation.objects.get()
@@ -27,7 +34,12 @@ def test_invite_form_errors_keep_what_was_typed(client, admin_user, team):
     client.force_login(admin_user)
     response = client.post(
         reverse("invite"),
-        {"email": "typed@example.com", "display_name": "Typed Name", "roles": ["marketer"], "language": "en"},
+        {
+            "email": "typed@example.com",
+            "display_name": "Typed Name",
+            "roles": ["marketer"],
+            "language": "en",
+        },
     )
     assert response.status_code == 200
     assert "Marketers and managers must belong to a team." in response.text
@@ -126,7 +138,12 @@ def test_accept_with_wrong_email_shows_error_and_keeps_input(client, admin_user)
     url = reverse("invitation_accept", args=[invitation_token(invitation)])
     response = client.post(
         url,
-        {"email": "wrong@example.com", "display_name": "Lina", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "wrong@example.com",
+            "display_name": "Lina",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert "different e-mail address" in response.text
@@ -139,7 +156,12 @@ def test_weak_password_is_refused(client, admin_user):
     url = reverse("invitation_accept", args=[invitation_token(invitation)])
     response = client.post(
         url,
-        {"email": invitation.email, "display_name": "Lina", "password1": "password", "password2": "password"},
+        {
+            "email": invitation.email,
+            "display_name": "Lina",
+            "password1": "password",
+            "password2": "password",
+        },
     )
     assert response.status_code == 200
     assert "too common" in response.text
