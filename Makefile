@@ -6,8 +6,9 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-# pyenv honours .python-version (3.12); otherwise the newest python3.1x on PATH.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+# The first interpreter that runs and is 3.12+ (pyenv's python3 honours .python-version).
+PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint requirements/build-constraints.txt
 
 .PHONY: help python-check venv venv-dev messages run seed test lint format worker bench clean
@@ -19,8 +20,8 @@ help:
 	@echo "make worker  - Celery worker + beat on REDIS_URL"
 
 python-check:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
-	  echo "Ethics Review needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." >&2; \
+	@[ -n "$(PYTHON)" ] && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
+	  echo "Ethics Review needs Python 3.12 or newer; found: $$($(or $(PYTHON),python3) --version 2>&1)." >&2; \
 	  echo "Install Python 3.12 (e.g. 'pyenv install 3.12') or run: make PYTHON=/path/to/python3.12 ..." >&2; \
 	  exit 1; }
 
