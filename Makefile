@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml requirements/build-constraints.txt | python-c
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
 	  echo "Removing $(VENV): it was made with an older Python."; rm -rf $(VENV); fi
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check --upgrade 'pip>=25.3'  # for --build-constraint
 	$(PIP_INSTALL) -e .
 	@touch $@
 
