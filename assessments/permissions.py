@@ -7,7 +7,7 @@ the two can never disagree.
 
 from enum import StrEnum
 
-from .models import Invitation, Team, User
+from .models import Campaign, CampaignStatus, Invitation, Team, User
 from .roles import Role
 
 
@@ -106,3 +106,49 @@ def can_revoke_invitation(user: User, invitation: Invitation) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     return user.has_role(Role.MANAGER) and invitation.invited_by_id == user.pk
+
+
+# --- campaigns ---------------------------------------------------------------------------
+
+# Roles that read every campaign (the board and managers); marketers see their teams'.
+_READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.CHAIR, Role.MANAGER, Role.ADMIN})
+
+
+def can_create_campaign(user: User) -> bool:
+    return _active(user) and user.has_role(Role.MARKETER) and bool(user.team_ids)
+
+
+def campaign_teams(user: User):
+    """Teams ``user`` may create campaigns for."""
+    if not can_create_campaign(user):
+        return Team.objects.none()
+    return Team.objects.filter(pk__in=user.team_ids)
+
+
+def visible_campaigns(user: User):
+    """Campaigns ``user`` may open; everything else answers 404."""
+    if not _active(user):
+        return Campaign.objects.none()
+    if not _READ_ALL_ROLES.isdisjoint(user.role_set):
+        return Campaign.objects.all()
+    if user.has_role(Role.MARKETER):
+        return Campaign.objects.filter(team_id__in=user.team_ids)
+    return Campaign.objects.none()
+
+
+def can_view_campaign(user: User, campaign: Campaign) -> bool:
+    if not _active(user):
+        return False
+    if not _READ_ALL_ROLES.isdisjoint(user.role_set):
+        return True
+    return user.has_role(Role.MARKETER) and campaign.team_id in user.team_ids
+
+
+def can_edit_campaign(user: User, campaign: Campaign) -> bool:
+    """The campaign's team edits its intake, answers and evidence while it is a draft."""
+    return (
+        _active(user)
+        and user.has_role(Role.MARKETER)
+        and campaign.team_id in user.team_ids
+        and campaign.status == CampaignStatus.DRAFT
+    )

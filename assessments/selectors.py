@@ -2,9 +2,11 @@
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 
 from . import permissions
-from .models import Invitation, Team, User, UserRole
+from .models import Campaign, Invitation, Questionnaire, Team, User, UserRole
+from .questionnaire import score
 from .roles import Role
 
 ROLES_NEEDING_MFA = frozenset({Role.REVIEWER, Role.CHAIR, Role.ADMIN})
@@ -50,3 +52,36 @@ def home_attention(user: User) -> dict:
         attention["pending_invitations"] = invitations.pending().count()
         attention["expired_invitations"] = invitations.count() - attention["pending_invitations"]
     return attention
+
+
+# --- questionnaires and campaigns --------------------------------------------------------
+
+DEFAULT_QUESTIONNAIRE = "ai-marketing-impact"
+
+
+def current_questionnaire(slug: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | None:
+    return Questionnaire.objects.filter(slug=slug).order_by("-version").first()
+
+
+def campaigns_for(user: User):
+    return (
+        permissions.visible_campaigns(user)
+        .select_related("team", "owner", "assessment__questionnaire")
+        .order_by("-updated_at")
+    )
+
+
+def campaign_for(user: User, pk: int) -> Campaign:
+    """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists)."""
+    return get_object_or_404(
+        permissions.visible_campaigns(user).select_related(
+            "team", "owner", "assessment__questionnaire"
+        ),
+        pk=pk,
+    )
+
+
+def campaign_result(campaign: Campaign):
+    """The live score of the campaign's assessment."""
+    assessment = campaign.assessment
+    return score(assessment.questionnaire.parsed, campaign.intake(), assessment.answers)

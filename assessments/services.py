@@ -1,6 +1,8 @@
 """Every write goes through a function here: keyword-only, atomic, rows locked,
 side effects scheduled on commit."""
 
+import hashlib
+import json
 import logging
 from datetime import timedelta
 
@@ -10,10 +12,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import permissions, selectors
 from .errors import ServiceError
+from .evidence import check_upload
+from .intake import LIST_FIELDS
 from .invitations import check_invitation_usable, invitation_from_token
-from .models import Invitation, Team, User, UserRole, normalize_email
+from .models import (
+    Assessment,
+    Campaign,
+    EvidenceFile,
+    EvidenceKind,
+    Invitation,
+    Questionnaire,
+    Team,
+    User,
+    UserRole,
+    normalize_email,
+)
+from .questionnaire import AnswerError, Definition
 from .roles import Role
 from .tasks import send_invitation_email
 
@@ -173,3 +189,185 @@ def team_create(*, actor: User, name: str, slug: str) -> Team:
         raise ServiceError(_("Only administrators may create teams."))
     with transaction.atomic():
         return Team.objects.create(name=name.strip(), slug=slug)
+
+
+# --- questionnaires ----------------------------------------------------------------------
+
+
+def definition_checksum(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def questionnaire_load(*, data: dict, source: str) -> tuple[Questionnaire, bool]:
+    """Load one definition: unchanged content loads nothing; changed content becomes the
+    next version. Raises ``DefinitionError`` listing every problem of a bad definition."""
+    definition = Definition.from_data(data)
+    checksum = definition_checksum(data)
+    with transaction.atomic():
+        existing = Questionnaire.objects.filter(slug=definition.slug, checksum=checksum).first()
+        if existing is not None:
+            return existing, False
+        latest = (
+            Questionnaire.objects.select_for_update()
+            .filter(slug=definition.slug)
+            .order_by("-version")
+            .first()
+        )
+        questionnaire = Questionnaire.objects.create(
+            slug=definition.slug,
+            version=(latest.version + 1) if latest else 1,
+            title_en=definition.title.en,
+            title_ar=definition.title.ar,
+            definition=data,
+            checksum=checksum,
+            source=source,
+        )
+        logger.info("questionnaire %s loaded from %s", questionnaire, source)
+    return questionnaire, True
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+INTAKE_FIELDS = (
+    "name",
+    "objective",
+    "description",
+    "channels",
+    "markets",
+    "audiences",
+    "reaches_minors",
+    "reaches_vulnerable",
+    "ai_techniques",
+    "data_sources",
+    "data_categories",
+    "flight_start",
+    "flight_end",
+)
+
+
+def _check_intake(data: dict) -> None:
+    if data["flight_end"] < data["flight_start"]:
+        raise ServiceError(_("The flight cannot end before it starts."), field="flight_end")
+    for name, choices in LIST_FIELDS.items():
+        allowed = {value for value, _label in choices}
+        if not set(data.get(name) or []) <= allowed:
+            raise ServiceError(_("Unknown choice."), field=name)
+
+
+def campaign_create(
+    *, actor: User, team: Team, intake: dict, questionnaire: Questionnaire | None = None
+) -> Campaign:
+    """A new draft campaign of ``team`` with an empty assessment on the current
+    questionnaire version (or ``questionnaire``)."""
+    if not permissions.can_create_campaign(actor) or team.pk not in actor.team_ids:
+        raise ServiceError(_("You may only create campaigns for your own teams."))
+    _check_intake(intake)
+    questionnaire = questionnaire or selectors.current_questionnaire()
+    if questionnaire is None:
+        raise ServiceError(
+            _("No questionnaire is loaded yet. An administrator must run load_questionnaires.")
+        )
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            team=team, owner=actor, **{k: intake[k] for k in INTAKE_FIELDS}
+        )
+        Assessment.objects.create(campaign=campaign, questionnaire=questionnaire)
+        logger.info("campaign %s created by user %s", campaign.pk, actor.pk)
+    return campaign
+
+
+def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> Campaign:
+    if not permissions.can_edit_campaign(actor, campaign):
+        raise ServiceError(_("This campaign can no longer be edited."))
+    _check_intake(intake)
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not permissions.can_edit_campaign(actor, locked):
+            raise ServiceError(_("This campaign can no longer be edited."))
+        for name in INTAKE_FIELDS:
+            setattr(locked, name, intake[name])
+        locked.save(update_fields=[*INTAKE_FIELDS, "updated_at"])
+    return locked
+
+
+def assessment_save_answers(
+    *, actor: User, campaign: Campaign, answers: dict, section: str = ""
+) -> dict[str, AnswerError]:
+    """Save the answers that fit their questions; return errors for the others (keyed by
+    question code). Answers to other questions, visible or hidden, are kept as they are.
+    An empty answer clears the question."""
+    if not permissions.can_edit_campaign(actor, campaign):
+        raise ServiceError(_("This campaign can no longer be edited."))
+    errors: dict[str, AnswerError] = {}
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update()
+            .select_related("questionnaire")
+            .get(campaign=campaign)
+        )
+        definition = assessment.questionnaire.parsed
+        stored = dict(assessment.answers)
+        for code, raw in answers.items():
+            question = definition.questions.get(code)
+            if question is None:
+                errors[code] = AnswerError(
+                    code, _("There is no question %(code)s.") % {"code": code}
+                )
+                continue
+            try:
+                value = question.normalise(raw)
+            except AnswerError as exc:
+                errors[code] = exc
+                continue
+            if value is None:
+                stored.pop(code, None)
+            else:
+                stored[code] = value
+        assessment.answers = stored
+        fields = ["answers", "updated_at"]
+        if section:
+            assessment.last_section = section
+            fields.append("last_section")
+        assessment.save(update_fields=fields)
+        Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
+    return errors
+
+
+def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> EvidenceFile:
+    if not permissions.can_edit_campaign(actor, campaign):
+        raise ServiceError(_("Evidence can only be added to a draft of your team."))
+    if kind not in EvidenceKind.values:
+        raise ServiceError(_("Choose what kind of evidence this is."), field="kind")
+    content_type = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        evidence = EvidenceFile(
+            campaign=campaign,
+            kind=kind,
+            original_name=name,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+        evidence.file.save("upload", upload, save=False)
+        try:
+            evidence.save()
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
+
+
+def evidence_delete(*, actor: User, evidence: EvidenceFile) -> None:
+    if not permissions.can_edit_campaign(actor, evidence.campaign):
+        raise ServiceError(_("Evidence can only be removed from a draft of your team."))
+    with transaction.atomic():
+        EvidenceFile.objects.filter(pk=evidence.pk).delete()
+        stored = evidence.file.name
+        transaction.on_commit(lambda: evidence.file.storage.delete(stored))

@@ -1,0 +1,535 @@
+"""A questionnaire definition: sections, questions, options, conditions.
+
+The format is documented in ``assessments/questionnaires/SCHEMA.md``. ``Definition.from_data``
+checks everything an assessment relies on and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+QUESTION_TYPES = ("single", "multiple", "yesno", "scale", "text", "number")
+CHOICE_TYPES = ("single", "multiple", "yesno", "scale")
+MAX_RISK_WEIGHT = 5
+MAX_MITIGATION_WEIGHT = 3
+
+# Intake fields a condition may test, with their allowed values (None: a yes/no field).
+INTAKE_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "channels": (
+        "social",
+        "search",
+        "email",
+        "display",
+        "influencer",
+        "chat",
+        "instore_other",
+    ),
+    "markets": ("eu", "uk", "us_ca", "us_other", "gulf", "other"),
+    "ai_techniques": (
+        "segmentation",
+        "predictive_scoring",
+        "personalisation",
+        "generated_text",
+        "generated_media",
+        "synthetic_likeness",
+        "agents",
+        "dynamic_pricing",
+    ),
+    "data_sources": ("first_party", "third_party", "purchased", "scraped"),
+    "data_categories": (
+        "contact",
+        "behavioural",
+        "location",
+        "demographic",
+        "inferred",
+        "financial",
+        "special_category",
+        "children",
+    ),
+    "reaches_minors": None,
+    "reaches_vulnerable": None,
+}
+
+_CODE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+_VALUE = re.compile(r"^[a-z0-9_]+$")
+
+
+class DefinitionError(ValueError):
+    """The definition is malformed; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class AnswerError(ValueError):
+    """An answer does not fit its question. ``code`` names the question."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Text:
+    en: str
+    ar: str
+
+    def get(self, language: str | None) -> str:
+        if language and language.startswith("ar") and self.ar:
+            return self.ar
+        return self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    reason: Text
+    remedy: Text
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+    weight: int
+    red_flag: RedFlag | None = None
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Band:
+    upto: Decimal | None
+    weight: int
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    section: str
+    type: str
+    text: Text
+    help: Text
+    reference: str
+    dimension: str | None
+    mitigation: bool = False
+    required: bool = True
+    condition: Any = None
+    options: tuple[Option, ...] = ()
+    bands: tuple[Band, ...] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+    unit: Text | None = None
+    max_length: int = 2000
+
+    @property
+    def scores(self) -> bool:
+        return self.type != "text" and self.dimension is not None
+
+    def option(self, value: str) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
+
+    @property
+    def max_weight(self) -> int:
+        """The largest number of points (risk) or credit (mitigation) any answer gives."""
+        if self.type == "number":
+            return max((b.weight for b in self.bands), default=0)
+        if self.type == "multiple":
+            combinable = sum(o.weight for o in self.options if not o.exclusive)
+            exclusive = max((o.weight for o in self.options if o.exclusive), default=0)
+            return max(combinable, exclusive)
+        if self.type == "text":
+            return 0
+        return max((o.weight for o in self.options), default=0)
+
+    def weight_of(self, value: Any) -> int:
+        """Points (risk) or credit (mitigation) of a *normalised* answer."""
+        if self.type == "number":
+            number = Decimal(str(value))
+            for band in self.bands:
+                if band.upto is None or number <= band.upto:
+                    return band.weight
+            return 0
+        if self.type == "multiple":
+            return sum(self.option(v).weight for v in value)
+        if self.type == "text":
+            return 0
+        return self.option(value).weight
+
+    def red_flags_of(self, value: Any) -> list[Option]:
+        if self.type == "multiple":
+            chosen = [self.option(v) for v in value]
+        elif self.type in CHOICE_TYPES:
+            chosen = [self.option(value)]
+        else:
+            chosen = []
+        return [o for o in chosen if o is not None and o.red_flag is not None]
+
+    def normalise(self, raw: Any) -> Any:
+        """The stored form of an answer, or None for "not answered".
+
+        Raises ``AnswerError`` with a message naming what is wrong.
+        """
+        if raw is None:
+            return None
+        if self.type == "multiple":
+            values = [raw] if isinstance(raw, str) else list(raw)
+            values = [str(v) for v in values if str(v) != ""]
+            if not values:
+                return None
+            unknown = [v for v in values if self.option(v) is None]
+            if unknown:
+                raise AnswerError(
+                    self.code, _("“%(value)s” is not one of the choices.") % {"value": unknown[0]}
+                )
+            ordered = [o.value for o in self.options if o.value in set(values)]
+            if len(ordered) > 1 and any(self.option(v).exclusive for v in ordered):
+                raise AnswerError(
+                    self.code, _("“None of these” cannot be combined with other choices.")
+                )
+            return ordered
+        if self.type in CHOICE_TYPES:
+            value = str(raw)
+            if value == "":
+                return None
+            if self.option(value) is None:
+                raise AnswerError(
+                    self.code, _("“%(value)s” is not one of the choices.") % {"value": value}
+                )
+            return value
+        if self.type == "text":
+            if not isinstance(raw, str):
+                raise AnswerError(self.code, _("Enter text."))
+            value = raw.strip()
+            if len(value) > self.max_length:
+                raise AnswerError(
+                    self.code,
+                    _("Keep this under %(max)s characters (it has %(length)s).")
+                    % {"max": self.max_length, "length": len(value)},
+                )
+            return value or None
+        # number
+        if isinstance(raw, bool):
+            raise AnswerError(self.code, _("Enter a number."))
+        text = str(raw).strip().replace(",", "")
+        if text == "":
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise AnswerError(self.code, _("Enter a number.")) from None
+        if not number.is_finite():
+            raise AnswerError(self.code, _("Enter a number."))
+        if self.min is not None and number < self.min:
+            raise AnswerError(self.code, _("Enter %(min)s or more.") % {"min": self.min})
+        if self.max is not None and number > self.max:
+            raise AnswerError(self.code, _("Enter %(max)s or less.") % {"max": self.max})
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: Text
+    intro: Text | None
+    condition: Any
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class Definition:
+    slug: str
+    title: Text
+    description: Text
+    dimensions: tuple[Dimension, ...]
+    sections: tuple[Section, ...]
+    questions: dict[str, Question] = field(default_factory=dict)
+
+    @property
+    def question_list(self) -> list[Question]:
+        return [q for s in self.sections for q in s.questions]
+
+    def section(self, code: str) -> Section | None:
+        return next((s for s in self.sections if s.code == code), None)
+
+    def dimension(self, code: str) -> Dimension | None:
+        return next((d for d in self.dimensions if d.code == code), None)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Definition:
+        return _Parser(data).parse()
+
+
+class _Parser:
+    def __init__(self, data: Any):
+        self.data = data
+        self.problems: list[str] = []
+        self.seen_codes: dict[str, Question] = {}
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def text(self, raw: Any, where: str, required: bool = True) -> Text | None:
+        if raw is None and not required:
+            return None
+        if not isinstance(raw, dict) or not str(raw.get("en") or "").strip():
+            self.problem(where, "needs {en: ..., ar: ...} with English text")
+            return Text("", "")
+        if not str(raw.get("ar") or "").strip():
+            self.problem(where, "needs Arabic text (ar)")
+        return Text(str(raw.get("en", "")).strip(), str(raw.get("ar") or "").strip())
+
+    def parse(self) -> Definition:
+        data = self.data
+        if not isinstance(data, dict):
+            raise DefinitionError(["the definition must be a mapping"])
+        slug = str(data.get("slug") or "")
+        if not re.fullmatch(r"[a-z0-9-]+", slug):
+            self.problem("slug", "must be lower-case letters, digits and hyphens")
+        title = self.text(data.get("title"), "title")
+        description = self.text(data.get("description"), "description", required=False)
+        dimensions = []
+        for i, raw in enumerate(data.get("dimensions") or []):
+            code = str((raw or {}).get("code") or "")
+            if not _VALUE.match(code):
+                self.problem(f"dimensions[{i}]", "code must be [a-z0-9_]+")
+            dimensions.append(Dimension(code, self.text(raw.get("title"), f"dimension {code}")))
+        if not dimensions:
+            self.problem("dimensions", "at least one dimension is required")
+        self.dimension_codes = {d.code for d in dimensions}
+        sections = []
+        section_codes = set()
+        for i, raw in enumerate(data.get("sections") or []):
+            section = self.section(raw, i)
+            if section.code in section_codes:
+                self.problem(f"section {section.code}", "duplicate section code")
+            section_codes.add(section.code)
+            sections.append(section)
+        if not sections:
+            self.problem("sections", "at least one section is required")
+        if self.problems:
+            raise DefinitionError(self.problems)
+        return Definition(
+            slug=slug,
+            title=title,
+            description=description or Text("", ""),
+            dimensions=tuple(dimensions),
+            sections=tuple(sections),
+            questions=dict(self.seen_codes),
+        )
+
+    def section(self, raw: Any, index: int) -> Section:
+        if not isinstance(raw, dict):
+            self.problem(f"sections[{index}]", "must be a mapping")
+            return Section(f"invalid{index}", Text("", ""), None, None, ())
+        code = str(raw.get("code") or "")
+        where = f"section {code or index}"
+        if not _VALUE.match(code):
+            self.problem(where, "code must be [a-z0-9_]+")
+        condition = raw.get("condition")
+        if condition is not None:
+            self.condition(condition, where)
+        questions = []
+        for j, q in enumerate(raw.get("questions") or []):
+            question = self.question(q, code, f"{where} question {j}")
+            if question is not None:
+                questions.append(question)
+                self.seen_codes[question.code] = question
+        if not questions:
+            self.problem(where, "has no questions")
+        return Section(
+            code=code,
+            title=self.text(raw.get("title"), f"{where} title"),
+            intro=self.text(raw.get("intro"), f"{where} intro", required=False),
+            condition=condition,
+            questions=tuple(questions),
+        )
+
+    def question(self, raw: Any, section: str, where: str) -> Question | None:
+        if not isinstance(raw, dict):
+            self.problem(where, "must be a mapping")
+            return None
+        code = str(raw.get("code") or "")
+        where = f"question {code or where}"
+        if not _CODE.match(code):
+            self.problem(where, "code must be [a-z0-9_.]+")
+        if code in self.seen_codes:
+            self.problem(where, "duplicate question code")
+        qtype = raw.get("type")
+        if qtype not in QUESTION_TYPES:
+            self.problem(where, f"type must be one of {', '.join(QUESTION_TYPES)}")
+            return None
+        mitigation = bool(raw.get("mitigation", False))
+        dimension = raw.get("dimension")
+        if qtype != "text" and dimension not in self.dimension_codes:
+            self.problem(where, f"dimension {dimension!r} is not defined")
+        if qtype == "text" and dimension is not None and dimension not in self.dimension_codes:
+            self.problem(where, f"dimension {dimension!r} is not defined")
+        reference = str(raw.get("reference") or "").strip()
+        if not reference:
+            self.problem(where, "needs a reference (the law, article or principle it serves)")
+        condition = raw.get("condition")
+        if condition is not None:
+            self.condition(condition, where)
+        limit = MAX_MITIGATION_WEIGHT if mitigation else MAX_RISK_WEIGHT
+        options = tuple(self.options(raw.get("options"), qtype, limit, where))
+        bands: tuple[Band, ...] = ()
+        if qtype == "number":
+            bands = tuple(self.bands(raw.get("bands"), limit, where))
+        return Question(
+            code=code,
+            section=section,
+            type=qtype,
+            text=self.text(raw.get("text"), f"{where} text"),
+            help=self.text(raw.get("help"), f"{where} help"),
+            reference=reference,
+            dimension=dimension if dimension in self.dimension_codes else None,
+            mitigation=mitigation,
+            required=bool(raw.get("required", qtype != "text")),
+            condition=condition,
+            options=options,
+            bands=bands,
+            min=self.decimal(raw.get("min"), where),
+            max=self.decimal(raw.get("max"), where),
+            unit=self.text(raw.get("unit"), f"{where} unit", required=False),
+            max_length=int(raw.get("max_length", 2000)),
+        )
+
+    def decimal(self, raw: Any, where: str) -> Decimal | None:
+        if raw is None:
+            return None
+        try:
+            return Decimal(str(raw))
+        except InvalidOperation:
+            self.problem(where, f"{raw!r} is not a number")
+            return None
+
+    def options(self, raw: Any, qtype: str, limit: int, where: str):
+        if qtype not in CHOICE_TYPES:
+            if raw:
+                self.problem(where, f"{qtype} questions take no options")
+            return
+        raw = raw or []
+        if qtype == "yesno" and sorted(str((o or {}).get("value")) for o in raw) != ["no", "yes"]:
+            self.problem(where, "yes/no questions have exactly the options yes and no")
+        if qtype == "scale" and [str((o or {}).get("value")) for o in raw] != list("12345"):
+            self.problem(where, 'scale questions have the options "1" … "5" in order')
+        if qtype in ("single", "multiple") and len(raw) < 2:
+            self.problem(where, "needs at least two options")
+        values = set()
+        for option in raw:
+            option = option or {}
+            value = str(option.get("value", ""))
+            if not _VALUE.match(value):
+                self.problem(where, f"option value {value!r} must be [a-z0-9_]+")
+            if value in values:
+                self.problem(where, f"duplicate option {value!r}")
+            values.add(value)
+            weight = option.get("weight", 0)
+            if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= limit:
+                self.problem(where, f"option {value!r}: weight must be an integer 0…{limit}")
+                weight = 0
+            label = option.get("label")
+            if label is None and qtype == "yesno":
+                label = {"en": "Yes", "ar": "نعم"} if value == "yes" else {"en": "No", "ar": "لا"}
+            red_flag = None
+            if option.get("red_flag") is not None:
+                rf = option["red_flag"] or {}
+                red_flag = RedFlag(
+                    reason=self.text(rf.get("reason"), f"{where} option {value} red_flag reason"),
+                    remedy=self.text(rf.get("remedy"), f"{where} option {value} red_flag remedy"),
+                )
+            exclusive = bool(option.get("exclusive", False))
+            if exclusive and qtype != "multiple":
+                self.problem(where, "only multiple-choice options can be exclusive")
+            yield Option(
+                value=value,
+                label=self.text(label, f"{where} option {value}"),
+                weight=weight,
+                red_flag=red_flag,
+                exclusive=exclusive,
+            )
+
+    def bands(self, raw: Any, limit: int, where: str):
+        raw = raw or []
+        if not raw:
+            self.problem(where, "number questions need bands")
+        previous = None
+        for i, band in enumerate(raw):
+            band = band or {}
+            upto = self.decimal(band.get("upto"), where)
+            if upto is None and i != len(raw) - 1:
+                self.problem(where, "only the last band may omit 'upto'")
+            if upto is not None and previous is not None and upto <= previous:
+                self.problem(where, "band limits must increase")
+            previous = upto
+            weight = band.get("weight", 0)
+            if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= limit:
+                self.problem(where, f"band weight must be an integer 0…{limit}")
+                weight = 0
+            yield Band(upto=upto, weight=weight)
+
+    def condition(self, raw: Any, where: str) -> None:
+        if not isinstance(raw, dict) or len(raw) == 0:
+            self.problem(where, "a condition must be a mapping")
+            return
+        if "all" in raw or "any" in raw:
+            items = raw.get("all", raw.get("any"))
+            if not isinstance(items, list) or not items:
+                self.problem(where, "all/any take a non-empty list")
+                return
+            for item in items:
+                self.condition(item, where)
+            return
+        if "not" in raw:
+            self.condition(raw["not"], where)
+            return
+        if "intake" in raw:
+            name = raw["intake"]
+            if name not in INTAKE_FIELDS:
+                self.problem(where, f"unknown intake field {name!r}")
+                return
+            allowed = INTAKE_FIELDS[name]
+            if allowed is None:
+                if not isinstance(raw.get("equals"), bool):
+                    self.problem(where, f"{name} is yes/no: use equals: true|false")
+            else:
+                values = raw.get("any_of")
+                if not isinstance(values, list) or not values:
+                    self.problem(where, f"{name}: use any_of: [...]")
+                elif set(values) - set(allowed):
+                    self.problem(
+                        where, f"{name}: unknown values {sorted(set(values) - set(allowed))}"
+                    )
+            return
+        if "answer" in raw:
+            code = raw["answer"]
+            question = self.seen_codes.get(code)
+            if question is None:
+                self.problem(where, f"condition on {code!r}, which is not an earlier question")
+                return
+            values = raw.get("any_of")
+            if not isinstance(values, list) or not values:
+                self.problem(where, "answer conditions take any_of: [...]")
+            elif question.type in CHOICE_TYPES:
+                unknown = [v for v in values if question.option(str(v)) is None]
+                if unknown:
+                    self.problem(where, f"{code} has no option {unknown[0]!r}")
+            else:
+                self.problem(where, f"conditions can only test choice questions, not {code}")
+            return
+        self.problem(where, f"unknown condition {raw!r}")
