@@ -3,8 +3,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
-from .models import Team, User
+from . import intake, permissions
+from .models import EvidenceKind, Team, User
 from .roles import Role
 
 
@@ -82,3 +82,85 @@ class AcceptInvitationForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False, max_length=2000)
+
+
+class CampaignForm(forms.Form):
+    """The campaign intake. Lists are checkboxes; nothing here sets status or owner."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    name = forms.CharField(label=_("Campaign name"), max_length=200)
+    objective = forms.CharField(
+        label=_("Objective"),
+        max_length=300,
+        help_text=_("What the campaign should achieve, in one sentence."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How the campaign works and where AI is involved."),
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=intake.CHANNELS, widget=forms.CheckboxSelectMultiple
+    )
+    markets = forms.MultipleChoiceField(
+        label=_("Markets (jurisdictions)"),
+        choices=intake.MARKETS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Decides which legal questions apply."),
+    )
+    audiences = forms.CharField(
+        label=_("Audiences"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who will see the campaign, and how they are selected."),
+    )
+    reaches_minors = forms.BooleanField(label=_("The campaign can reach minors"), required=False)
+    reaches_vulnerable = forms.BooleanField(
+        label=_("The campaign can reach vulnerable groups (e.g. people in financial distress)"),
+        required=False,
+    )
+    ai_techniques = forms.MultipleChoiceField(
+        label=_("AI techniques used"),
+        choices=intake.AI_TECHNIQUES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    data_sources = forms.MultipleChoiceField(
+        label=_("Data sources"), choices=intake.DATA_SOURCES, widget=forms.CheckboxSelectMultiple
+    )
+    data_categories = forms.MultipleChoiceField(
+        label=_("Data categories"),
+        choices=intake.DATA_CATEGORIES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    flight_start = forms.DateField(
+        label=_("Flight start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    flight_end = forms.DateField(
+        label=_("Flight end"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if len(teams) == 1 and not self.is_bound:
+            self.fields["team"].initial = teams.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("flight_start"), cleaned.get("flight_end")
+        if start and end and end < start:
+            self.add_error("flight_end", _("The flight cannot end before it starts."))
+        return cleaned
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of evidence"),
+        choices=EvidenceKind.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG or plain text / CSV; at most 10 MB."),
+    )

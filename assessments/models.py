@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .questionnaire import Definition
 from .roles import Role
 
 
@@ -249,10 +248,6 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} v{self.version}"
-
-    @cached_property
-    def parsed(self):
-        return Definition.from_data(self.definition)
 
     def title(self, language: str | None = None) -> str:
         return (

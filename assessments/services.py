@@ -306,7 +306,7 @@ def assessment_save_answers(
             .select_related("questionnaire")
             .get(campaign=campaign)
         )
-        definition = assessment.questionnaire.parsed
+        definition = selectors.definition_of(assessment.questionnaire)
         stored = dict(assessment.answers)
         for code, raw in answers.items():
             question = definition.questions.get(code)

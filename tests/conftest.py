@@ -1,6 +1,7 @@
 import os
 import shutil
 import socket
+from datetime import date
 from urllib.parse import urlparse
 
 import pytest
@@ -8,8 +9,11 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
+from assessments.selectors import DEFAULT_QUESTIONNAIRE
+from assessments.services import campaign_create, questionnaire_load
 from ethicsreview.celery import app as celery_app
 from tests.factories import TeamFactory, UserFactory
+from tests.questionnaire.sample import sample
 
 # CI sets REQUIRE_SERVICES=1: a missing PostgreSQL, Redis or Chromium then fails the
 # run instead of skipping the tests that need it.
@@ -125,3 +129,39 @@ def personas(marketer, outsider, reviewer, chair, manager, admin_user):
         "manager": manager,
         "admin": admin_user,
     }
+
+
+@pytest.fixture
+def questionnaire(db):
+    """The small sample definition, loaded as the current default questionnaire."""
+    data = sample()
+    data["slug"] = DEFAULT_QUESTIONNAIRE
+    loaded, _ = questionnaire_load(data=data, source="sample")
+    return loaded
+
+
+INTAKE_POST = {
+    "name": "Spring lookalikes",
+    "objective": "Grow sign-ups",
+    "description": "Lookalike audiences from our CRM",
+    "channels": ["social"],
+    "markets": ["eu"],
+    "audiences": "Adults 25-45",
+    "ai_techniques": ["segmentation"],
+    "data_sources": ["first_party"],
+    "data_categories": ["contact"],
+    "flight_start": "2027-01-01",
+    "flight_end": "2027-03-01",
+}
+
+
+@pytest.fixture
+def campaign(questionnaire, marketer, team):
+    intake = {
+        **INTAKE_POST,
+        "reaches_minors": False,
+        "reaches_vulnerable": False,
+        "flight_start": date(2027, 1, 1),
+        "flight_end": date(2027, 3, 1),
+    }
+    return campaign_create(actor=marketer, team=team, intake=intake, questionnaire=questionnaire)
