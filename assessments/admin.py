@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Invitation, Team, User, UserRole
+from .models import Campaign, Invitation, Questionnaire, Team, User, UserRole
 
 
 class UserRoleInline(admin.TabularInline):
@@ -61,3 +61,39 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed for reference; changes go through the application (and its services)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ReadOnlyAdmin):
+    list_display = ["slug", "version", "title_en", "source", "checksum", "loaded_at"]
+    list_filter = ["slug"]
+    readonly_fields = [
+        "slug",
+        "version",
+        "title_en",
+        "title_ar",
+        "source",
+        "checksum",
+        "loaded_at",
+        "definition",
+    ]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ["name", "team", "owner", "status", "flight_start", "flight_end", "updated_at"]
+    list_filter = ["status", "team"]
+    search_fields = ["name", "owner__email"]

@@ -4,7 +4,7 @@ side effects scheduled on commit."""
 import hashlib
 import json
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -371,3 +371,110 @@ def evidence_delete(*, actor: User, evidence: EvidenceFile) -> None:
         EvidenceFile.objects.filter(pk=evidence.pk).delete()
         stored = evidence.file.name
         transaction.on_commit(lambda: evidence.file.storage.delete(stored))
+
+
+# --- import / export ---------------------------------------------------------------------
+
+
+def assessment_export(*, campaign: Campaign) -> dict:
+    assessment = campaign.assessment
+    return {
+        "questionnaire": assessment.questionnaire.slug,
+        "version": assessment.questionnaire.version,
+        "intake": campaign.intake_export(),
+        "answers": dict(sorted(assessment.answers.items())),
+    }
+
+
+def _parse_intake(raw: dict, problems: list[str]) -> dict:
+    intake: dict = {}
+    for name in ("name", "objective", "description", "audiences"):
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"intake.{name}: required text")
+        intake[name] = (value or "").strip() if isinstance(value, str) else ""
+    for name, choices in LIST_FIELDS.items():
+        value = raw.get(name, [])
+        allowed = {v for v, _label in choices}
+        if not isinstance(value, list) or not set(map(str, value)) <= allowed:
+            problems.append(f"intake.{name}: must be a list of {sorted(allowed)}")
+            value = []
+        intake[name] = [str(v) for v in value]
+    for name in ("reaches_minors", "reaches_vulnerable"):
+        value = raw.get(name, False)
+        if not isinstance(value, bool):
+            problems.append(f"intake.{name}: must be true or false")
+        intake[name] = bool(value)
+    for name in ("flight_start", "flight_end"):
+        try:
+            intake[name] = date.fromisoformat(str(raw.get(name)))
+        except ValueError:
+            problems.append(f"intake.{name}: must be a date (YYYY-MM-DD)")
+            intake[name] = None
+    if (
+        intake["flight_start"]
+        and intake["flight_end"]
+        and intake["flight_end"] < intake["flight_start"]
+    ):
+        problems.append("intake.flight_end: before flight_start")
+    return intake
+
+
+def assessment_import(*, data: dict) -> Campaign:
+    """Create a draft campaign from an export. All or nothing: any problem (unknown
+    question code, invalid answer, unknown team or owner) raises ``ImportProblems`` listing
+    every problem, and nothing is created."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise ImportProblems(["the file must hold a JSON object"])
+    questionnaire = Questionnaire.objects.filter(
+        slug=data.get("questionnaire"), version=data.get("version")
+    ).first()
+    if questionnaire is None:
+        problems.append(
+            f"questionnaire {data.get('questionnaire')!r} version {data.get('version')!r} is not loaded"
+        )
+    raw_intake = data.get("intake") if isinstance(data.get("intake"), dict) else {}
+    if not raw_intake:
+        problems.append("intake: missing")
+    intake = _parse_intake(raw_intake, problems)
+    team = Team.objects.filter(slug=raw_intake.get("team")).first()
+    if team is None:
+        problems.append(f"intake.team: no team {raw_intake.get('team')!r}")
+    owner = User.objects.filter(email__iexact=str(raw_intake.get("owner", ""))).first()
+    if owner is None:
+        problems.append(f"intake.owner: no user {raw_intake.get('owner')!r}")
+    answers = data.get("answers", {})
+    if not isinstance(answers, dict):
+        problems.append("answers: must be an object {code: value}")
+        answers = {}
+    if questionnaire is not None:
+        definition = selectors.definition_of(questionnaire)
+        for code, raw in answers.items():
+            question = definition.questions.get(code)
+            if question is None:
+                problems.append(f"answers.{code}: unknown question code")
+                continue
+            try:
+                question.normalise(raw)
+            except AnswerError as exc:
+                problems.append(f"answers.{code}: {exc.message}")
+    if problems:
+        raise ImportProblems(problems)
+    try:
+        with transaction.atomic():
+            campaign = campaign_create(
+                actor=owner, team=team, intake=intake, questionnaire=questionnaire
+            )
+            errors = assessment_save_answers(actor=owner, campaign=campaign, answers=answers)
+            if errors:  # checked above; kept as a guard so nothing half-made survives
+                raise ImportProblems([f"answers.{c}: {e.message}" for c, e in errors.items()])
+    except ServiceError as exc:
+        raise ImportProblems([str(exc.message)]) from None
+    return campaign
+
+
+class ImportProblems(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
