@@ -431,9 +431,8 @@ def assessment_import(*, data: dict) -> Campaign:
         slug=data.get("questionnaire"), version=data.get("version")
     ).first()
     if questionnaire is None:
-        problems.append(
-            f"questionnaire {data.get('questionnaire')!r} version {data.get('version')!r} is not loaded"
-        )
+        slug, version = data.get("questionnaire"), data.get("version")
+        problems.append(f"questionnaire {slug!r} version {version!r} is not loaded")
     raw_intake = data.get("intake") if isinstance(data.get("intake"), dict) else {}
     if not raw_intake:
         problems.append("intake: missing")
