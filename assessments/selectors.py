@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from . import permissions
-from .models import Campaign, Invitation, Questionnaire, Team, User, UserRole
+from .models import Campaign, CampaignStatus, Invitation, Questionnaire, Team, User, UserRole
 from .questionnaire import Definition, score, visible_codes
 from .roles import Role
 
@@ -46,7 +46,15 @@ def home_attention(user: User) -> dict:
         "needs_mfa": bool(ROLES_NEEDING_MFA & user.role_set) and not user_has_mfa(user),
         "pending_invitations": 0,
         "expired_invitations": 0,
+        "drafts": [],
     }
+    if permissions.can(user, permissions.Action.VIEW_MY_CAMPAIGNS):
+        drafts = (
+            campaigns_for(user)
+            .filter(team_id__in=user.team_ids, status=CampaignStatus.DRAFT)
+            .order_by("-updated_at")[:10]
+        )
+        attention["drafts"] = [(c, campaign_result(c)) for c in drafts]
     if permissions.can(user, permissions.Action.MANAGE_PEOPLE):
         invitations = invitations_for(user).filter(
             accepted_at__isnull=True, revoked_at__isnull=True

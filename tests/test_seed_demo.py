@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from assessments.models import Team, User, UserRole
+from assessments.models import Campaign, Team, User, UserRole
+from assessments.selectors import campaign_result
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +17,12 @@ def _debug_on(settings):
 def test_seed_demo_is_idempotent_and_prints_credentials(capsys, client):
     call_command("seed_demo")
     first = capsys.readouterr().out
+    campaigns = Campaign.objects.count()
     call_command("seed_demo")
     second = capsys.readouterr().out
-    assert first == second
+    assert first.splitlines()[:7] == second.splitlines()[:7]  # the same accounts
+    assert f"Demo campaigns: {campaigns} (0 new)." in second
+    assert Campaign.objects.count() == campaigns >= 5
     assert User.objects.count() == 6
     assert Team.objects.count() == 2
     assert set(UserRole.objects.values_list("role", flat=True)) == {
@@ -52,3 +56,13 @@ def test_seed_demo_restores_a_changed_password(capsys):
     call_command("seed_demo")
     user.refresh_from_db()
     assert not user.check_password(PASSWORD)
+
+
+def test_demo_campaigns_have_varied_results():
+    call_command("seed_demo")
+    results = {c.name: campaign_result(c) for c in Campaign.objects.all()}
+    tiers = {r.tier for r in results.values()}
+    assert "prohibited" in tiers
+    assert len(tiers) >= 3, tiers
+    assert any(not r.complete for r in results.values())  # one is only started
+    assert sum(r.complete for r in results.values()) >= 3

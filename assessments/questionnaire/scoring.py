@@ -237,8 +237,14 @@ def score(definition: Definition, intake: dict, answers: dict, *, suggest: bool 
 
 
 def _suggestions(definition: Definition, intake: dict, answers: dict, result: Result):
-    """Visible mitigations below full credit, best first, with the result each would give."""
+    """Visible mitigations below full credit, best first, with the result each would give.
+
+    Stale answers of hidden questions are left out: a safeguard that reveals follow-up
+    questions is judged with those follow-ups unanswered (at their maximum risk), so a
+    suggestion never depends on answers the marketer cannot see."""
     suggestions = []
+    visible = set(result.visible)
+    answers = {code: value for code, value in answers.items() if code in visible}
     for code in result.visible:
         question = definition.questions[code]
         if not (question.scores and question.mitigation) or question.type == "number":

@@ -197,3 +197,11 @@ def test_pages_issue_a_fixed_number_of_queries(
         client.get(step_url(campaign, "privacy"))
     with django_assert_max_num_queries(12):
         client.get(reverse("my_campaigns"))
+
+
+def test_home_lists_drafts_to_finish(client, marketer, campaign, outsider):
+    client.force_login(marketer)
+    html = client.get(reverse("home")).text
+    assert 'data-testid="drafts"' in html and campaign.name in html
+    client.force_login(outsider)
+    assert campaign.name not in client.get(reverse("home")).text

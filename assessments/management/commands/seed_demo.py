@@ -1,11 +1,19 @@
-"""Demo data: two teams and one account per role. Safe to run again."""
+"""Demo data: two teams, one account per role, and draft campaigns with varied
+assessments. Safe to run again."""
+
+import io
+import random
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from assessments.models import Team, User, UserRole
+from assessments import selectors, services
+from assessments.models import Campaign, Team, User, UserRole
+from assessments.questionnaire import visible_codes
 from assessments.roles import Role
 
 TEAMS = [
@@ -73,7 +81,177 @@ class Command(BaseCommand):
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
                 rows.append((", ".join(str(Role(r).label) for r in roles), email, password))
+        call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
+        created = seed_campaigns()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
             self.stdout.write(f"  {roles:<{width}}  {email:<24} {password}")
+        total = Campaign.objects.filter(name__in=[c["name"] for c in DEMO_CAMPAIGNS]).count()
+        self.stdout.write(f"Demo campaigns: {total} ({created} new).")
+
+    def _null(self):
+        return io.StringIO()
+
+
+# Each demo campaign: intake, and how its assessment is answered ("profile"):
+#   careful  - low-risk answers and every safeguard in place
+#   typical  - mixed answers, some safeguards
+#   risky    - high-risk answers, few safeguards
+#   prohibited - typical, plus one red-flag answer
+#   started  - only the first two steps answered
+DEMO_CAMPAIGNS = [
+    {
+        "name": "Spring hydration lookalikes",
+        "team": "aurora",
+        "owner": "marketer@example.com",
+        "profile": "careful",
+        "objective": "Reach new customers similar to our loyalty members",
+        "channels": ["social", "display"],
+        "markets": ["eu", "uk"],
+        "ai_techniques": ["segmentation", "generated_text"],
+        "data_sources": ["first_party"],
+        "data_categories": ["contact", "behavioural"],
+    },
+    {
+        "name": "Energy drink answer-engine push",
+        "team": "aurora",
+        "owner": "marketer@example.com",
+        "profile": "typical",
+        "objective": "Appear in AI answer engines for sports drink queries",
+        "channels": ["search", "influencer"],
+        "markets": ["us_ca", "us_other"],
+        "ai_techniques": ["generated_text", "generated_media", "personalisation"],
+        "data_sources": ["first_party", "third_party"],
+        "data_categories": ["contact", "behavioural", "inferred"],
+    },
+    {
+        "name": "Back-to-school autopilot outreach",
+        "team": "aurora",
+        "owner": "marketer@example.com",
+        "profile": "risky",
+        "objective": "Let outreach agents contact parents and students on social media",
+        "channels": ["social", "chat", "email"],
+        "markets": ["eu", "us_ca"],
+        "ai_techniques": ["agents", "predictive_scoring", "generated_text"],
+        "data_sources": ["purchased", "scraped"],
+        "data_categories": ["contact", "demographic", "children"],
+        "reaches_minors": True,
+    },
+    {
+        "name": "Ramadan offers with dynamic pricing",
+        "team": "northwind",
+        "owner": "marketer2@example.com",
+        "profile": "prohibited",
+        "objective": "Personalised Ramadan offers across the Gulf",
+        "channels": ["email", "social", "instore_other"],
+        "markets": ["gulf"],
+        "ai_techniques": ["dynamic_pricing", "personalisation", "synthetic_likeness"],
+        "data_sources": ["first_party", "purchased"],
+        "data_categories": ["contact", "financial", "location"],
+        "reaches_vulnerable": True,
+    },
+    {
+        "name": "Store-card credit nudges",
+        "team": "northwind",
+        "owner": "marketer2@example.com",
+        "profile": "started",
+        "objective": "Raise store-card sign-ups with predictive lead scoring",
+        "channels": ["email", "display"],
+        "markets": ["uk", "eu"],
+        "ai_techniques": ["predictive_scoring", "segmentation"],
+        "data_sources": ["first_party", "third_party"],
+        "data_categories": ["financial", "behavioural"],
+        "reaches_vulnerable": True,
+    },
+]
+
+
+def _answer(question, profile: str, rng: random.Random):
+    """A plausible answer for the profile (deterministic for a given random generator)."""
+    if question.type == "text":
+        return "Reviewed with legal and the data science team." if rng.random() < 0.5 else None
+    if question.type == "number":
+        upper = int(question.max) if question.max is not None else 1_000_000
+        return min(upper, {"careful": 5_000, "typical": 80_000}.get(profile, 2_000_000))
+    safe = [o for o in question.options if not o.red_flag]
+    if question.type == "multiple":
+        plain = [o for o in safe if not o.exclusive]
+        if question.mitigation:
+            ranked = sorted(plain, key=lambda o: -o.weight)
+        else:
+            ranked = sorted(plain, key=lambda o: o.weight)
+        take = {"careful": 1, "typical": 2, "risky": 3}.get(profile, 2)
+        if profile in ("risky",) and not question.mitigation:
+            ranked = list(reversed(ranked))
+        return [o.value for o in ranked[:take]] or [safe[0].value]
+    by_weight = sorted(safe, key=lambda o: o.weight)
+    if question.mitigation:
+        wanted = {"careful": -1, "typical": rng.choice([-1, len(by_weight) // 2, 0]), "risky": 0}
+    else:
+        wanted = {"careful": 0, "typical": rng.choice([0, len(by_weight) // 2]), "risky": -1}
+    return by_weight[wanted.get(profile, len(by_weight) // 2)].value
+
+
+def _demo_answers(definition, intake: dict, profile: str, seed: int) -> dict:
+    rng = random.Random(seed)
+    answers: dict = {}
+    base = "typical" if profile in ("prohibited", "started") else profile
+    # Answer in order, so that answers to earlier questions decide what is shown later.
+    for section_index, section in enumerate(definition.sections):
+        if profile == "started" and section_index >= 2:
+            break
+        for question in section.questions:
+            value = _answer(question, base, rng)
+            if value is not None:
+                answers[question.code] = value
+    if profile == "prohibited":
+        visible = set(visible_codes(definition, intake, answers))
+        flagged = [
+            (q, o)
+            for q in definition.question_list
+            if q.code in visible
+            for o in q.options
+            if o.red_flag
+        ]
+        if flagged:
+            question, option = flagged[0]
+            answers[question.code] = [option.value] if question.type == "multiple" else option.value
+    return answers
+
+
+def seed_campaigns() -> int:
+    questionnaire = selectors.current_questionnaire()
+    if questionnaire is None:
+        return 0
+    definition = selectors.definition_of(questionnaire)
+    created = 0
+    today = date.today()
+    for index, spec in enumerate(DEMO_CAMPAIGNS):
+        team = Team.objects.get(slug=spec["team"])
+        if Campaign.objects.filter(team=team, name=spec["name"]).exists():
+            continue
+        owner = User.objects.get(email=spec["owner"])
+        intake = {
+            "name": spec["name"],
+            "objective": spec["objective"],
+            "description": f"{spec['objective']}. AI plans the audience and writes the messages.",
+            "audiences": "Adults in the selected markets; see the assessment for exclusions.",
+            "channels": spec["channels"],
+            "markets": spec["markets"],
+            "ai_techniques": spec["ai_techniques"],
+            "data_sources": spec["data_sources"],
+            "data_categories": spec["data_categories"],
+            "reaches_minors": spec.get("reaches_minors", False),
+            "reaches_vulnerable": spec.get("reaches_vulnerable", False),
+            "flight_start": today + timedelta(days=30 + 7 * index),
+            "flight_end": today + timedelta(days=90 + 7 * index),
+        }
+        with transaction.atomic():
+            campaign = services.campaign_create(
+                actor=owner, team=team, intake=intake, questionnaire=questionnaire
+            )
+            answers = _demo_answers(definition, campaign.intake(), spec["profile"], seed=index)
+            services.assessment_save_answers(actor=owner, campaign=campaign, answers=answers)
+        created += 1
+    return created
