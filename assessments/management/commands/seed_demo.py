@@ -194,7 +194,7 @@ def _answer(question, profile: str, rng: random.Random):
 
 
 def _demo_answers(definition, intake: dict, profile: str, seed: int) -> dict:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
     answers: dict = {}
     base = "typical" if profile in ("prohibited", "started") else profile
     # Answer in order, so that answers to earlier questions decide what is shown later.
