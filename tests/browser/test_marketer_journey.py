@@ -28,7 +28,7 @@ def sign_in(page, base, user, language="en"):
         page.locator("[data-testid=language-switch] button[value=ar]").click()
     page.locator("input[name=login]").fill(user.email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     expect(page).to_have_url(f"{base}/")
 
 
@@ -127,7 +127,7 @@ def test_marketer_journey_in_arabic(live_server, page, marketer_user, console_er
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.goto(f"{base}/campaigns/new/")
     fill_intake(page, "حملة الربيع")
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     expect(page.get_by_test_id("progress")).to_be_visible()
     complete_wizard(page)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
