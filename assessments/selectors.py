@@ -197,7 +197,9 @@ def assessment_sections(
     return sections
 
 
-def result_view(result, definition, answers: dict, language: str, *, drivers: int = 8) -> dict:
+def result_view(
+    result, definition, answers: dict, language: str, *, drivers: int = 8, suggestions: int = 6
+) -> dict:
     """Everything the result panel shows, with texts in ``language``."""
     dimension_rows = [
         {
@@ -227,7 +229,7 @@ def result_view(result, definition, answers: dict, language: str, *, drivers: in
             }
         )
     suggestion_rows = []
-    for suggestion in result.suggestions:
+    for suggestion in result.suggestions[:suggestions]:
         question = suggestion.question
         best = (
             suggestion.best_value.split(",")
@@ -259,4 +261,5 @@ def result_view(result, definition, answers: dict, language: str, *, drivers: in
         "drivers": driver_rows,
         "suggestions": suggestion_rows,
         "red_flags": flags,
+        "more_suggestions": max(0, len(result.suggestions) - suggestions),
     }
