@@ -1,0 +1,175 @@
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .accounts import Team, User
+
+
+class Questionnaire(models.Model):
+    """One version of a questionnaire definition, loaded from a file in the repository.
+    Never edited: a changed file becomes a new version."""
+
+    slug = models.SlugField(_("slug"), max_length=100)
+    version = models.PositiveIntegerField(_("version"))
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200)
+    definition = models.JSONField(_("definition"))
+    checksum = models.CharField(_("SHA-256 of the definition"), max_length=64)
+    source = models.CharField(_("source file"), max_length=200)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "version"], name="questionnaire_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["slug", "checksum"], name="questionnaire_content_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version}"
+
+    def title(self, language: str | None = None) -> str:
+        return (
+            self.title_ar if (language or "").startswith("ar") and self.title_ar else self.title_en
+        )
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+
+
+def _list_default() -> list:
+    return []
+
+
+class Campaign(models.Model):
+    """A proposed AI marketing campaign, described by its team for the ethics board."""
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="campaigns_owned"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    objective = models.CharField(_("objective"), max_length=300)
+    description = models.TextField(_("description"), max_length=5000)
+    channels = models.JSONField(_("channels"), default=_list_default)
+    markets = models.JSONField(_("markets"), default=_list_default)
+    audiences = models.TextField(_("audiences"), max_length=2000)
+    reaches_minors = models.BooleanField(_("can reach minors"), default=False)
+    reaches_vulnerable = models.BooleanField(_("can reach vulnerable groups"), default=False)
+    ai_techniques = models.JSONField(_("AI techniques"), default=_list_default)
+    data_sources = models.JSONField(_("data sources"), default=_list_default)
+    data_categories = models.JSONField(_("data categories"), default=_list_default)
+    flight_start = models.DateField(_("flight start"))
+    flight_end = models.DateField(_("flight end"))
+    status = models.CharField(
+        _("status"), max_length=32, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["team", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(flight_end__gte=models.F("flight_start")),
+                name="campaign_flight_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def intake(self) -> dict:
+        """The intake fields questionnaire conditions can test."""
+        return {
+            "channels": list(self.channels),
+            "markets": list(self.markets),
+            "ai_techniques": list(self.ai_techniques),
+            "data_sources": list(self.data_sources),
+            "data_categories": list(self.data_categories),
+            "reaches_minors": self.reaches_minors,
+            "reaches_vulnerable": self.reaches_vulnerable,
+        }
+
+    def intake_export(self) -> dict:
+        """Every intake field, as plain JSON (for export and import)."""
+        return {
+            "name": self.name,
+            "team": self.team.slug,
+            "owner": self.owner.email,
+            "objective": self.objective,
+            "description": self.description,
+            "audiences": self.audiences,
+            "flight_start": self.flight_start.isoformat(),
+            "flight_end": self.flight_end.isoformat(),
+            **self.intake(),
+        }
+
+
+class Assessment(models.Model):
+    """The campaign's answers to one questionnaire version (kept even when hidden)."""
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="assessment"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    last_section = models.CharField(_("last section"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.questionnaire})"
+
+
+class EvidenceKind(models.TextChoices):
+    BIAS_REPORT = "bias_report", _("Bias test report")
+    DPIA = "dpia", _("Data protection impact assessment (DPIA)")
+    VENDOR = "vendor", _("Vendor document")
+    OTHER = "other", _("Other evidence")
+
+
+def evidence_path(instance, filename: str) -> str:
+    # Server-generated name: nothing the uploader chose reaches the file system.
+    return f"evidence/{instance.campaign_id}/{secrets.token_hex(16)}"
+
+
+class EvidenceFile(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(User, verbose_name=_("uploaded by"), on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
