@@ -1,194 +1,30 @@
-"""Every write goes through a function here: keyword-only, atomic, rows locked,
-side effects scheduled on commit."""
+"""Questionnaires, campaigns, answers, evidence, import and export."""
 
 import hashlib
 import json
 import logging
-from datetime import date, timedelta
+from datetime import date
 
-from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions, selectors
-from .errors import ServiceError
-from .evidence import check_upload
-from .intake import LIST_FIELDS
-from .invitations import check_invitation_usable, invitation_from_token
-from .models import (
+from .. import permissions, selectors
+from ..errors import ServiceError
+from ..evidence import check_upload
+from ..intake import LIST_FIELDS
+from ..models import (
     Assessment,
     Campaign,
     EvidenceFile,
     EvidenceKind,
-    Invitation,
     Questionnaire,
     Team,
     User,
-    UserRole,
-    normalize_email,
 )
-from .questionnaire import AnswerError, Definition
-from .roles import Role
-from .tasks import send_invitation_email
+from ..questionnaire import AnswerError, Definition
 
 logger = logging.getLogger(__name__)
-
-
-def _schedule_invitation_email(invitation_id: int) -> None:
-    def enqueue() -> None:
-        try:
-            send_invitation_email.delay(invitation_id)
-        except Exception:  # broker down: the invitation stays, it can be re-sent
-            logger.exception("could not enqueue invitation e-mail %s", invitation_id)
-
-    transaction.on_commit(enqueue)
-
-
-def invitation_create(
-    *,
-    actor: User,
-    email: str,
-    roles: list[str],
-    teams: list[Team],
-    display_name: str = "",
-    language: str = "en",
-) -> Invitation:
-    email = normalize_email(email)
-    roles = sorted(set(roles))
-    if not roles:
-        raise ServiceError(_("Choose at least one role."), field="roles")
-    if not set(roles) <= set(Role.values):
-        raise ServiceError(_("Unknown role."), field="roles")
-    if not permissions.can_invite(actor, roles=roles, teams=teams):
-        raise ServiceError(_("You may not invite people with these roles or teams."))
-    if {Role.MARKETER, Role.MANAGER} & set(roles) and not teams:
-        raise ServiceError(_("Marketers and managers must belong to a team."), field="teams")
-    if language not in dict(settings.LANGUAGES):
-        raise ServiceError(_("Unknown language."), field="language")
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise ServiceError(_("Someone with this e-mail address already has an account."))
-        # A new invitation to the same address replaces any pending one.
-        Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
-        now = timezone.now()
-        invitation = Invitation.objects.create(
-            email=email,
-            display_name=display_name.strip(),
-            roles=roles,
-            language=language,
-            invited_by=actor,
-            created_at=now,
-            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-        )
-        invitation.teams.set(teams)
-        logger.info("invitation %s created by user %s", invitation.pk, actor.pk)
-        _schedule_invitation_email(invitation.pk)
-    return invitation
-
-
-def invitation_resend(*, actor: User, invitation: Invitation) -> None:
-    if not permissions.can_revoke_invitation(actor, invitation):
-        raise ServiceError(_("This invitation can no longer be sent."))
-    _schedule_invitation_email(invitation.pk)
-
-
-def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
-    if not permissions.can_revoke_invitation(actor, invitation):
-        raise ServiceError(_("This invitation can no longer be withdrawn."))
-    with transaction.atomic():
-        changed = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
-        if not changed:
-            raise ServiceError(_("This invitation can no longer be withdrawn."))
-        logger.info("invitation %s revoked by user %s", invitation.pk, actor.pk)
-
-
-def invitation_accept(*, token: str, email: str, display_name: str, password: str) -> User:
-    """Create the invited person's account. Refuses expired, used, withdrawn or
-    forged invitations and an e-mail address that is not the invited one."""
-    with transaction.atomic():
-        found = invitation_from_token(token)
-        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
-        check_invitation_usable(invitation)
-        if normalize_email(email) != normalize_email(invitation.email):
-            raise ServiceError(
-                _("This invitation was sent to a different e-mail address."), field="email"
-            )
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise ServiceError(_("Someone with this e-mail address already has an account."))
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            display_name=display_name.strip() or invitation.display_name,
-            language=invitation.language,
-        )
-        _apply_roles(user, invitation.roles)
-        user.teams.set(invitation.teams.all())
-        # Following the link proves the person reads this mailbox.
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-        invitation.accepted_at = timezone.now()
-        invitation.accepted_user = user
-        invitation.save(update_fields=["accepted_at", "accepted_user"])
-        logger.info("invitation %s accepted: user %s", invitation.pk, user.pk)
-    return user
-
-
-# --- people ----------------------------------------------------------------------------
-
-
-def _apply_roles(user: User, roles: list[str]) -> None:
-    UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
-    for role in roles:
-        UserRole.objects.get_or_create(user=user, role=role)
-    is_admin = Role.ADMIN in roles
-    if user.is_staff != is_admin or user.is_superuser != is_admin:
-        user.is_staff = user.is_superuser = is_admin
-        user.save(update_fields=["is_staff", "is_superuser"])
-    user.__dict__.pop("role_set", None)
-
-
-def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
-    if not actor.has_role(Role.ADMIN) or not actor.is_active:
-        raise ServiceError(_("Only administrators may change roles."))
-    if not set(roles) <= set(Role.values):
-        raise ServiceError(_("Unknown role."), field="roles")
-    if user.pk == actor.pk and Role.ADMIN not in roles:
-        raise ServiceError(_("You cannot remove your own administrator role."))
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        _apply_roles(locked, sorted(set(roles)))
-    user.__dict__.pop("role_set", None)
-
-
-def user_set_active(*, actor: User, user: User, active: bool) -> None:
-    """Deactivation takes effect at the person's next request: the authentication
-    backend refuses inactive users, so their open sessions stop working at once."""
-    if not permissions.can_change_activation(actor, user):
-        raise ServiceError(_("You may not change this person's access."))
-    with transaction.atomic():
-        changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
-        if changed:
-            logger.info(
-                "user %s %s by user %s", user.pk, "activated" if active else "deactivated", actor.pk
-            )
-    user.is_active = active
-
-
-def user_set_language(*, user: User, language: str) -> None:
-    if language not in dict(settings.LANGUAGES):
-        raise ServiceError(_("Unknown language."))
-    User.objects.filter(pk=user.pk).update(language=language)
-    user.language = language
-
-
-def team_create(*, actor: User, name: str, slug: str) -> Team:
-    if not actor.has_role(Role.ADMIN):
-        raise ServiceError(_("Only administrators may create teams."))
-    with transaction.atomic():
-        return Team.objects.create(name=name.strip(), slug=slug)
 
 
 # --- questionnaires ----------------------------------------------------------------------
