@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Ethics Review")
+
+    def ready(self) -> None:
+        # Imported once the registry is ready (the audit module uses the models): the usual
+        # place to wire receivers, not a way around a circular import.
+        from . import audit
+
+        # SQLite's append-only trigger calls audit_guard(), a function each connection
+        # must be given when it opens.
+        connection_created.connect(
+            audit.register_sqlite_functions, dispatch_uid="assessments.audit.sqlite_functions"
+        )

@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from . import intake, permissions
-from .models import EvidenceKind, Team, User
+from .models import CampaignStatus, EvidenceKind, Team, User, VoteDecision
 from .roles import Role
 
 
@@ -163,4 +163,108 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG or plain text / CSV; at most 10 MB."),
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class RespondForm(forms.Form):
+    declaration = forms.CharField(
+        label=_("Conflict-of-interest declaration"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Declare any interest in this campaign or its team, or write “None”."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for recusing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class VoteForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your vote"), choices=VoteDecision.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    conditions = forms.CharField(
+        label=_("Conditions (one per line)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only with “approve with conditions”."),
+    )
+    password = forms.CharField(
+        label=_("Your password (signs the vote)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def condition_list(self) -> list[str]:
+        return _lines(self.cleaned_data.get("conditions", ""))
+
+
+class SignForm(forms.Form):
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    password = forms.CharField(
+        label=_("Your password (signs the decision)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class OverruleForm(SignForm):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (CampaignStatus.APPROVED, CampaignStatus.APPROVED.label),
+            (
+                CampaignStatus.APPROVED_WITH_CONDITIONS,
+                CampaignStatus.APPROVED_WITH_CONDITIONS.label,
+            ),
+            (CampaignStatus.CHANGES_REQUESTED, CampaignStatus.CHANGES_REQUESTED.label),
+            (CampaignStatus.REJECTED, CampaignStatus.REJECTED.label),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    conditions = forms.CharField(
+        label=_("Conditions (one per line)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    field_order = ["outcome", "rationale", "conditions", "password"]
+
+    def condition_list(self) -> list[str]:
+        return _lines(self.cleaned_data.get("conditions", ""))
+
+
+class CommentForm(forms.Form):
+    section = forms.ChoiceField(
+        label=_("About"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    text = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    board_only = forms.BooleanField(label=_("Visible to the board only"), required=False)
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", _("The campaign in general"))] + list(sections)
+
+
+class ConditionFulfilForm(forms.Form):
+    note = forms.CharField(
+        label=_("How it was fulfilled"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -7,8 +7,12 @@ the two can never disagree.
 
 from enum import StrEnum
 
-from .models import Campaign, CampaignStatus, Invitation, Team, User
+from .models import AssignmentStatus, Campaign, CampaignStatus, Invitation, Team, User
 from .roles import Role
+from .workflow import EDITABLE_STATES, OPEN_REVIEW_STATES, TRANSITIONS
+
+WITHDRAWABLE_STATES = TRANSITIONS["withdraw"][0]
+OVERRULABLE_STATES = TRANSITIONS["overrule"][0]
 
 
 class Action(StrEnum):
@@ -144,11 +148,78 @@ def can_view_campaign(user: User, campaign: Campaign) -> bool:
     return user.has_role(Role.MARKETER) and campaign.team_id in user.team_ids
 
 
+def is_team_marketer(user: User, campaign: Campaign) -> bool:
+    return _active(user) and user.has_role(Role.MARKETER) and campaign.team_id in user.team_ids
+
+
 def can_edit_campaign(user: User, campaign: Campaign) -> bool:
-    """The campaign's team edits its intake, answers and evidence while it is a draft."""
-    return (
-        _active(user)
-        and user.has_role(Role.MARKETER)
-        and campaign.team_id in user.team_ids
-        and campaign.status == CampaignStatus.DRAFT
+    """The campaign's team edits its intake, answers and evidence while it is a draft or
+    after changes were requested."""
+    return is_team_marketer(user, campaign) and campaign.status in EDITABLE_STATES
+
+
+def is_chair(user: User) -> bool:
+    return _active(user) and user.has_role(Role.CHAIR)
+
+
+def is_board(user: User) -> bool:
+    """Reviewers and the chair."""
+    return _active(user) and not {Role.REVIEWER, Role.CHAIR}.isdisjoint(user.role_set)
+
+
+def can_comment(user: User, campaign: Campaign) -> bool:
+    return can_view_campaign(user, campaign) and (
+        is_board(user) or is_team_marketer(user, campaign)
     )
+
+
+def can_vote(user: User, campaign: Campaign) -> bool:
+    """An accepted assignment on the current version, no vote on it yet, review open."""
+    if not _active(user) or campaign.status != CampaignStatus.IN_REVIEW:
+        return False
+    version = campaign.versions.order_by("-number").first()
+    if version is None:
+        return False
+    return (
+        version.assignments.filter(reviewer=user, status=AssignmentStatus.ACCEPTED).exists()
+        and not version.votes.filter(reviewer=user).exists()
+    )
+
+
+def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
+    """What ``user`` may do to ``campaign`` now: views authorise with it and templates
+    show buttons from it."""
+    if not can_view_campaign(user, campaign):
+        return frozenset()
+    actions = set()
+    status = campaign.status
+    if can_edit_campaign(user, campaign):
+        actions |= {"edit", "submit"}
+    if is_team_marketer(user, campaign) and status in WITHDRAWABLE_STATES:
+        actions.add("withdraw")
+    if is_team_marketer(user, campaign) and status == CampaignStatus.APPROVED_WITH_CONDITIONS:
+        actions.add("fulfil_conditions")
+    if can_comment(user, campaign):
+        actions.add("comment")
+    if is_chair(user):
+        if status in (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW):
+            actions.add("assign")
+        if status == CampaignStatus.AWAITING_CONFIRMATION:
+            actions.add("confirm")
+        if status in OVERRULABLE_STATES:
+            actions.add("overrule")
+    if is_board(user) and status == CampaignStatus.APPROVED_WITH_CONDITIONS:
+        actions.add("verify_conditions")
+    pending = campaign.assignments.filter(
+        reviewer=user, status=AssignmentStatus.PENDING, version__number=_latest(campaign)
+    )
+    if status in OPEN_REVIEW_STATES and _active(user) and pending.exists():
+        actions.add("respond")
+    if can_vote(user, campaign):
+        actions.add("vote")
+    return frozenset(actions)
+
+
+def _latest(campaign: Campaign) -> int:
+    version = campaign.versions.order_by("-number").values_list("number", flat=True).first()
+    return version or 0

@@ -3,11 +3,26 @@
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from . import permissions
-from .models import Campaign, CampaignStatus, Invitation, Questionnaire, Team, User, UserRole
+from . import audit, permissions, workflow
+from .models import (
+    Assignment,
+    Campaign,
+    CampaignStatus,
+    CampaignVersion,
+    Condition,
+    ConditionStatus,
+    EventKind,
+    Invitation,
+    Questionnaire,
+    Team,
+    User,
+    UserRole,
+    Vote,
+)
 from .questionnaire import Definition, score, visible_codes
 from .roles import Role
 
@@ -263,3 +278,188 @@ def result_view(
         "red_flags": flags,
         "more_suggestions": max(0, len(result.suggestions) - suggestions),
     }
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+def clearance(campaign: Campaign) -> dict:
+    """May the campaign go live? Only when approved (with every condition verified) and
+    the approval has not lapsed."""
+    version = campaign.versions.order_by("-number").first()
+    open_conditions = [
+        {"id": c.pk, "text": c.text, "status": c.status}
+        for c in campaign.conditions.exclude(status=ConditionStatus.VERIFIED).order_by("pk")
+    ]
+    approved = campaign.status in (
+        CampaignStatus.APPROVED,
+        CampaignStatus.APPROVED_WITH_CONDITIONS,
+    )
+    not_lapsed = (
+        campaign.approval_expires_at is None or campaign.approval_expires_at > timezone.now()
+    )
+    return {
+        "cleared": approved and not open_conditions and not_lapsed,
+        "status": campaign.status,
+        "tier": campaign.tier or None,
+        "approved_version": version.number if approved and version else None,
+        "expires_at": campaign.approval_expires_at.isoformat()
+        if campaign.approval_expires_at
+        else None,
+        "open_conditions": open_conditions,
+    }
+
+
+def version_diff(older, newer, language: str) -> dict:
+    """What changed between two submitted versions: intake fields, answers (with the
+    question text), and the score before and after."""
+    definition = definition_of(newer.questionnaire)
+    old, new = older.content, newer.content
+    intake_changes = [
+        {"field": name, "before": old["intake"].get(name), "after": new["intake"].get(name)}
+        for name in sorted(set(old["intake"]) | set(new["intake"]))
+        if old["intake"].get(name) != new["intake"].get(name)
+    ]
+    answer_changes = []
+    for code in sorted(set(old["answers"]) | set(new["answers"])):
+        before, after = old["answers"].get(code), new["answers"].get(code)
+        if before == after:
+            continue
+        question = definition.questions.get(code)
+        answer_changes.append(
+            {
+                "code": code,
+                "text": question.text.get(language) if question else code,
+                "before": display_answer(question, before, language) if question else before,
+                "after": display_answer(question, after, language) if question else after,
+            }
+        )
+    return {
+        "older": older,
+        "newer": newer,
+        "intake": intake_changes,
+        "answers": answer_changes,
+        "score_before": old["score"],
+        "score_after": new["score"],
+    }
+
+
+def timeline_rows(campaign: Campaign, language: str) -> list[dict]:
+    """The campaign's history, oldest first, with the people's names looked up once."""
+    events = list(audit.timeline(campaign))
+    ids = {e.actor_id for e in events if e.actor_id} | {
+        e.payload.get("reviewer") for e in events if isinstance(e.payload.get("reviewer"), int)
+    }
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    rows = []
+    for event in events:
+        payload = event.payload or {}
+        rows.append(
+            {
+                "seq": event.seq,
+                "kind": event.kind,
+                "label": EventKind(event.kind).label,
+                "at": event.created_at,
+                "actor": names.get(event.actor_id, "") if event.actor_id else "",
+                "system": event.actor_id is None,
+                "version": payload.get("version"),
+                "reviewer": names.get(payload.get("reviewer"), ""),
+                "detail": payload.get("outcome")
+                or payload.get("proposed")
+                or payload.get("vote")
+                or payload.get("reason")
+                or "",
+                "hash": event.hash,
+            }
+        )
+    return rows
+
+
+def review_context(campaign: Campaign, user: User, language: str) -> dict:
+    """Everything the review part of the campaign page shows, in a fixed number of
+    queries."""
+    versions = list(campaign.versions.order_by("number"))
+    current = versions[-1] if versions else None
+    assignments = list(
+        campaign.assignments.select_related("reviewer", "version").order_by("version__number", "pk")
+    )
+    votes = list(campaign.votes.select_related("reviewer", "version").order_by("signed_at"))
+    decisions = list(
+        campaign.decisions.select_related("decided_by", "version").order_by("created_at")
+    )
+    conditions = list(campaign.conditions.select_related("version").order_by("pk"))
+    comments = campaign.comments.select_related("author", "version").order_by("created_at")
+    if not permissions.is_board(user):
+        comments = comments.filter(board_only=False)
+    actions = permissions.available_actions(campaign, user)
+    my_pending = next(
+        (
+            a
+            for a in assignments
+            if current
+            and a.version_id == current.pk
+            and a.reviewer_id == user.pk
+            and a.status == "pending"
+        ),
+        None,
+    )
+    return {
+        "actions": actions,
+        "versions": versions,
+        "current_version": current,
+        "assignments": assignments,
+        "current_assignments": [a for a in assignments if current and a.version_id == current.pk],
+        "votes": votes,
+        "decisions": decisions,
+        "conditions": conditions,
+        "comments": list(comments),
+        "timeline": timeline_rows(campaign, language),
+        "my_pending": my_pending,
+        "clearance": clearance(campaign),
+    }
+
+
+def review_queue_for(user: User) -> dict:
+    """The reviewer's and the chair's work lists."""
+    latest = CampaignVersion.objects.filter(campaign=OuterRef("campaign")).order_by("-number")
+    mine = (
+        Assignment.objects.select_related("campaign", "version")
+        .filter(reviewer=user, campaign__status__in=list(workflow.OPEN_REVIEW_STATES))
+        .annotate(latest_version=Subquery(latest.values("pk")[:1]))
+        .filter(version_id=F("latest_version"))
+        .order_by("campaign__review_due_at", "pk")
+    )
+    voted = set(Vote.objects.filter(reviewer=user).values_list("version_id", flat=True))
+    to_accept = [a for a in mine if a.status == "pending"]
+    to_vote = [
+        a
+        for a in mine
+        if a.status == "accepted"
+        and a.campaign.status == CampaignStatus.IN_REVIEW
+        and a.version_id not in voted
+    ]
+    queue = {"to_accept": to_accept, "to_vote": to_vote, "chair": None}
+    if permissions.is_chair(user):
+        queue["chair"] = {
+            "to_route": list(
+                Campaign.objects.filter(status=CampaignStatus.SUBMITTED).select_related("team")
+            ),
+            "to_confirm": list(
+                Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION).select_related(
+                    "team"
+                )
+            ),
+            "recusals": list(
+                Assignment.objects.filter(
+                    status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
+                ).select_related("campaign", "reviewer")
+            ),
+        }
+    if permissions.is_board(user):
+        queue["to_verify"] = list(
+            Condition.objects.filter(
+                status=ConditionStatus.FULFILLED,
+                campaign__status=CampaignStatus.APPROVED_WITH_CONDITIONS,
+            ).select_related("campaign")
+        )
+    return queue

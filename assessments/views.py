@@ -20,12 +20,18 @@ from .errors import ServiceError
 from .forms import (
     AcceptInvitationForm,
     CampaignForm,
+    CommentForm,
+    ConditionFulfilForm,
     EvidenceForm,
     InvitationForm,
     LanguageForm,
+    OverruleForm,
+    RespondForm,
+    SignForm,
+    VoteForm,
 )
 from .invitations import check_invitation_usable, invitation_from_token
-from .models import Invitation, Team
+from .models import Invitation, Team, User
 from .permissions import Action
 
 
@@ -52,11 +58,6 @@ def home(request):
         "assessments/home.html",
         {"attention": selectors.home_attention(request.user)},
     )
-
-
-@requires(Action.VIEW_REVIEW_QUEUE)
-def review_queue(request):
-    return render(request, "assessments/review_queue.html")
 
 
 @requires(Action.VIEW_DASHBOARD)
@@ -290,30 +291,47 @@ def campaign_edit(request, pk: int):
 
 @login_required
 def campaign_detail(request, pk: int):
-    campaign = selectors.campaign_for(request.user, pk)
+    return _detail_response(request, selectors.campaign_for(request.user, pk))
+
+
+def _detail_response(request, campaign, *, status: int = 200, **forms):
+    """The campaign page: intake, result, assessment progress, evidence and the review
+    (versions, assignments, votes, decisions, conditions, comments, timeline). Forms
+    passed in (bound, with errors) replace the empty ones so nothing typed is lost."""
     language = translation.get_language()
     definition = selectors.definition_of(campaign.assessment.questionnaire)
     sections = selectors.assessment_sections(
         definition, campaign.intake(), campaign.assessment.answers, language
     )
-    return render(
-        request,
-        "assessments/campaign_detail.html",
-        {
-            "campaign": campaign,
-            **selectors.result_view(
-                selectors.campaign_result(campaign),
-                definition,
-                campaign.assessment.answers,
-                language,
-            ),
-            "sections": sections,
-            "evidence": list(campaign.evidence.select_related("uploaded_by")),
-            "evidence_form": EvidenceForm(),
-            "can_edit": permissions.can_edit_campaign(request.user, campaign),
-            "intake_labels": _intake_labels(campaign),
-        },
-    )
+    review = selectors.review_context(campaign, request.user, language)
+    proposed = []
+    eligible = []
+    if "assign" in review["actions"] and review["current_version"] is not None:
+        eligible = list(services.eligible_reviewers(campaign, review["current_version"]))
+        proposed = [u.pk for u in services.review_propose(campaign=campaign)]
+    context = {
+        "campaign": campaign,
+        **selectors.result_view(
+            selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
+        ),
+        "sections": sections,
+        "evidence": list(campaign.evidence.select_related("uploaded_by")),
+        "evidence_form": EvidenceForm(),
+        "can_edit": permissions.can_edit_campaign(request.user, campaign),
+        "intake_labels": _intake_labels(campaign),
+        "review": review,
+        "eligible": eligible,
+        "proposed": proposed,
+        "respond_form": forms.get("respond_form") or RespondForm(),
+        "vote_form": forms.get("vote_form") or VoteForm(),
+        "confirm_form": forms.get("confirm_form") or SignForm(),
+        "overrule_form": forms.get("overrule_form") or OverruleForm(),
+        "comment_form": forms.get("comment_form")
+        or CommentForm(sections=[(s.code, s.title) for s in sections]),
+        "fulfil_form": ConditionFulfilForm(),
+        "fulfil_errors": forms.get("fulfil_errors") or {},
+    }
+    return render(request, "assessments/campaign_detail.html", context, status=status)
 
 
 def _intake_labels(campaign) -> list[tuple[str, str]]:
@@ -507,3 +525,244 @@ def evidence_delete(request, pk: int, evidence_pk: int):
     else:
         messages.success(request, _("Evidence file removed."))
     return redirect(reverse("campaign_detail", args=[pk]) + "#evidence")
+
+
+# --- review actions (each: scoped getter, form, service, redirect or page with errors) ------
+
+
+def _back(campaign, anchor: str = "review"):
+    return redirect(reverse("campaign_detail", args=[campaign.pk]) + f"#{anchor}")
+
+
+def _refused(request, campaign, exc: ServiceError, anchor: str = "review"):
+    messages.error(request, exc.message)
+    return _back(campaign, anchor)
+
+
+@require_POST
+@login_required
+def campaign_submit(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    try:
+        version = services.campaign_submit(actor=request.user, campaign=campaign)
+    except ServiceError as exc:
+        return _refused(request, campaign, exc)
+    messages.success(
+        request,
+        _("Version %(number)s submitted to the ethics board.") % {"number": version.number},
+    )
+    return _back(campaign)
+
+
+@require_POST
+@login_required
+def campaign_withdraw(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    try:
+        services.campaign_withdraw(
+            actor=request.user, campaign=campaign, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as exc:
+        return _refused(request, campaign, exc)
+    messages.success(request, _("The campaign was withdrawn."))
+    return _back(campaign)
+
+
+@require_POST
+@login_required
+def assignment_respond(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    assignment = get_object_or_404(
+        campaign.assignments.filter(reviewer=request.user, status="pending")
+    )
+    form = RespondForm(request.POST)
+    form.is_valid()
+    try:
+        if request.POST.get("action") == "recuse":
+            services.assignment_recuse(
+                actor=request.user,
+                assignment=assignment,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+            messages.success(request, _("You recused yourself. The chair has been told."))
+        else:
+            services.assignment_accept(
+                actor=request.user,
+                assignment=assignment,
+                declaration=form.cleaned_data.get("declaration", ""),
+            )
+            messages.success(request, _("Assignment accepted. You can now vote."))
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _detail_response(request, campaign, status=400, respond_form=form)
+    return _back(campaign)
+
+
+@require_POST
+@login_required
+def review_assign(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    ids = [int(v) for v in request.POST.getlist("reviewers") if v.isdigit()]
+    reviewers = list(User.objects.filter(pk__in=ids))
+    try:
+        services.review_assign(actor=request.user, campaign=campaign, reviewers=reviewers)
+    except ServiceError as exc:
+        return _refused(request, campaign, exc)
+    messages.success(request, _("Reviewers assigned."))
+    return _back(campaign)
+
+
+@require_POST
+@login_required
+def vote(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.vote_cast(
+                actor=request.user,
+                campaign=campaign,
+                decision=form.cleaned_data["decision"],
+                rationale=form.cleaned_data["rationale"],
+                conditions=form.condition_list(),
+                password=form.cleaned_data["password"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your vote is signed and recorded."))
+            return _back(campaign)
+    return _detail_response(request, campaign, status=400, vote_form=form)
+
+
+@require_POST
+@login_required
+def decision_confirm(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    form = SignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_confirm(
+                actor=request.user,
+                campaign=campaign,
+                password=form.cleaned_data["password"],
+                rationale=form.cleaned_data["rationale"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Decision confirmed and signed."))
+            return _back(campaign)
+    return _detail_response(request, campaign, status=400, confirm_form=form)
+
+
+@require_POST
+@login_required
+def decision_overrule(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    form = OverruleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_overrule(
+                actor=request.user,
+                campaign=campaign,
+                outcome=form.cleaned_data["outcome"],
+                rationale=form.cleaned_data["rationale"],
+                conditions=form.condition_list(),
+                password=form.cleaned_data["password"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The outcome was overruled; your signature is recorded."))
+            return _back(campaign)
+    return _detail_response(request, campaign, status=400, overrule_form=form)
+
+
+@require_POST
+@login_required
+def comment_add(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    definition = selectors.definition_of(campaign.assessment.questionnaire)
+    language = translation.get_language()
+    sections = [(s.code, s.title.get(language)) for s in definition.sections]
+    form = CommentForm(request.POST, sections=sections)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                actor=request.user,
+                campaign=campaign,
+                text=form.cleaned_data["text"],
+                section=form.cleaned_data["section"],
+                board_only=form.cleaned_data["board_only"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Comment added."))
+            return _back(campaign, "comments")
+    return _detail_response(request, campaign, status=400, comment_form=form)
+
+
+def _condition_for(request, pk: int, condition_pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    return campaign, get_object_or_404(campaign.conditions, pk=condition_pk)
+
+
+@require_POST
+@login_required
+def condition_fulfil(request, pk: int, condition_pk: int):
+    campaign, condition = _condition_for(request, pk, condition_pk)
+    form = ConditionFulfilForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("Say how the condition was fulfilled."))
+        services.condition_fulfil(
+            actor=request.user, condition=condition, note=form.cleaned_data["note"]
+        )
+    except ServiceError as exc:
+        return _detail_response(
+            request, campaign, status=400, fulfil_errors={condition.pk: exc.message}
+        )
+    messages.success(request, _("Condition marked as fulfilled; a reviewer will verify it."))
+    return _back(campaign, "conditions")
+
+
+@require_POST
+@login_required
+def condition_verify(request, pk: int, condition_pk: int):
+    campaign, condition = _condition_for(request, pk, condition_pk)
+    try:
+        services.condition_verify(actor=request.user, condition=condition)
+    except ServiceError as exc:
+        return _refused(request, campaign, exc, "conditions")
+    messages.success(request, _("Condition verified."))
+    return _back(campaign, "conditions")
+
+
+@login_required
+def version_diff(request, pk: int, number: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    newer = get_object_or_404(campaign.versions, number=number)
+    older = get_object_or_404(campaign.versions, number=number - 1)
+    comments = campaign.comments.filter(version=older).select_related("author")
+    if not permissions.is_board(request.user):
+        comments = comments.filter(board_only=False)
+    return render(
+        request,
+        "assessments/version_diff.html",
+        {
+            "campaign": campaign,
+            "diff": selectors.version_diff(older, newer, translation.get_language()),
+            "comments": list(comments),
+        },
+    )
+
+
+@requires(Action.VIEW_REVIEW_QUEUE)
+def review_queue(request):
+    return render(
+        request,
+        "assessments/review_queue.html",
+        {"queue": selectors.review_queue_for(request.user)},
+    )

@@ -223,6 +223,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Ethics Review"
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Reviewers never review their own campaigns; by default not their own team's either.
+REVIEW_EXCLUDE_OWN_TEAM = env_bool("REVIEW_EXCLUDE_OWN_TEAM", True)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -9,8 +9,10 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
+from assessments import audit, workflow
+from assessments.models import RoutingRule
 from assessments.selectors import DEFAULT_QUESTIONNAIRE
-from assessments.services import campaign_create, questionnaire_load
+from assessments.services import assessment_save_answers, campaign_create, questionnaire_load
 from ethicsreview.celery import app as celery_app
 from tests.factories import TeamFactory, UserFactory
 from tests.questionnaire.sample import sample
@@ -58,6 +60,16 @@ def chromium_path():
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         service_missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_flush_allowed():
+    """Django empties SQLite tables with DELETE FROM after transactional tests, which the audit
+    table's append-only trigger refuses unless this switch is on (PostgreSQL uses TRUNCATE,
+    which the row triggers do not see). Trigger tests turn it off to prove DELETE is refused."""
+    previous = audit.set_test_flush_allowed(True)
+    yield
+    audit.set_test_flush_allowed(previous)
 
 
 @pytest.fixture(autouse=True)
@@ -165,3 +177,43 @@ def campaign(questionnaire, marketer, team):
         "flight_end": date(2027, 3, 1),
     }
     return campaign_create(actor=marketer, team=team, intake=intake, questionnaire=questionnaire)
+
+
+LOW_RISK_ANSWERS = {
+    "privacy.basis": "consent",
+    "privacy.special": "no",
+    "privacy.dpia": "5",
+    "fairness.proxies": ["none"],
+    "fairness.reach": 500,
+    "fairness.tested": "yes",
+}
+
+
+@pytest.fixture
+def complete_campaign(campaign, marketer):
+    """A draft whose assessment is complete and scores tier I on the sample questionnaire."""
+    assessment_save_answers(actor=marketer, campaign=campaign, answers=LOW_RISK_ANSWERS)
+    return campaign
+
+
+@pytest.fixture
+def board(chair):
+    """Three more reviewers (one a privacy/legal specialist) besides the chair."""
+    return [
+        UserFactory(email=f"board{i}@example.com", roles=["reviewer"], is_specialist=(i == 0))
+        for i in range(3)
+    ]
+
+
+def set_rule(tier: str, **fields) -> None:
+    """Configure a tier's routing as an administrator would (the row may have been
+    flushed by a transactional test: start from the built-in default)."""
+    reviewers, specialist, confirms, due, valid = workflow.DEFAULT_ROUTES[tier]
+    defaults = {
+        "reviewers_required": reviewers,
+        "specialist_required": specialist,
+        "chair_confirms": confirms,
+        "due_working_days": due,
+        "validity_months": valid,
+    }
+    RoutingRule.objects.update_or_create(tier=tier, defaults={**defaults, **fields})

@@ -10,6 +10,7 @@ from .accounts import (
     new_invitation_nonce,
     normalize_email,
 )
+from .audit import AuditChainHead, AuditEvent, EventKind
 from .campaigns import (
     Assessment,
     Campaign,
@@ -20,12 +21,39 @@ from .campaigns import (
     _list_default,
     evidence_path,
 )
+from .review import (
+    Assignment,
+    AssignmentStatus,
+    CampaignVersion,
+    Comment,
+    Condition,
+    ConditionStatus,
+    Decision,
+    DecisionKind,
+    RoutingRule,
+    Vote,
+    VoteDecision,
+)
 
 __all__ = [
+    "Assignment",
+    "AssignmentStatus",
+    "CampaignVersion",
+    "Comment",
+    "Condition",
+    "ConditionStatus",
+    "Decision",
+    "DecisionKind",
+    "RoutingRule",
+    "Vote",
+    "VoteDecision",
     "Assessment",
+    "AuditChainHead",
+    "AuditEvent",
     "Campaign",
     "CampaignStatus",
     "EvidenceFile",
+    "EventKind",
     "EvidenceKind",
     "Invitation",
     "InvitationQuerySet",

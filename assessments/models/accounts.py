@@ -78,6 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Deactivated people cannot sign in and lose access at once."),
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
+    is_specialist = models.BooleanField(
+        _("privacy/legal specialist"),
+        default=False,
+        help_text=_("High-risk campaigns need a privacy or legal specialist among the reviewers."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -43,6 +43,16 @@ class Questionnaire(models.Model):
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting the chair's confirmation")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approved with conditions")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Approval expired")
+    REREVIEW_REQUESTED = "rereview_requested", _("Re-review requested")
 
 
 def _list_default() -> list:
@@ -74,6 +84,11 @@ class Campaign(models.Model):
     status = models.CharField(
         _("status"), max_length=32, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
+    tier = models.CharField(_("tier"), max_length=12, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    review_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approval_expires_at = models.DateTimeField(_("approval expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

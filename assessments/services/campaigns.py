@@ -9,13 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions, selectors
+from .. import audit, permissions, selectors
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..intake import LIST_FIELDS
 from ..models import (
     Assessment,
     Campaign,
+    EventKind,
     EvidenceFile,
     EvidenceKind,
     Questionnaire,
@@ -109,6 +110,12 @@ def campaign_create(
             team=team, owner=actor, **{k: intake[k] for k in INTAKE_FIELDS}
         )
         Assessment.objects.create(campaign=campaign, questionnaire=questionnaire)
+        audit.record(
+            kind=EventKind.CREATED,
+            campaign=campaign,
+            actor=actor,
+            payload={"team": team.pk, "questionnaire": questionnaire.pk},
+        )
         logger.info("campaign %s created by user %s", campaign.pk, actor.pk)
     return campaign
 
@@ -121,9 +128,14 @@ def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> 
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not permissions.can_edit_campaign(actor, locked):
             raise ServiceError(_("This campaign can no longer be edited."))
+        changed = [name for name in INTAKE_FIELDS if getattr(locked, name) != intake[name]]
         for name in INTAKE_FIELDS:
             setattr(locked, name, intake[name])
         locked.save(update_fields=[*INTAKE_FIELDS, "updated_at"])
+        if changed:
+            audit.record(
+                kind=EventKind.EDITED, campaign=locked, actor=actor, payload={"fields": changed}
+            )
     return locked
 
 
@@ -160,6 +172,11 @@ def assessment_save_answers(
                 stored.pop(code, None)
             else:
                 stored[code] = value
+        changed = sorted(
+            code
+            for code in set(stored) | set(assessment.answers)
+            if stored.get(code) != assessment.answers.get(code)
+        )
         assessment.answers = stored
         fields = ["answers", "updated_at"]
         if section:
@@ -167,6 +184,13 @@ def assessment_save_answers(
             fields.append("last_section")
         assessment.save(update_fields=fields)
         Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
+        if changed:
+            audit.record(
+                kind=EventKind.ANSWERS_SAVED,
+                campaign=campaign,
+                actor=actor,
+                payload={"questions": changed},
+            )
     return errors
 
 
@@ -194,6 +218,12 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
         evidence.file.save("upload", upload, save=False)
         try:
             evidence.save()
+            audit.record(
+                kind=EventKind.EVIDENCE_ADDED,
+                campaign=campaign,
+                actor=actor,
+                payload={"evidence": evidence.pk, "sha256": evidence.sha256, "kind": kind},
+            )
         except Exception:
             evidence.file.delete(save=False)
             raise
@@ -205,6 +235,12 @@ def evidence_delete(*, actor: User, evidence: EvidenceFile) -> None:
         raise ServiceError(_("Evidence can only be removed from a draft of your team."))
     with transaction.atomic():
         EvidenceFile.objects.filter(pk=evidence.pk).delete()
+        audit.record(
+            kind=EventKind.EVIDENCE_REMOVED,
+            campaign=evidence.campaign,
+            actor=actor,
+            payload={"evidence": evidence.pk, "sha256": evidence.sha256},
+        )
         stored = evidence.file.name
         transaction.on_commit(lambda: evidence.file.storage.delete(stored))
 

@@ -1,0 +1,87 @@
+"""The append-only audit log: one hash-chained row per thing that happened.
+
+Rows are written only by ``assessments.audit.record()`` and never changed: database triggers
+refuse UPDATE and DELETE, and each row's hash covers its content and the previous row's hash,
+so ``assessments.audit.verify()`` finds any edit made behind the triggers' back. People are
+stored by id only, so their personal data can be erased without touching the chain.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .campaigns import Campaign
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Campaign created")
+    EDITED = "edited", _("Campaign edited")
+    ANSWERS_SAVED = "answers_saved", _("Answers saved")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
+    SUBMITTED = "submitted", _("Submitted for review")
+    ASSIGNED = "assigned", _("Reviewer assigned")
+    ACCEPTED = "accepted", _("Review accepted")
+    RECUSED = "recused", _("Reviewer recused")
+    COMMENTED = "commented", _("Comment added")
+    VOTED = "voted", _("Vote cast")
+    SIGNATURE_FAILED = "signature_failed", _("Signature failed")
+    DECIDED = "decided", _("Decision recorded")
+    CONFIRMED = "confirmed", _("Decision confirmed")
+    OVERRULED = "overruled", _("Decision overruled")
+    CONDITION_FULFILLED = "condition_fulfilled", _("Condition fulfilled")
+    CONDITION_VERIFIED = "condition_verified", _("Condition verified")
+    WITHDRAWN = "withdrawn", _("Campaign withdrawn")
+    EXPIRED = "expired", _("Approval expired")
+    REREVIEW_REQUESTED = "rereview_requested", _("Re-review requested")
+    FEEDBACK_RECEIVED = "feedback_received", _("Feedback received")
+    FEEDBACK_TRIAGED = "feedback_triaged", _("Feedback triaged")
+
+
+class AuditEvent(models.Model):
+    """One event in the global chain; ``seq`` runs 1, 2, 3… without gaps."""
+
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="events",
+        # The (campaign, seq) index below serves every lookup a lone campaign index would.
+        db_index=False,
+    )
+    # An id, not a foreign key: erasing a person must not touch the chain.
+    actor_id = models.PositiveBigIntegerField(_("actor id"), null=True)
+    created_at = models.DateTimeField(_("created at"))
+    payload = models.JSONField(_("payload"), default=dict)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["campaign", "seq"], name="auditevent_campaign_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+
+class AuditChainHead(models.Model):
+    """The single row (pk=1) naming the chain's last event. ``record()`` locks it, which keeps
+    the chain linear under concurrency; ``verify()`` compares it with the last event, which
+    reveals events removed from the end."""
+
+    last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="auditchainhead_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"head at #{self.last_seq}"

@@ -1,0 +1,206 @@
+"""The ethics board's review: routing rules, frozen versions, assignments, comments,
+signed votes, decisions and conditions. Rows are written only by the workflow services."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .accounts import User
+from .campaigns import Campaign, Questionnaire
+
+
+class RoutingRule(models.Model):
+    """How a risk tier is reviewed. Administrators edit these in the admin."""
+
+    tier = models.CharField(_("tier"), max_length=4, unique=True)
+    reviewers_required = models.PositiveSmallIntegerField(_("reviewers required"))
+    specialist_required = models.BooleanField(
+        _("a privacy/legal specialist must be among them"), default=False
+    )
+    chair_confirms = models.BooleanField(_("the chair must confirm the outcome"), default=False)
+    due_working_days = models.PositiveSmallIntegerField(_("decision due in working days"))
+    validity_months = models.PositiveSmallIntegerField(_("approval valid for months"))
+
+    class Meta:
+        ordering = ["tier"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier}"
+
+
+class CampaignVersion(models.Model):
+    """What was submitted, frozen: intake, answers, questionnaire version and score.
+    Never changed; a resubmission is a new version. ``fingerprint`` is the SHA-256 of
+    the canonical content."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT)
+    content = models.JSONField(_("content"))
+    fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64)
+    tier = models.CharField(_("tier"), max_length=12)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        verbose_name = _("campaign version")
+        verbose_name_plural = _("campaign versions")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} v{self.number}"
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for acceptance")
+    ACCEPTED = "accepted", _("Accepted")
+    RECUSED = "recused", _("Recused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Assignment(models.Model):
+    """A reviewer asked to review one version."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    version = models.ForeignKey(
+        CampaignVersion, on_delete=models.PROTECT, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+    )
+    coi_declaration = models.TextField(_("conflict-of-interest declaration"), blank=True)
+    recusal_reason = models.TextField(_("reason for recusal"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reviewer"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="assignment_active_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.version}"
+
+
+class VoteDecision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions", _("Approve with conditions")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+    REJECT = "reject", _("Reject")
+
+
+class Vote(models.Model):
+    """A reviewer's signed vote on one version (electronic signature: the reviewer
+    re-entered their password; the record keeps the printed name, the UTC time, the
+    meaning and the fingerprint of the version signed)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="votes")
+    version = models.ForeignKey(CampaignVersion, on_delete=models.PROTECT, related_name="votes")
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="votes")
+    decision = models.CharField(_("vote"), max_length=32, choices=VoteDecision.choices)
+    rationale = models.TextField(_("rationale"))
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    signer_name = models.CharField(_("signed by"), max_length=200)
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    meaning = models.CharField(_("meaning of the signature"), max_length=300)
+    fingerprint = models.CharField(_("version fingerprint"), max_length=64)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "reviewer"], name="vote_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name}: {self.get_decision_display()}"
+
+
+class DecisionKind(models.TextChoices):
+    RULE = "rule", _("By the voting rule")
+    CONFIRMED = "confirmed", _("Confirmed by the chair")
+    OVERRULED = "overruled", _("Overruled by the chair")
+
+
+class Decision(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions")
+    version = models.ForeignKey(CampaignVersion, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=32)
+    kind = models.CharField(_("how"), max_length=16, choices=DecisionKind.choices)
+    rationale = models.TextField(_("rationale"), blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    meaning = models.CharField(max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.outcome}"
+
+
+class ConditionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FULFILLED = "fulfilled", _("Fulfilled, waiting for verification")
+    VERIFIED = "verified", _("Verified")
+
+
+class Condition(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="conditions")
+    version = models.ForeignKey(
+        CampaignVersion, on_delete=models.PROTECT, related_name="conditions"
+    )
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, null=True, blank=True)
+    text = models.TextField(_("condition"))
+    status = models.CharField(
+        max_length=16, choices=ConditionStatus.choices, default=ConditionStatus.OPEN
+    )
+    fulfilment_note = models.TextField(_("how it was fulfilled"), blank=True)
+    fulfilled_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Comment(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="comments")
+    version = models.ForeignKey(
+        CampaignVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    section = models.CharField(_("section"), max_length=100, blank=True)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField(_("comment"), max_length=5000)
+    board_only = models.BooleanField(_("visible to the board only"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

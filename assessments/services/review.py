@@ -1,0 +1,723 @@
+"""The review workflow: submit, route, accept or recuse, comment, vote (signed), decide,
+confirm or overrule, fulfil and verify conditions, withdraw, expire.
+
+Every function checks the actor's rights and the campaign's state, runs in one
+transaction with the campaign row locked, and writes its audit event in that
+transaction. A refused action raises ``ServiceError`` (or ``WorkflowError``) and changes
+nothing.
+"""
+
+import hashlib
+import json
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import audit, permissions, selectors, workflow
+from ..errors import ServiceError
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    CampaignStatus,
+    CampaignVersion,
+    Comment,
+    Condition,
+    ConditionStatus,
+    Decision,
+    DecisionKind,
+    EventKind,
+    RoutingRule,
+    User,
+    Vote,
+    VoteDecision,
+)
+from ..roles import Role
+
+logger = logging.getLogger(__name__)
+
+VOTE_MEANINGS = {
+    VoteDecision.APPROVE: "I approve this version of the campaign.",
+    VoteDecision.APPROVE_WITH_CONDITIONS: (
+        "I approve this version subject to the conditions stated."
+    ),
+    VoteDecision.REQUEST_CHANGES: "I request changes to this version before it can be approved.",
+    VoteDecision.REJECT: "I reject this version of the campaign.",
+}
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update().select_related("team", "owner").get(pk=campaign.pk)
+
+
+def _set_status(campaign: Campaign, status: str, *extra_fields: str) -> None:
+    campaign.status = status
+    campaign.save(update_fields=["status", "updated_at", *extra_fields])
+
+
+def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -> None:
+    """An electronic signature needs the signer's password. A wrong one is recorded (in
+    its own transaction, so the record survives the refusal) and nothing else happens."""
+    if password and actor.check_password(password):
+        return
+    with transaction.atomic():
+        audit.record(
+            kind=EventKind.SIGNATURE_FAILED, campaign=campaign, actor=actor, payload={"act": act}
+        )
+    logger.warning("failed signature by user %s on campaign %s (%s)", actor.pk, campaign.pk, act)
+    raise ServiceError(_("The password is not correct. Nothing was signed."), field="password")
+
+
+def rule_for(tier: str) -> RoutingRule:
+    """The routing rule of a tier: the administrators' row, or the built-in default."""
+    rule = RoutingRule.objects.filter(tier=tier).first()
+    if rule is not None:
+        return rule
+    if tier not in workflow.DEFAULT_ROUTES:
+        raise ServiceError(_("No routing rule is configured for tier %(tier)s.") % {"tier": tier})
+    reviewers, specialist, confirms, due, valid = workflow.DEFAULT_ROUTES[tier]
+    return RoutingRule(
+        tier=tier,
+        reviewers_required=reviewers,
+        specialist_required=specialist,
+        chair_confirms=confirms,
+        due_working_days=due,
+        validity_months=valid,
+    )
+
+
+def current_version(campaign: Campaign) -> CampaignVersion | None:
+    return campaign.versions.order_by("-number").first()
+
+
+# --- submission ---------------------------------------------------------------------------
+
+
+def version_content(campaign: Campaign) -> dict:
+    assessment = campaign.assessment
+    result = selectors.campaign_result(campaign)
+    return {
+        "questionnaire": assessment.questionnaire.slug,
+        "questionnaire_version": assessment.questionnaire.version,
+        "intake": campaign.intake_export(),
+        "answers": dict(sorted(assessment.answers.items())),
+        "score": result.as_dict(),
+    }
+
+
+def fingerprint_of(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
+    """Freeze the current intake, answers and score as a new version and send it to the
+    board. Refuses an incomplete assessment and a Prohibited result, with reasons."""
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if not permissions.can_edit_campaign(actor, campaign):
+            raise ServiceError(_("Only the campaign's team can submit it."))
+        workflow.transition("submit", campaign.status)
+        result = selectors.campaign_result(campaign)
+        if result.missing:
+            raise ServiceError(
+                _("Answer every required question first (%(count)s still open).")
+                % {"count": len(result.missing)}
+            )
+        if result.prohibited:
+            raise ServiceError(
+                _("This campaign is Prohibited as designed and cannot be submitted: %(reasons)s")
+                % {"reasons": "; ".join(flag.reason.en for flag in result.red_flags)}
+            )
+        previous = current_version(campaign)
+        content = version_content(campaign)
+        now = timezone.now()
+        version = CampaignVersion.objects.create(
+            campaign=campaign,
+            number=(previous.number + 1) if previous else 1,
+            questionnaire=campaign.assessment.questionnaire,
+            content=content,
+            fingerprint=fingerprint_of(content),
+            tier=result.tier,
+            submitted_by=actor,
+            created_at=now,
+        )
+        rule = rule_for(result.tier)
+        campaign.tier = result.tier
+        campaign.submitted_at = now
+        campaign.review_due_at = workflow.add_working_days(now, rule.due_working_days)
+        _set_status(
+            campaign,
+            workflow.transition("submit", campaign.status),
+            "tier",
+            "submitted_at",
+            "review_due_at",
+        )
+        audit.record(
+            kind=EventKind.SUBMITTED,
+            campaign=campaign,
+            actor=actor,
+            payload={
+                "version": version.number,
+                "fingerprint": version.fingerprint,
+                "tier": version.tier,
+            },
+        )
+        if previous is not None:
+            _carry_over_reviewers(campaign, previous, version)
+        _start_review_if_staffed(campaign, version, rule)
+    return version
+
+
+def _carry_over_reviewers(campaign, previous, version) -> None:
+    """After changes were requested, the reviewers who voted review the new version."""
+    voters = Vote.objects.filter(version=previous).values_list("reviewer_id", flat=True)
+    for reviewer_id in voters:
+        Assignment.objects.create(
+            campaign=campaign,
+            version=version,
+            reviewer_id=reviewer_id,
+            status=AssignmentStatus.ACCEPTED,
+            coi_declaration=f"Carried over from version {previous.number}.",
+            responded_at=timezone.now(),
+        )
+        audit.record(
+            kind=EventKind.ASSIGNED,
+            campaign=campaign,
+            actor=None,
+            payload={"version": version.number, "reviewer": reviewer_id, "carried_over": True},
+        )
+
+
+def _staffed(version: CampaignVersion, rule: RoutingRule) -> bool:
+    active = version.assignments.filter(
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
+    ).select_related("reviewer")
+    if active.count() < rule.reviewers_required:
+        return False
+    return not rule.specialist_required or any(a.reviewer.is_specialist for a in active)
+
+
+def _start_review_if_staffed(campaign, version, rule) -> None:
+    if campaign.status == CampaignStatus.SUBMITTED and _staffed(version, rule):
+        _set_status(campaign, workflow.transition("start_review", campaign.status))
+
+
+# --- routing ------------------------------------------------------------------------------
+
+
+def eligible_reviewers(campaign: Campaign, version: CampaignVersion):
+    """Active reviewers who may review this version, least loaded first. Nobody reviews a
+    campaign they own or submitted, one from their own team (configurable), or a version
+    they recused from or are already assigned to."""
+    taken = version.assignments.filter(
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.RECUSED]
+    ).values_list("reviewer_id", flat=True)
+    qs = (
+        User.objects.filter(is_active=True, roles__role=Role.REVIEWER)
+        .exclude(pk__in=taken)
+        .exclude(pk__in=[campaign.owner_id, version.submitted_by_id])
+    )
+    if settings.REVIEW_EXCLUDE_OWN_TEAM:
+        qs = qs.exclude(teams=campaign.team_id)
+    open_states = list(workflow.OPEN_REVIEW_STATES)
+    return (
+        qs.annotate(
+            load=Count(
+                "assignments",
+                filter=Q(
+                    assignments__status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
+                    assignments__campaign__status__in=open_states,
+                ),
+            )
+        )
+        .order_by("load", "display_name", "pk")
+        .distinct()
+    )
+
+
+def review_propose(*, campaign: Campaign) -> list[User]:
+    """The least-loaded eligible reviewers that would complete the panel (incl. a
+    specialist where the tier needs one)."""
+    version = current_version(campaign)
+    if version is None:
+        return []
+    rule = rule_for(version.tier)
+    active = list(
+        version.assignments.filter(
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
+        ).select_related("reviewer")
+    )
+    missing = rule.reviewers_required - len(active)
+    need_specialist = rule.specialist_required and not any(a.reviewer.is_specialist for a in active)
+    candidates = list(eligible_reviewers(campaign, version))
+    chosen: list[User] = []
+    if need_specialist:
+        specialist = next((u for u in candidates if u.is_specialist), None)
+        if specialist is not None:
+            chosen.append(specialist)
+    for user in candidates:
+        if len(chosen) >= max(missing, 1 if need_specialist else 0):
+            break
+        if user not in chosen:
+            chosen.append(user)
+    return chosen[: max(missing, len(chosen) if need_specialist else missing)]
+
+
+def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> list[Assignment]:
+    if not permissions.is_chair(actor):
+        raise ServiceError(_("Only the board chair assigns reviewers."))
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status not in (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW):
+            raise ServiceError(_("Reviewers can only be assigned while the campaign is in review."))
+        version = current_version(campaign)
+        eligible = {u.pk for u in eligible_reviewers(campaign, version)}
+        refused = [str(u) for u in reviewers if u.pk not in eligible]
+        if refused:
+            raise ServiceError(
+                _("These people cannot review this campaign: %(names)s")
+                % {"names": ", ".join(refused)}
+            )
+        if not reviewers:
+            raise ServiceError(_("Choose at least one reviewer."))
+        created = []
+        for reviewer in reviewers:
+            created.append(
+                Assignment.objects.create(
+                    campaign=campaign, version=version, reviewer=reviewer, assigned_by=actor
+                )
+            )
+            audit.record(
+                kind=EventKind.ASSIGNED,
+                campaign=campaign,
+                actor=actor,
+                payload={"version": version.number, "reviewer": reviewer.pk},
+            )
+        _start_review_if_staffed(campaign, version, rule_for(version.tier))
+    return created
+
+
+def _own_assignment(actor: User, assignment: Assignment) -> Assignment:
+    locked = Assignment.objects.select_for_update().select_related("version").get(pk=assignment.pk)
+    if locked.reviewer_id != actor.pk:
+        raise ServiceError(_("This is not your assignment."))
+    if locked.status != AssignmentStatus.PENDING:
+        raise ServiceError(_("You have already answered this assignment."))
+    return locked
+
+
+def assignment_accept(*, actor: User, assignment: Assignment, declaration: str) -> Assignment:
+    """Accept with a conflict-of-interest declaration (what the reviewer declares, or
+    that there is nothing to declare)."""
+    declaration = (declaration or "").strip()
+    if not declaration:
+        raise ServiceError(
+            _("Declare any conflict of interest, or that you have none."), field="declaration"
+        )
+    with transaction.atomic():
+        campaign = _locked(assignment.campaign)
+        assignment = _own_assignment(actor, assignment)
+        if campaign.status not in workflow.OPEN_REVIEW_STATES:
+            raise ServiceError(_("This review is closed."))
+        assignment.status = AssignmentStatus.ACCEPTED
+        assignment.coi_declaration = declaration
+        assignment.responded_at = timezone.now()
+        assignment.save(update_fields=["status", "coi_declaration", "responded_at"])
+        audit.record(
+            kind=EventKind.ACCEPTED,
+            campaign=campaign,
+            actor=actor,
+            payload={"version": assignment.version.number, "declaration": declaration},
+        )
+    return assignment
+
+
+def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> Assignment | None:
+    """Step back, with a reason on the record. The system assigns the least-loaded
+    eligible replacement at once when there is one (the chair can change it)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give a reason for recusing."), field="reason")
+    with transaction.atomic():
+        campaign = _locked(assignment.campaign)
+        assignment = _own_assignment(actor, assignment)
+        assignment.status = AssignmentStatus.RECUSED
+        assignment.recusal_reason = reason
+        assignment.responded_at = timezone.now()
+        assignment.save(update_fields=["status", "recusal_reason", "responded_at"])
+        audit.record(
+            kind=EventKind.RECUSED,
+            campaign=campaign,
+            actor=actor,
+            payload={"version": assignment.version.number, "reason": reason},
+        )
+        version = assignment.version
+        candidates = list(eligible_reviewers(campaign, version)[:1])
+        replacement = None
+        if candidates:
+            replacement = Assignment.objects.create(
+                campaign=campaign, version=version, reviewer=candidates[0], assigned_by=None
+            )
+            audit.record(
+                kind=EventKind.ASSIGNED,
+                campaign=campaign,
+                actor=None,
+                payload={
+                    "version": version.number,
+                    "reviewer": candidates[0].pk,
+                    "replaces": actor.pk,
+                },
+            )
+    return replacement
+
+
+# --- comments and votes ---------------------------------------------------------------------
+
+
+def comment_add(
+    *, actor: User, campaign: Campaign, text: str, section: str = "", board_only: bool = False
+) -> Comment:
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Write a comment first."), field="text")
+    if not permissions.can_comment(actor, campaign):
+        raise ServiceError(_("You cannot comment on this campaign."))
+    if board_only and not permissions.is_board(actor):
+        raise ServiceError(_("Only board members can write board-only comments."))
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        version = current_version(campaign)
+        comment = Comment.objects.create(
+            campaign=campaign,
+            version=version,
+            section=section,
+            author=actor,
+            text=text,
+            board_only=board_only,
+        )
+        audit.record(
+            kind=EventKind.COMMENTED,
+            campaign=campaign,
+            actor=actor,
+            payload={"comment": comment.pk, "section": section, "board_only": board_only},
+        )
+    return comment
+
+
+def vote_cast(
+    *,
+    actor: User,
+    campaign: Campaign,
+    decision: str,
+    rationale: str,
+    password: str,
+    conditions: list[str] | None = None,
+) -> Vote:
+    """A signed vote on the current version. The reviewer re-enters their password; a
+    wrong one is recorded as a failed signature and creates no vote."""
+    rationale = (rationale or "").strip()
+    conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
+    if decision not in VoteDecision.values:
+        raise ServiceError(_("Choose how you vote."), field="decision")
+    if not rationale:
+        raise ServiceError(_("Explain your vote: a rationale is required."), field="rationale")
+    if decision == VoteDecision.APPROVE_WITH_CONDITIONS and not conditions:
+        raise ServiceError(_("State at least one condition."), field="conditions")
+    if decision != VoteDecision.APPROVE_WITH_CONDITIONS and conditions:
+        raise ServiceError(
+            _("Conditions go with “approve with conditions” only."), field="conditions"
+        )
+    campaign = Campaign.objects.get(pk=campaign.pk)  # the current state, not the caller's copy
+    if not permissions.can_vote(actor, campaign):
+        raise ServiceError(_("You cannot vote on this campaign now."))
+    _check_signature(actor, password, campaign, "vote")
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        workflow.transition("decide", campaign.status, CampaignStatus.APPROVED)  # state check
+        version = current_version(campaign)
+        if not version.assignments.filter(
+            reviewer=actor, status=AssignmentStatus.ACCEPTED
+        ).exists():
+            raise ServiceError(_("Accept the assignment before you vote."))
+        if Vote.objects.filter(version=version, reviewer=actor).exists():
+            raise ServiceError(_("You have already voted on this version."))
+        now = timezone.now()
+        vote = Vote.objects.create(
+            campaign=campaign,
+            version=version,
+            reviewer=actor,
+            decision=decision,
+            rationale=rationale,
+            conditions=conditions,
+            signer_name=actor.display_name or actor.email,
+            signed_at=now,
+            meaning=VOTE_MEANINGS[decision],
+            fingerprint=version.fingerprint,
+        )
+        audit.record(
+            kind=EventKind.VOTED,
+            campaign=campaign,
+            actor=actor,
+            payload={
+                "version": version.number,
+                "vote": decision,
+                "fingerprint": version.fingerprint,
+                "conditions": len(conditions),
+            },
+        )
+        _decide_if_complete(campaign, version)
+    return vote
+
+
+def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
+    rule = rule_for(version.tier)
+    open_assignments = version.assignments.filter(
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
+    ).exclude(reviewer__in=version.votes.values("reviewer"))
+    votes = list(version.votes.all())
+    if len(votes) < rule.reviewers_required or open_assignments.exists():
+        return
+    outcome = workflow.outcome_of(v.decision for v in votes)
+    now = timezone.now()
+    Decision.objects.create(
+        campaign=campaign,
+        version=version,
+        outcome=outcome,
+        kind=DecisionKind.RULE,
+        fingerprint=version.fingerprint,
+        created_at=now,
+    )
+    if rule.chair_confirms:
+        _set_status(campaign, CampaignStatus.AWAITING_CONFIRMATION)
+        audit.record(
+            kind=EventKind.DECIDED,
+            campaign=campaign,
+            actor=None,
+            payload={"version": version.number, "proposed": outcome, "awaits_chair": True},
+        )
+        return
+    _apply_outcome(campaign, version, outcome, rule, conditions=_vote_conditions(votes))
+    audit.record(
+        kind=EventKind.DECIDED,
+        campaign=campaign,
+        actor=None,
+        payload={"version": version.number, "outcome": outcome},
+    )
+
+
+def _vote_conditions(votes) -> list[tuple[str, Vote | None]]:
+    return [(text, v) for v in votes for text in v.conditions]
+
+
+def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, conditions) -> None:
+    now = timezone.now()
+    campaign.decided_at = now
+    fields = ["decided_at"]
+    if outcome in workflow.APPROVED_STATES:
+        campaign.approval_expires_at = workflow.add_months(now, rule.validity_months)
+        fields.append("approval_expires_at")
+    if outcome == CampaignStatus.APPROVED_WITH_CONDITIONS:
+        for text, vote in conditions:
+            Condition.objects.create(campaign=campaign, version=version, vote=vote, text=text)
+    _set_status(campaign, outcome, *fields)
+
+
+def decision_confirm(
+    *, actor: User, campaign: Campaign, password: str, rationale: str = ""
+) -> None:
+    """The chair confirms the outcome the votes gave a tier IV campaign (signed)."""
+    if not permissions.is_chair(actor):
+        raise ServiceError(_("Only the board chair confirms decisions."))
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
+    _check_signature(actor, password, campaign, "confirm")
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        version = current_version(campaign)
+        proposal = version.decisions.filter(kind=DecisionKind.RULE).order_by("-created_at").first()
+        outcome = workflow.transition("confirm", campaign.status, proposal.outcome)
+        Decision.objects.create(
+            campaign=campaign,
+            version=version,
+            outcome=outcome,
+            kind=DecisionKind.CONFIRMED,
+            rationale=rationale.strip(),
+            decided_by=actor,
+            signer_name=actor.display_name,
+            meaning="As board chair I confirm the outcome of the board's votes.",
+            fingerprint=version.fingerprint,
+            created_at=timezone.now(),
+        )
+        _apply_outcome(
+            campaign,
+            version,
+            outcome,
+            rule_for(version.tier),
+            conditions=_vote_conditions(version.votes.all()),
+        )
+        audit.record(
+            kind=EventKind.CONFIRMED,
+            campaign=campaign,
+            actor=actor,
+            payload={"version": version.number, "outcome": outcome},
+        )
+
+
+def decision_overrule(
+    *,
+    actor: User,
+    campaign: Campaign,
+    outcome: str,
+    rationale: str,
+    password: str,
+    conditions: list[str] | None = None,
+) -> None:
+    """The chair sets a different outcome, with a rationale; a signed, recorded act."""
+    if not permissions.is_chair(actor):
+        raise ServiceError(_("Only the board chair can overrule."))
+    rationale = (rationale or "").strip()
+    conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
+    if outcome not in workflow.OUTCOMES.values():
+        raise ServiceError(_("Choose the outcome."), field="outcome")
+    if not rationale:
+        raise ServiceError(_("An overrule needs a rationale."), field="rationale")
+    if outcome == CampaignStatus.APPROVED_WITH_CONDITIONS and not conditions:
+        raise ServiceError(_("State at least one condition."), field="conditions")
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    workflow.transition("overrule", campaign.status, outcome)
+    _check_signature(actor, password, campaign, "overrule")
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        previous = campaign.status
+        workflow.transition("overrule", campaign.status, outcome)
+        if previous == outcome:
+            raise ServiceError(_("The campaign already has this outcome."))
+        version = current_version(campaign)
+        Decision.objects.create(
+            campaign=campaign,
+            version=version,
+            outcome=outcome,
+            kind=DecisionKind.OVERRULED,
+            rationale=rationale,
+            decided_by=actor,
+            signer_name=actor.display_name,
+            meaning="As board chair I overrule the board's outcome, for the reason stated.",
+            fingerprint=version.fingerprint,
+            created_at=timezone.now(),
+        )
+        _apply_outcome(
+            campaign,
+            version,
+            outcome,
+            rule_for(version.tier),
+            conditions=[(c, None) for c in conditions],
+        )
+        audit.record(
+            kind=EventKind.OVERRULED,
+            campaign=campaign,
+            actor=actor,
+            payload={"version": version.number, "from": previous, "outcome": outcome},
+        )
+
+
+# --- conditions, withdrawal, expiry ---------------------------------------------------------
+
+
+def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Condition:
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("Say how the condition was fulfilled."), field="note")
+    with transaction.atomic():
+        campaign = _locked(condition.campaign)
+        if not permissions.is_team_marketer(actor, campaign):
+            raise ServiceError(_("Only the campaign's team fulfils its conditions."))
+        condition = Condition.objects.select_for_update().get(pk=condition.pk)
+        if condition.status == ConditionStatus.VERIFIED:
+            raise ServiceError(_("This condition is already verified."))
+        if campaign.status != CampaignStatus.APPROVED_WITH_CONDITIONS:
+            raise ServiceError(_("Conditions can only be fulfilled on an approved campaign."))
+        condition.status = ConditionStatus.FULFILLED
+        condition.fulfilment_note = note
+        condition.fulfilled_by = actor
+        condition.fulfilled_at = timezone.now()
+        condition.save(update_fields=["status", "fulfilment_note", "fulfilled_by", "fulfilled_at"])
+        audit.record(
+            kind=EventKind.CONDITION_FULFILLED,
+            campaign=campaign,
+            actor=actor,
+            payload={"condition": condition.pk},
+        )
+    return condition
+
+
+def condition_verify(*, actor: User, condition: Condition) -> Condition:
+    if not permissions.is_board(actor):
+        raise ServiceError(_("Only a reviewer or the chair verifies conditions."))
+    with transaction.atomic():
+        campaign = _locked(condition.campaign)
+        condition = Condition.objects.select_for_update().get(pk=condition.pk)
+        if condition.status != ConditionStatus.FULFILLED:
+            raise ServiceError(_("Only a fulfilled condition can be verified."))
+        if campaign.status != CampaignStatus.APPROVED_WITH_CONDITIONS:
+            raise ServiceError(_("Conditions can only be verified on an approved campaign."))
+        condition.status = ConditionStatus.VERIFIED
+        condition.verified_by = actor
+        condition.verified_at = timezone.now()
+        condition.save(update_fields=["status", "verified_by", "verified_at"])
+        audit.record(
+            kind=EventKind.CONDITION_VERIFIED,
+            campaign=campaign,
+            actor=actor,
+            payload={"condition": condition.pk},
+        )
+    return condition
+
+
+def campaign_withdraw(*, actor: User, campaign: Campaign, reason: str = "") -> None:
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if not permissions.is_team_marketer(actor, campaign):
+            raise ServiceError(_("Only the campaign's team can withdraw it."))
+        status = workflow.transition("withdraw", campaign.status)
+        # Nobody is asked to accept a review that no longer exists.
+        Assignment.objects.filter(campaign=campaign, status=AssignmentStatus.PENDING).update(
+            status=AssignmentStatus.CANCELLED
+        )
+        _set_status(campaign, status)
+        audit.record(
+            kind=EventKind.WITHDRAWN,
+            campaign=campaign,
+            actor=actor,
+            payload={"reason": (reason or "").strip()},
+        )
+
+
+def approvals_expire(*, now=None) -> int:
+    """Move approvals past their validity to "approval expired". Safe to run repeatedly."""
+    now = now or timezone.now()
+    due = Campaign.objects.filter(
+        status__in=list(workflow.APPROVED_STATES), approval_expires_at__lte=now
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(due):
+        with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=pk)
+            if (
+                not workflow.allowed("expire", campaign.status)
+                or campaign.approval_expires_at > now
+            ):
+                continue
+            _set_status(campaign, workflow.transition("expire", campaign.status))
+            audit.record(
+                kind=EventKind.EXPIRED,
+                campaign=campaign,
+                actor=None,
+                payload={"expired_at": campaign.approval_expires_at.isoformat()},
+            )
+            expired += 1
+    return expired
