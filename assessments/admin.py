@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Campaign, Invitation, Questionnaire, Team, User, UserRole
+from .models import Campaign, Invitation, Questionnaire, RoutingRule, Team, User, UserRole
 
 
 class UserRoleInline(admin.TabularInline):
@@ -30,7 +30,7 @@ class UserAdmin(BaseUserAdmin):
 
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("display_name", "language", "teams")}),
+        (_("Profile"), {"fields": ("display_name", "language", "teams", "is_specialist")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -97,3 +97,20 @@ class CampaignAdmin(ReadOnlyAdmin):
     list_display = ["name", "team", "owner", "status", "flight_start", "flight_end", "updated_at"]
     list_filter = ["status", "team"]
     search_fields = ["name", "owner__email"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Administrators configure how each tier is reviewed."""
+
+    list_display = [
+        "tier",
+        "reviewers_required",
+        "specialist_required",
+        "chair_confirms",
+        "due_working_days",
+        "validity_months",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

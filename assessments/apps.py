@@ -10,7 +10,9 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the registry is ready (the audit module uses the models): the usual
         # place to wire receivers, not a way around a circular import.
-        from . import audit
+        # tasks: the web process enqueues tasks by name, so they are registered here
+        # rather than only when a worker autodiscovers them.
+        from . import audit, tasks  # noqa: F401
 
         # SQLite's append-only trigger calls audit_guard(), a function each connection
         # must be given when it opens.

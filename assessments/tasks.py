@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from . import services
 from .invitations import invitation_token
 from .models import Invitation
 
@@ -51,3 +52,9 @@ def send_invitation_email(invitation_id: int) -> bool:
     message.send()
     logger.info("invitation %s e-mailed", invitation_id)
     return True
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def expire_approvals() -> int:
+    """Periodic: approvals past their validity become "approval expired" (idempotent)."""
+    return services.approvals_expire()

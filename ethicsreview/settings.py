@@ -181,6 +181,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_REDIS_SOCKET_TIMEOUT = 3
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_TIMEZONE = "UTC"
+# Periodic work, defined in code. Without a broker, `manage.py run_periodic` runs it.
+CELERY_BEAT_SCHEDULE = {
+    "expire-approvals": {"task": "assessments.tasks.expire_approvals", "schedule": 15 * 60},
+}
 
 # --- Authentication ----------------------------------------------------------------------
 AUTH_USER_MODEL = "assessments.User"

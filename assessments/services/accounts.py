@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,15 +21,16 @@ from ..models import (
     normalize_email,
 )
 from ..roles import Role
-from ..tasks import send_invitation_email
 
 logger = logging.getLogger(__name__)
 
 
 def _schedule_invitation_email(invitation_id: int) -> None:
+    # By name through the Celery registry: tasks.py calls services, so importing it here
+    # would make a cycle.
     def enqueue() -> None:
         try:
-            send_invitation_email.delay(invitation_id)
+            current_app.tasks["assessments.tasks.send_invitation_email"].delay(invitation_id)
         except Exception:  # broker down: the invitation stays, it can be re-sent
             logger.exception("could not enqueue invitation e-mail %s", invitation_id)
 

@@ -1,7 +1,9 @@
 """The review workflow through its services: allowed and refused, end to end."""
 
+from io import StringIO
+
 import pytest
-from django.core.exceptions import ValidationError  # noqa: F401 - documents what is not raised
+from django.core.management import call_command
 from django.utils import timezone
 
 from assessments import audit, services, workflow
@@ -9,6 +11,7 @@ from assessments.errors import ServiceError
 from assessments.models import (
     Assignment,
     AuditEvent,
+    CampaignStatus,
     CampaignVersion,
     Condition,
     Decision,
@@ -391,3 +394,27 @@ def test_failure_in_the_middle_of_a_decision_leaves_nothing(
     assert not Decision.objects.exists()
     assert reload(complete_campaign).status == "in_review"
     assert AuditEvent.objects.count() == events_before
+
+
+def test_run_periodic_expires_approvals(complete_campaign, marketer, chair, board):
+    submit_and_staff(complete_campaign, marketer, chair, board[:1])
+    vote(board[0], complete_campaign, "approve")
+    campaign = reload(complete_campaign)
+    campaign.approval_expires_at = timezone.now() - timezone.timedelta(minutes=1)
+    campaign.save(update_fields=["approval_expires_at"])
+    out = StringIO()
+    call_command("run_periodic", stdout=out)
+    assert "expire-approvals: 1" in out.getvalue()
+    assert reload(campaign).status == "expired"
+    assert "expired" in kinds(campaign)
+
+
+@pytest.mark.parametrize("action", sorted(workflow.TRANSITIONS))
+@pytest.mark.parametrize("status", [s.value for s in CampaignStatus])
+def test_every_transition_is_allowed_or_refused_by_the_table(action, status):
+    sources, target = workflow.TRANSITIONS[action]
+    if status in sources:
+        assert workflow.transition(action, status, "approved") == (target or "approved")
+    else:
+        with pytest.raises(workflow.WorkflowError):
+            workflow.transition(action, status, "approved")
