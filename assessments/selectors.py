@@ -62,6 +62,7 @@ def home_attention(user: User) -> dict:
         "pending_invitations": 0,
         "expired_invitations": 0,
         "drafts": [],
+        "review": None,
     }
     if permissions.can(user, permissions.Action.VIEW_MY_CAMPAIGNS):
         drafts = (
@@ -70,6 +71,7 @@ def home_attention(user: User) -> dict:
             .order_by("-updated_at")[:10]
         )
         attention["drafts"] = [(c, campaign_result(c)) for c in drafts]
+    attention["review"] = review_queue_for(user) if permissions.is_board(user) else None
     if permissions.can(user, permissions.Action.MANAGE_PEOPLE):
         invitations = invitations_for(user).filter(
             accepted_at__isnull=True, revoked_at__isnull=True
@@ -367,7 +369,6 @@ def timeline_rows(campaign: Campaign, language: str) -> list[dict]:
                 "detail": payload.get("outcome")
                 or payload.get("proposed")
                 or payload.get("vote")
-                or payload.get("reason")
                 or "",
                 "hash": event.hash,
             }

@@ -332,7 +332,7 @@ def assignment_accept(*, actor: User, assignment: Assignment, declaration: str) 
             kind=EventKind.ACCEPTED,
             campaign=campaign,
             actor=actor,
-            payload={"version": assignment.version.number, "declaration": declaration},
+            payload={"version": assignment.version.number, "assignment": assignment.pk},
         )
     return assignment
 
@@ -354,7 +354,7 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
             kind=EventKind.RECUSED,
             campaign=campaign,
             actor=actor,
-            payload={"version": assignment.version.number, "reason": reason},
+            payload={"version": assignment.version.number, "assignment": assignment.pk},
         )
         version = assignment.version
         candidates = list(eligible_reviewers(campaign, version)[:1])
@@ -689,12 +689,17 @@ def campaign_withdraw(*, actor: User, campaign: Campaign, reason: str = "") -> N
             status=AssignmentStatus.CANCELLED
         )
         _set_status(campaign, status)
-        audit.record(
-            kind=EventKind.WITHDRAWN,
-            campaign=campaign,
-            actor=actor,
-            payload={"reason": (reason or "").strip()},
-        )
+        payload = {}
+        if (reason or "").strip():
+            # Free text stays in an erasable row; the hashed event only points at it.
+            note = Comment.objects.create(
+                campaign=campaign,
+                version=current_version(campaign),
+                author=actor,
+                text=reason.strip(),
+            )
+            payload["comment"] = note.pk
+        audit.record(kind=EventKind.WITHDRAWN, campaign=campaign, actor=actor, payload=payload)
 
 
 def approvals_expire(*, now=None) -> int:

@@ -106,6 +106,7 @@ DEMO_CAMPAIGNS = [
         "team": "aurora",
         "owner": "marketer@example.com",
         "profile": "careful",
+        "flow": "approved",
         "objective": "Reach new customers similar to our loyalty members",
         "channels": ["social", "display"],
         "markets": ["eu", "uk"],
@@ -118,6 +119,7 @@ DEMO_CAMPAIGNS = [
         "team": "aurora",
         "owner": "marketer@example.com",
         "profile": "typical",
+        "flow": "approved_with_conditions",
         "objective": "Appear in AI answer engines for sports drink queries",
         "channels": ["search", "influencer"],
         "markets": ["us_ca", "us_other"],
@@ -130,6 +132,7 @@ DEMO_CAMPAIGNS = [
         "team": "aurora",
         "owner": "marketer@example.com",
         "profile": "risky",
+        "flow": "submitted",
         "objective": "Let outreach agents contact parents and students on social media",
         "channels": ["social", "chat", "email"],
         "markets": ["eu", "us_ca"],
@@ -253,5 +256,39 @@ def seed_campaigns() -> int:
             )
             answers = _demo_answers(definition, campaign.intake(), spec["profile"], seed=index)
             services.assessment_save_answers(actor=owner, campaign=campaign, answers=answers)
+            _walk_review(campaign, owner, spec.get("flow", "draft"))
         created += 1
     return created
+
+
+def _walk_review(campaign, owner, flow: str) -> None:
+    """Take a demo campaign through the real review services up to ``flow``."""
+    if flow == "draft":
+        return
+    services.campaign_submit(actor=owner, campaign=campaign)
+    if flow == "submitted":
+        return
+    chair = User.objects.get(email="chair@example.com")
+    reviewer = User.objects.get(email="reviewer@example.com")
+    services.review_assign(actor=chair, campaign=campaign, reviewers=[reviewer])
+    assignment = campaign.assignments.get(reviewer=reviewer, status="pending")
+    services.assignment_accept(
+        actor=reviewer, assignment=assignment, declaration="No interest in this team or vendor."
+    )
+    if flow == "approved":
+        services.vote_cast(
+            actor=reviewer,
+            campaign=campaign,
+            decision="approve",
+            rationale="First-party data, human review before publication, clear AI labels.",
+            password=demo_password(reviewer.email),
+        )
+    elif flow == "approved_with_conditions":
+        services.vote_cast(
+            actor=reviewer,
+            campaign=campaign,
+            decision="approve_with_conditions",
+            rationale="Acceptable once influencer posts carry the AI and sponsorship labels.",
+            conditions=["Every influencer post is labelled as sponsored and AI-assisted."],
+            password=demo_password(reviewer.email),
+        )
