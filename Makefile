@@ -47,7 +47,6 @@ messages: venv
 
 run: venv messages
 	DEBUG=true $(PY) manage.py migrate --no-input -v0
-	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py load_questionnaires
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Serving Ethics Review at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"

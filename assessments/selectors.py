@@ -22,6 +22,7 @@ from .models import (
     User,
     UserRole,
     Vote,
+    VoteDecision,
 )
 from .questionnaire import Definition, score, visible_codes
 from .roles import Role
@@ -374,6 +375,15 @@ def timeline_rows(campaign: Campaign, language: str) -> list[dict]:
             }
         )
     return rows
+
+
+def _event_detail(payload: dict) -> str:
+    """A short, translated reading of an event's outcome or vote."""
+    statuses, votes = dict(CampaignStatus.choices), dict(VoteDecision.choices)
+    for key, labels in (("outcome", statuses), ("proposed", statuses), ("vote", votes)):
+        if payload.get(key) in labels:
+            return str(labels[payload[key]])
+    return ""
 
 
 def review_context(campaign: Campaign, user: User, language: str) -> dict:

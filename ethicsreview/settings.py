@@ -143,7 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 # The cache is shared by every web process (allauth's login rate limits live here):
-# Redis when configured, otherwise a database table, never per-process memory.
+# Redis when configured, otherwise files under var/, never per-process memory.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -154,10 +154,12 @@ if REDIS_URL:
         }
     }
 else:
+    # Files under var/ are shared by every process on the machine (runserver, gunicorn
+    # workers, management commands) and need no table.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "ethicsreview_cache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(Path(env_str("CACHE_DIR", str(VAR_DIR / "cache")))),
         }
     }
 

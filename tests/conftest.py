@@ -5,7 +5,6 @@ from datetime import date
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -82,8 +81,7 @@ def _fast_password_hashing(settings):
 def _isolated_cache_and_eager_tasks():
     """Each test starts with an empty shared cache (login rate limits live there), and
     Celery tasks run inline unless a test starts a real worker."""
-    if "redis" in django_settings.CACHES["default"]["BACKEND"].lower():
-        cache.clear()  # the database cache is already reset with the test transaction
+    cache.clear()
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import User
-from .campaigns import Campaign, Questionnaire
+from .campaigns import Campaign, CampaignStatus, Questionnaire
 
 
 class RoutingRule(models.Model):
@@ -153,6 +153,9 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.outcome}"
+
+    def get_outcome_display(self) -> str:
+        return str(dict(CampaignStatus.choices).get(self.outcome, self.outcome))
 
 
 class ConditionStatus(models.TextChoices):
