@@ -4,7 +4,16 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from . import intake, permissions
-from .models import CampaignStatus, EvidenceKind, Team, User, VoteDecision
+from .models import (
+    CampaignStatus,
+    EvidenceKind,
+    FeedbackCategory,
+    FeedbackSeverity,
+    Team,
+    TriageStatus,
+    User,
+    VoteDecision,
+)
 from .roles import Role
 
 
@@ -267,4 +276,79 @@ class CommentForm(forms.Form):
 class ConditionFulfilForm(forms.Form):
     note = forms.CharField(
         label=_("How it was fulfilled"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FeedbackForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=FeedbackCategory.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=FeedbackSeverity.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    text = forms.CharField(
+        label=_("Your feedback"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+
+
+class TriageForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Triage"),
+        choices=[
+            (TriageStatus.ACKNOWLEDGED, TriageStatus.ACKNOWLEDGED.label),
+            (TriageStatus.ACTION_TAKEN, TriageStatus.ACTION_TAKEN.label),
+            (TriageStatus.DISMISSED, TriageStatus.DISMISSED.label),
+        ],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    note = forms.CharField(
+        label=_("What was done, or why it is dismissed"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoticeForm(forms.Form):
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    body_en = forms.CharField(
+        label=_("Notice (English)"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12})
+    )
+    title_ar = forms.CharField(
+        label=_("Title (Arabic)"), max_length=200, widget=forms.TextInput(attrs={"dir": "rtl"})
+    )
+    body_ar = forms.CharField(
+        label=_("Notice (Arabic)"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 12, "dir": "rtl"}),
+    )
+    contact = forms.CharField(label=_("Contact for questions and objections"), max_length=200)
+
+
+class PublicFeedbackForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What is it about?"),
+        choices=FeedbackCategory.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    message = forms.CharField(
+        label=_("Your message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address, if you would like a reply (optional)"), required=False
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that my e-mail address is used only to reply to this message."),
+        required=False,
+    )
+    # Honeypot: hidden from people, filled in by bots.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )

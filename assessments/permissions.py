@@ -13,6 +13,8 @@ from .workflow import EDITABLE_STATES, OPEN_REVIEW_STATES, TRANSITIONS
 
 WITHDRAWABLE_STATES = TRANSITIONS["withdraw"][0]
 OVERRULABLE_STATES = TRANSITIONS["overrule"][0]
+REREVIEW_STATES = TRANSITIONS["request_rereview"][0]
+NOTICE_STATES = frozenset({CampaignStatus.APPROVED, CampaignStatus.APPROVED_WITH_CONDITIONS})
 
 
 class Action(StrEnum):
@@ -217,6 +219,13 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
         actions.add("respond")
     if can_vote(user, campaign):
         actions.add("vote")
+    actions.add("feedback")
+    if is_board(user):
+        actions.add("triage")
+    if is_team_marketer(user, campaign) and status in NOTICE_STATES:
+        actions.add("notice")
+    if is_chair(user) and status in REREVIEW_STATES:
+        actions.add("send_back")
     return frozenset(actions)
 
 

@@ -16,9 +16,11 @@ from .models import (
     Condition,
     ConditionStatus,
     EventKind,
+    Feedback,
     Invitation,
     Questionnaire,
     Team,
+    TriageStatus,
     User,
     UserRole,
     Vote,
@@ -460,6 +462,19 @@ def review_queue_for(user: User) -> dict:
                     "team"
                 )
             ),
+            "flagged": list(
+                Campaign.objects.filter(rereview_flagged_at__isnull=False)
+                .select_related("team")
+                .prefetch_related(
+                    Prefetch(
+                        "feedback",
+                        queryset=Feedback.objects.filter(status=TriageStatus.NEW).order_by(
+                            "-created_at"
+                        ),
+                        to_attr="open_feedback",
+                    )
+                )
+            ),
             "recusals": list(
                 Assignment.objects.filter(
                     status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
@@ -474,3 +489,20 @@ def review_queue_for(user: User) -> dict:
             ).select_related("campaign")
         )
     return queue
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+CONSULTATION_QUESTION = "oversight.stakeholders"
+
+
+def feedback_for(campaign: Campaign) -> list:
+    return list(campaign.feedback.select_related("author", "triaged_by").order_by("-created_at"))
+
+
+def consultation_record(campaign: Campaign, definition, language: str) -> str:
+    """Who was consulted before submission, from the assessment's answer."""
+    question = definition.questions.get(CONSULTATION_QUESTION)
+    if question is None:
+        return ""
+    return display_answer(question, campaign.assessment.answers.get(question.code), language)

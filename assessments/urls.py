@@ -43,6 +43,21 @@ urlpatterns = [
         views.version_diff,
         name="version_diff",
     ),
+    path("campaigns/<int:pk>/feedback/", views.feedback_add, name="feedback_add"),
+    path(
+        "campaigns/<int:pk>/feedback/<int:feedback_pk>/triage/",
+        views.feedback_triage,
+        name="feedback_triage",
+    ),
+    path(
+        "campaigns/<int:pk>/feedback/<int:feedback_pk>/attachment/",
+        views.feedback_attachment,
+        name="feedback_attachment",
+    ),
+    path("campaigns/<int:pk>/send-back/", views.campaign_send_back, name="campaign_send_back"),
+    path("campaigns/<int:pk>/notice/", views.notice_edit, name="notice_edit"),
+    path("t/<str:public_id>/", views.public_notice, name="public_notice"),
+    path("t/<str:public_id>/thanks/", views.public_notice_thanks, name="public_notice_thanks"),
     path("campaigns/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path(
         "campaigns/<int:pk>/evidence/<int:evidence_pk>/",

@@ -23,15 +23,19 @@ from .forms import (
     CommentForm,
     ConditionFulfilForm,
     EvidenceForm,
+    FeedbackForm,
     InvitationForm,
     LanguageForm,
+    NoticeForm,
     OverruleForm,
+    PublicFeedbackForm,
     RespondForm,
     SignForm,
+    TriageForm,
     VoteForm,
 )
 from .invitations import check_invitation_usable, invitation_from_token
-from .models import Invitation, Team, User
+from .models import Invitation, Team, TransparencyNotice, User
 from .permissions import Action
 
 
@@ -329,6 +333,10 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "comment_form": forms.get("comment_form")
         or CommentForm(sections=[(s.code, s.title) for s in sections]),
         "fulfil_form": ConditionFulfilForm(),
+        "feedback_form": forms.get("feedback_form") or FeedbackForm(),
+        "triage_form": TriageForm(),
+        "feedback": selectors.feedback_for(campaign),
+        "consultation": selectors.consultation_record(campaign, definition, language),
         "fulfil_errors": forms.get("fulfil_errors") or {},
     }
     return render(request, "assessments/campaign_detail.html", context, status=status)
@@ -766,3 +774,188 @@ def review_queue(request):
         "assessments/review_queue.html",
         {"queue": selectors.review_queue_for(request.user)},
     )
+
+
+# --- stakeholder feedback and transparency notices ----------------------------------------
+
+
+@require_POST
+@login_required
+def feedback_add(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    form = FeedbackForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.feedback_add(
+                actor=request.user,
+                campaign=campaign,
+                category=form.cleaned_data["category"],
+                severity=form.cleaned_data["severity"],
+                text=form.cleaned_data["text"],
+                upload=form.cleaned_data.get("attachment"),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Thank you: your feedback is on the campaign's record."))
+            return _back(campaign, "feedback")
+    return _detail_response(request, campaign, status=400, feedback_form=form)
+
+
+@require_POST
+@login_required
+def feedback_triage(request, pk: int, feedback_pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    feedback = get_object_or_404(campaign.feedback, pk=feedback_pk)
+    form = TriageForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("Choose what to do with this feedback."))
+        services.feedback_triage(
+            actor=request.user,
+            feedback=feedback,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
+    except ServiceError as exc:
+        return _refused(request, campaign, exc, "feedback")
+    messages.success(request, _("Feedback triaged."))
+    return _back(campaign, "feedback")
+
+
+@login_required
+def feedback_attachment(request, pk: int, feedback_pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    feedback = get_object_or_404(campaign.feedback.exclude(attachment=""), pk=feedback_pk)
+    response = FileResponse(
+        feedback.attachment.open("rb"),
+        as_attachment=True,
+        filename=feedback.attachment_name,
+        content_type=feedback.attachment_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def campaign_send_back(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    try:
+        services.campaign_send_back(actor=request.user, campaign=campaign)
+    except ServiceError as exc:
+        return _refused(request, campaign, exc)
+    messages.success(request, _("The campaign was sent back to review; its team revises it."))
+    return _back(campaign)
+
+
+@login_required
+def notice_edit(request, pk: int):
+    campaign = selectors.campaign_for(request.user, pk)
+    if "notice" not in permissions.available_actions(campaign, request.user):
+        return render(request, "403.html", status=403)
+    try:
+        notice = services.notice_prepare(actor=request.user, campaign=campaign)
+    except ServiceError as exc:
+        return _refused(request, campaign, exc)
+    initial = {name: getattr(notice, name) for name in services.feedback.NOTICE_FIELDS}
+    form = NoticeForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action in ("publish", "unpublish"):
+            try:
+                services.notice_publish(
+                    actor=request.user, notice=notice, publish=action == "publish"
+                )
+            except ServiceError as exc:
+                return _refused(request, campaign, exc)
+            messages.success(
+                request,
+                _("The notice is public.")
+                if action == "publish"
+                else _("The notice is withdrawn."),
+            )
+            return redirect("notice_edit", pk=campaign.pk)
+        if form.is_valid():
+            try:
+                services.notice_update(actor=request.user, notice=notice, data=form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Notice saved."))
+                return redirect("notice_edit", pk=campaign.pk)
+    notice.refresh_from_db()
+    return render(
+        request,
+        "assessments/notice_edit.html",
+        {
+            "campaign": campaign,
+            "notice": notice,
+            "form": form,
+            "public_url": request.build_absolute_uri(
+                reverse("public_notice", args=[notice.public_id])
+            ),
+        },
+    )
+
+
+def _published_notice(public_id: str) -> TransparencyNotice:
+    return get_object_or_404(
+        TransparencyNotice.objects.select_related("campaign", "campaign__team").filter(
+            published_at__isnull=False
+        ),
+        public_id=public_id,
+    )
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def public_notice(request, public_id: str):
+    """The public transparency notice: no login, nothing internal."""
+    notice = _published_notice(public_id)
+    form = PublicFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            # A bot filled the honeypot: pretend success, keep nothing.
+            return redirect("public_notice_thanks", public_id=public_id)
+        try:
+            services.feedback_add_public(
+                notice=notice,
+                category=form.cleaned_data["category"],
+                text=form.cleaned_data["message"],
+                email=form.cleaned_data["email"],
+                consent=form.cleaned_data["consent"],
+                ip=_client_ip(request),
+            )
+        except ServiceError as exc:
+            form.add_error(
+                {"text": "message"}.get(exc.field, exc.field)
+                if exc.field in ("text", "category", "consent")
+                else None,
+                exc.message,
+            )
+        else:
+            return redirect("public_notice_thanks", public_id=public_id)
+    arabic = translation.get_language() == "ar"
+    response = render(
+        request,
+        "public/notice.html",
+        {
+            "notice": notice,
+            "title": notice.title_ar if arabic else notice.title_en,
+            "body": notice.body_ar if arabic else notice.body_en,
+            "ended": services.notice_has_ended(notice),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def public_notice_thanks(request, public_id: str):
+    notice = _published_notice(public_id)
+    return render(request, "public/thanks.html", {"notice": notice})

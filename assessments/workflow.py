@@ -23,7 +23,7 @@ class WorkflowError(ServiceError):
 
 # action -> (states it may start from, state it leads to; None = decided by the service)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "submit": (frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.SUBMITTED),
+    "submit": (frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.REREVIEW_REQUESTED}), S.SUBMITTED),
     "start_review": (frozenset({S.SUBMITTED}), S.IN_REVIEW),
     "decide": (
         frozenset({S.IN_REVIEW}),
@@ -45,7 +45,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     ),
     "withdraw": (
         frozenset(
-            {S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_CONFIRMATION, S.CHANGES_REQUESTED}
+            {
+                S.DRAFT,
+                S.SUBMITTED,
+                S.IN_REVIEW,
+                S.AWAITING_CONFIRMATION,
+                S.CHANGES_REQUESTED,
+                S.REREVIEW_REQUESTED,
+            }
         ),
         S.WITHDRAWN,
     ),
@@ -72,7 +79,7 @@ DEFAULT_ROUTES = {
     "IV": (4, True, True, 15, 3),
 }
 APPROVED_STATES = frozenset({S.APPROVED, S.APPROVED_WITH_CONDITIONS})
-EDITABLE_STATES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+EDITABLE_STATES = frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.REREVIEW_REQUESTED})
 OPEN_REVIEW_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.AWAITING_CONFIRMATION})
 
 ACTION_LABELS = {

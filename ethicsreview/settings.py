@@ -231,6 +231,10 @@ MFA_TOTP_ISSUER = "Ethics Review"
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # Reviewers never review their own campaigns; by default not their own team's either.
 REVIEW_EXCLUDE_OWN_TEAM = env_bool("REVIEW_EXCLUDE_OWN_TEAM", True)
+# Serious feedback, or more than this many concerns within 30 days, flags a re-review.
+FEEDBACK_REREVIEW_CONCERNS = env_int("FEEDBACK_REREVIEW_CONCERNS", 3)
+# Consumer feedback accepted per client address per hour on a public notice.
+PUBLIC_FEEDBACK_PER_HOUR = env_int("PUBLIC_FEEDBACK_PER_HOUR", 5)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -21,6 +21,16 @@ from .campaigns import (
     _list_default,
     evidence_path,
 )
+from .feedback import (
+    Feedback,
+    FeedbackCategory,
+    FeedbackSeverity,
+    FeedbackSource,
+    TransparencyNotice,
+    TriageStatus,
+    feedback_path,
+    new_public_id,
+)
 from .review import (
     Assignment,
     AssignmentStatus,
@@ -36,6 +46,14 @@ from .review import (
 )
 
 __all__ = [
+    "Feedback",
+    "FeedbackCategory",
+    "FeedbackSeverity",
+    "FeedbackSource",
+    "TransparencyNotice",
+    "TriageStatus",
+    "feedback_path",
+    "new_public_id",
     "Assignment",
     "AssignmentStatus",
     "CampaignVersion",

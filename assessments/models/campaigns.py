@@ -89,6 +89,9 @@ class Campaign(models.Model):
     review_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     approval_expires_at = models.DateTimeField(_("approval expires"), null=True, blank=True)
+    rereview_flagged_at = models.DateTimeField(
+        _("flagged for re-review by feedback"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -26,6 +26,17 @@ from .campaigns import (
     evidence_delete,
     questionnaire_load,
 )
+from .feedback import (
+    campaign_send_back,
+    feedback_add,
+    feedback_add_public,
+    feedback_triage,
+    ip_hash,
+    notice_has_ended,
+    notice_prepare,
+    notice_publish,
+    notice_update,
+)
 from .review import (
     approvals_expire,
     assignment_accept,
@@ -45,6 +56,15 @@ from .review import (
 )
 
 __all__ = [
+    "campaign_send_back",
+    "feedback_add",
+    "feedback_add_public",
+    "feedback_triage",
+    "ip_hash",
+    "notice_has_ended",
+    "notice_prepare",
+    "notice_publish",
+    "notice_update",
     "approvals_expire",
     "assignment_accept",
     "assignment_recuse",

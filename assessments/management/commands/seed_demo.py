@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments import selectors, services
-from assessments.models import Campaign, Team, User, UserRole
+from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
 
@@ -89,6 +89,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {roles:<{width}}  {email:<24} {password}")
         total = Campaign.objects.filter(name__in=[c["name"] for c in DEMO_CAMPAIGNS]).count()
         self.stdout.write(f"Demo campaigns: {total} ({created} new).")
+        for notice in TransparencyNotice.objects.filter(published_at__isnull=False):
+            self.stdout.write(f"Public notice of “{notice.campaign}”: /t/{notice.public_id}/")
 
     def _null(self):
         return io.StringIO()
@@ -283,6 +285,8 @@ def _walk_review(campaign, owner, flow: str) -> None:
             rationale="First-party data, human review before publication, clear AI labels.",
             password=demo_password(reviewer.email),
         )
+        notice = services.notice_prepare(actor=owner, campaign=campaign)
+        services.notice_publish(actor=owner, notice=notice, publish=True)
     elif flow == "approved_with_conditions":
         services.vote_cast(
             actor=reviewer,

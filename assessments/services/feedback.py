@@ -1,0 +1,309 @@
+"""Stakeholder feedback, its triage, the re-review trigger, and transparency notices."""
+
+import hashlib
+import hmac
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from .. import audit, intake, permissions, workflow
+from ..errors import ServiceError
+from ..evidence import check_upload
+from ..models import (
+    Campaign,
+    EventKind,
+    Feedback,
+    FeedbackCategory,
+    FeedbackSeverity,
+    FeedbackSource,
+    TransparencyNotice,
+    TriageStatus,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_FEEDBACK_CHARS = 4000
+
+
+def _clean_text(text: str) -> str:
+    """Plain text only: markup is removed (and everything is escaped when shown)."""
+    return strip_tags(text or "").strip()
+
+
+def ip_hash(ip: str) -> str:
+    """A keyed hash of the client address: rate limits work, the address is not kept."""
+    key = hashlib.sha256(("ip-hash:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, (ip or "").encode(), hashlib.sha256).hexdigest()
+
+
+def _maybe_flag(campaign: Campaign, feedback: Feedback) -> None:
+    """Serious feedback, or more concerns than configured within 30 days, flags the
+    campaign for re-review (the chair decides whether to send it back)."""
+    if campaign.rereview_flagged_at:
+        return
+    since = timezone.now() - timedelta(days=30)
+    concerns = campaign.feedback.filter(
+        created_at__gte=since,
+        severity__in=[FeedbackSeverity.CONCERN, FeedbackSeverity.SERIOUS],
+    ).count()
+    if (
+        feedback.severity == FeedbackSeverity.SERIOUS
+        or concerns > settings.FEEDBACK_REREVIEW_CONCERNS
+    ):
+        campaign.rereview_flagged_at = timezone.now()
+        campaign.save(update_fields=["rereview_flagged_at"])
+
+
+def _record_feedback(campaign: Campaign, feedback: Feedback, actor: User | None) -> None:
+    audit.record(
+        kind=EventKind.FEEDBACK_RECEIVED,
+        campaign=campaign,
+        actor=actor,
+        payload={
+            "feedback": feedback.pk,
+            "source": feedback.source,
+            "category": feedback.category,
+            "severity": feedback.severity,
+        },
+    )
+
+
+def feedback_add(
+    *, actor: User, campaign: Campaign, category: str, severity: str, text: str, upload=None
+) -> Feedback:
+    """A colleague's feedback on a campaign they may see."""
+    if not permissions.can_view_campaign(actor, campaign):
+        raise ServiceError(_("You cannot give feedback on this campaign."))
+    text = _clean_text(text)
+    if not text:
+        raise ServiceError(_("Write your feedback."), field="text")
+    if len(text) > MAX_FEEDBACK_CHARS:
+        raise ServiceError(_("Keep feedback under 4,000 characters."), field="text")
+    if category not in FeedbackCategory.values:
+        raise ServiceError(_("Choose a category."), field="category")
+    if severity not in FeedbackSeverity.values:
+        raise ServiceError(_("Choose a severity."), field="severity")
+    content_type = check_upload(upload) if upload else ""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        feedback = Feedback(
+            campaign=campaign,
+            source=FeedbackSource.INTERNAL,
+            category=category,
+            severity=severity,
+            text=text,
+            author=actor,
+        )
+        if upload:
+            feedback.attachment.save("upload", upload, save=False)
+            feedback.attachment_name = (upload.name or "attachment").rsplit("/", 1)[-1][:255]
+            feedback.attachment_type = content_type
+        feedback.save()
+        _record_feedback(campaign, feedback, actor)
+        _maybe_flag(campaign, feedback)
+    return feedback
+
+
+def feedback_add_public(
+    *,
+    notice: TransparencyNotice,
+    category: str,
+    text: str,
+    email: str = "",
+    consent: bool = False,
+    ip: str = "",
+) -> Feedback:
+    """A consumer's feedback from a public notice: rate-limited per (hashed) address,
+    plain text, e-mail kept only with explicit consent."""
+    if not notice.is_published:
+        raise ServiceError(_("This notice is not published."))
+    text = _clean_text(text)
+    if not text:
+        raise ServiceError(_("Write your message."), field="text")
+    if len(text) > MAX_FEEDBACK_CHARS:
+        raise ServiceError(_("Keep your message under 4,000 characters."), field="text")
+    if category not in FeedbackCategory.values:
+        raise ServiceError(_("Choose a category."), field="category")
+    email = (email or "").strip()
+    if email and not consent:
+        raise ServiceError(
+            _("Tick the box to agree that we may use your e-mail address to reply."),
+            field="consent",
+        )
+    hashed = ip_hash(ip)
+    key = f"public-feedback:{hashed}"
+    count = cache.get_or_set(key, 0, timeout=3600)
+    if count >= settings.PUBLIC_FEEDBACK_PER_HOUR:
+        raise ServiceError(_("Too many messages from your connection. Please try again later."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
+        feedback = Feedback.objects.create(
+            campaign=campaign,
+            source=FeedbackSource.CONSUMER,
+            category=category,
+            severity=FeedbackSeverity.CONCERN,
+            text=text,
+            contact_email=email if consent else "",
+            contact_consent=bool(email and consent),
+            ip_hash=hashed,
+        )
+        _record_feedback(campaign, feedback, None)
+        _maybe_flag(campaign, feedback)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)
+    return feedback
+
+
+def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str = "") -> Feedback:
+    """Reviewers and the chair acknowledge, record the action taken, or dismiss (with a
+    reason)."""
+    if not permissions.is_board(actor):
+        raise ServiceError(_("Only reviewers and the chair triage feedback."))
+    note = (note or "").strip()
+    if status not in (TriageStatus.ACKNOWLEDGED, TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED):
+        raise ServiceError(_("Choose what to do with this feedback."), field="status")
+    if status in (TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED) and not note:
+        raise ServiceError(_("Say what was done, or why it is dismissed."), field="note")
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=feedback.campaign_id)
+        feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        feedback.status = status
+        feedback.triage_note = note
+        feedback.triaged_by = actor
+        feedback.triaged_at = timezone.now()
+        feedback.save(update_fields=["status", "triage_note", "triaged_by", "triaged_at"])
+        audit.record(
+            kind=EventKind.FEEDBACK_TRIAGED,
+            campaign=campaign,
+            actor=actor,
+            payload={"feedback": feedback.pk, "status": status},
+        )
+    return feedback
+
+
+def campaign_send_back(*, actor: User, campaign: Campaign) -> None:
+    """The chair sends an approved campaign back to review (e.g. after feedback): the team
+    revises and resubmits it."""
+    if not permissions.is_chair(actor):
+        raise ServiceError(_("Only the board chair sends a campaign back to review."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        previous = campaign.status
+        campaign.status = workflow.transition("request_rereview", campaign.status)
+        campaign.rereview_flagged_at = None
+        campaign.save(update_fields=["status", "rereview_flagged_at", "updated_at"])
+        audit.record(
+            kind=EventKind.REREVIEW_REQUESTED,
+            campaign=campaign,
+            actor=actor,
+            payload={"from": previous},
+        )
+
+
+# --- transparency notices --------------------------------------------------------------------
+
+
+AUTOMATED_DECISIONS = frozenset({"predictive_scoring", "dynamic_pricing", "personalisation"})
+GENERATED_CONTENT = frozenset({"generated_text", "generated_media", "synthetic_likeness"})
+NOTICE_STATES = permissions.NOTICE_STATES
+
+
+def _notice_text(campaign: Campaign, language: str) -> tuple[str, str]:
+    """A plain-language first draft, from the intake, in ``language``."""
+    techniques = set(campaign.ai_techniques)
+    with translation.override(language):
+        context = {
+            "campaign": campaign,
+            "techniques": intake.labels("ai_techniques", campaign.ai_techniques),
+            "categories": intake.labels("data_categories", campaign.data_categories),
+            "sources": intake.labels("data_sources", campaign.data_sources),
+            "automated": bool(
+                techniques & {"predictive_scoring", "dynamic_pricing", "personalisation"}
+            ),
+            "generated": bool(
+                techniques & {"generated_text", "generated_media", "synthetic_likeness"}
+            ),
+            "agents": "agents" in techniques,
+            "gpc": bool(set(campaign.markets) & {"us_ca", "us_other"}),
+        }
+        title = render_to_string("notices/title.txt", context).strip()
+        body = render_to_string("notices/body.txt", context).strip()
+    return title, body
+
+
+def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
+    """The campaign's notice, created with a generated draft the first time."""
+    if not permissions.is_team_marketer(actor, campaign):
+        raise ServiceError(_("Only the campaign's team prepares its notice."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        notice = TransparencyNotice.objects.filter(campaign=campaign).first()
+        if notice is not None:
+            return notice
+        if campaign.status not in NOTICE_STATES:
+            raise ServiceError(_("A notice can be prepared once the campaign is approved."))
+        title_en, body_en = _notice_text(campaign, "en")
+        title_ar, body_ar = _notice_text(campaign, "ar")
+        return TransparencyNotice.objects.create(
+            campaign=campaign,
+            title_en=title_en,
+            title_ar=title_ar,
+            body_en=body_en,
+            body_ar=body_ar,
+            contact=campaign.owner.email,
+        )
+
+
+NOTICE_FIELDS = ("title_en", "title_ar", "body_en", "body_ar", "contact")
+
+
+def notice_update(*, actor: User, notice: TransparencyNotice, data: dict) -> TransparencyNotice:
+    if not permissions.is_team_marketer(actor, notice.campaign):
+        raise ServiceError(_("Only the campaign's team edits its notice."))
+    with transaction.atomic():
+        locked = TransparencyNotice.objects.select_for_update().get(pk=notice.pk)
+        for name in NOTICE_FIELDS:
+            value = _clean_text(data.get(name, ""))
+            if not value:
+                raise ServiceError(_("Every part of the notice is needed."), field=name)
+            setattr(locked, name, value)
+        locked.save(update_fields=[*NOTICE_FIELDS, "updated_at"])
+    return locked
+
+
+def notice_publish(*, actor: User, notice: TransparencyNotice, publish: bool) -> None:
+    if not permissions.is_team_marketer(actor, notice.campaign):
+        raise ServiceError(_("Only the campaign's team publishes its notice."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
+        if publish and campaign.status not in NOTICE_STATES:
+            raise ServiceError(_("Only an approved campaign's notice can be published."))
+        TransparencyNotice.objects.filter(pk=notice.pk).update(
+            published_at=timezone.now() if publish else None
+        )
+        logger.info(
+            "notice %s %s by user %s",
+            notice.pk,
+            "published" if publish else "unpublished",
+            actor.pk,
+        )
+
+
+def notice_has_ended(notice: TransparencyNotice) -> bool:
+    """After the flight ends or the approval lapses, the notice says the campaign ended."""
+    campaign = notice.campaign
+    if campaign.flight_end < timezone.localdate():
+        return True
+    if campaign.status not in NOTICE_STATES:
+        return True
+    return bool(campaign.approval_expires_at and campaign.approval_expires_at <= timezone.now())
