@@ -952,7 +952,6 @@ def public_notice(request, public_id: str):
         status=400 if form.errors else 200,
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
