@@ -482,6 +482,11 @@ def review_queue_for(user: User) -> dict:
             ),
         }
     if permissions.is_board(user):
+        queue["to_triage"] = list(
+            Feedback.objects.filter(status=TriageStatus.NEW)
+            .select_related("campaign")
+            .order_by("-created_at")[:50]
+        )
         queue["to_verify"] = list(
             Condition.objects.filter(
                 status=ConditionStatus.FULFILLED,

@@ -249,3 +249,12 @@ def test_consumer_html_is_stripped_and_size_limited(client, notice, marketer, ap
 def test_unpublished_notice_is_gone(client, marketer, notice):
     services.notice_publish(actor=marketer, notice=notice, publish=False)
     assert client.get(reverse("public_notice", args=[notice.public_id])).status_code == 404
+
+
+def test_new_feedback_waits_on_the_board_queue(client, notice, chair, reviewer):
+    public_post(client, notice)
+    client.force_login(chair)
+    queue = client.get(reverse("review_queue")).text
+    assert 'data-testid="to-triage"' in queue and "Why do I see this?" in queue
+    client.force_login(reviewer)
+    assert "Why do I see this?" in client.get(reverse("review_queue")).text
