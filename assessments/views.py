@@ -547,6 +547,21 @@ def _refused(request, campaign, exc: ServiceError, anchor: str = "review"):
     return _back(campaign, anchor)
 
 
+def _form_action(request, campaign, form, form_name: str, call, success, anchor: str = "review"):
+    """Validate ``form``, call the service with its data; on success a message and back to
+    the campaign page, otherwise the page again with the form, its errors and what was
+    typed (``form_name`` is the form's place in the page)."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, success)
+            return _back(campaign, anchor)
+    return _detail_response(request, campaign, status=400, **{form_name: form})
+
+
 @require_POST
 @login_required
 def campaign_submit(request, pk: int):
@@ -625,43 +640,40 @@ def review_assign(request, pk: int):
 def vote(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     form = VoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.vote_cast(
-                actor=request.user,
-                campaign=campaign,
-                decision=form.cleaned_data["decision"],
-                rationale=form.cleaned_data["rationale"],
-                conditions=form.condition_list(),
-                password=form.cleaned_data["password"],
-            )
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Your vote is signed and recorded."))
-            return _back(campaign)
-    return _detail_response(request, campaign, status=400, vote_form=form)
+    return _form_action(
+        request,
+        campaign,
+        form,
+        "vote_form",
+        lambda data: services.vote_cast(
+            actor=request.user,
+            campaign=campaign,
+            decision=data["decision"],
+            rationale=data["rationale"],
+            conditions=form.condition_list(),
+            password=data["password"],
+        ),
+        _("Your vote is signed and recorded."),
+    )
 
 
 @require_POST
 @login_required
 def decision_confirm(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
-    form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decision_confirm(
-                actor=request.user,
-                campaign=campaign,
-                password=form.cleaned_data["password"],
-                rationale=form.cleaned_data["rationale"],
-            )
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Decision confirmed and signed."))
-            return _back(campaign)
-    return _detail_response(request, campaign, status=400, confirm_form=form)
+    return _form_action(
+        request,
+        campaign,
+        SignForm(request.POST),
+        "confirm_form",
+        lambda data: services.decision_confirm(
+            actor=request.user,
+            campaign=campaign,
+            password=data["password"],
+            rationale=data["rationale"],
+        ),
+        _("Decision confirmed and signed."),
+    )
 
 
 @require_POST
@@ -669,22 +681,21 @@ def decision_confirm(request, pk: int):
 def decision_overrule(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     form = OverruleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decision_overrule(
-                actor=request.user,
-                campaign=campaign,
-                outcome=form.cleaned_data["outcome"],
-                rationale=form.cleaned_data["rationale"],
-                conditions=form.condition_list(),
-                password=form.cleaned_data["password"],
-            )
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("The outcome was overruled; your signature is recorded."))
-            return _back(campaign)
-    return _detail_response(request, campaign, status=400, overrule_form=form)
+    return _form_action(
+        request,
+        campaign,
+        form,
+        "overrule_form",
+        lambda data: services.decision_overrule(
+            actor=request.user,
+            campaign=campaign,
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            conditions=form.condition_list(),
+            password=data["password"],
+        ),
+        _("The outcome was overruled; your signature is recorded."),
+    )
 
 
 @require_POST
@@ -694,22 +705,21 @@ def comment_add(request, pk: int):
     definition = selectors.definition_of(campaign.assessment.questionnaire)
     language = translation.get_language()
     sections = [(s.code, s.title.get(language)) for s in definition.sections]
-    form = CommentForm(request.POST, sections=sections)
-    if form.is_valid():
-        try:
-            services.comment_add(
-                actor=request.user,
-                campaign=campaign,
-                text=form.cleaned_data["text"],
-                section=form.cleaned_data["section"],
-                board_only=form.cleaned_data["board_only"],
-            )
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Comment added."))
-            return _back(campaign, "comments")
-    return _detail_response(request, campaign, status=400, comment_form=form)
+    return _form_action(
+        request,
+        campaign,
+        CommentForm(request.POST, sections=sections),
+        "comment_form",
+        lambda data: services.comment_add(
+            actor=request.user,
+            campaign=campaign,
+            text=data["text"],
+            section=data["section"],
+            board_only=data["board_only"],
+        ),
+        _("Comment added."),
+        anchor="comments",
+    )
 
 
 def _condition_for(request, pk: int, condition_pk: int):
@@ -783,23 +793,22 @@ def review_queue(request):
 @login_required
 def feedback_add(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
-    form = FeedbackForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.feedback_add(
-                actor=request.user,
-                campaign=campaign,
-                category=form.cleaned_data["category"],
-                severity=form.cleaned_data["severity"],
-                text=form.cleaned_data["text"],
-                upload=form.cleaned_data.get("attachment"),
-            )
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Thank you: your feedback is on the campaign's record."))
-            return _back(campaign, "feedback")
-    return _detail_response(request, campaign, status=400, feedback_form=form)
+    return _form_action(
+        request,
+        campaign,
+        FeedbackForm(request.POST, request.FILES),
+        "feedback_form",
+        lambda data: services.feedback_add(
+            actor=request.user,
+            campaign=campaign,
+            category=data["category"],
+            severity=data["severity"],
+            text=data["text"],
+            upload=data.get("attachment"),
+        ),
+        _("Thank you: your feedback is on the campaign's record."),
+        anchor="feedback",
+    )
 
 
 @require_POST

@@ -8,12 +8,12 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from assessments import audit, workflow
-from assessments.models import RoutingRule
+from assessments import audit, services, workflow
+from assessments.models import Assignment, RoutingRule
 from assessments.selectors import DEFAULT_QUESTIONNAIRE
 from assessments.services import assessment_save_answers, campaign_create, questionnaire_load
 from ethicsreview.celery import app as celery_app
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.questionnaire.sample import sample
 
 # CI sets REQUIRE_SERVICES=1: a missing PostgreSQL, Redis or Chromium then fails the
@@ -215,3 +215,22 @@ def set_rule(tier: str, **fields) -> None:
         "validity_months": valid,
     }
     RoutingRule.objects.update_or_create(tier=tier, defaults={**defaults, **fields})
+
+
+@pytest.fixture
+def approved_campaign(complete_campaign, marketer, chair, board):
+    """Submitted, reviewed by one board member and approved (tier I)."""
+    services.campaign_submit(actor=marketer, campaign=complete_campaign)
+    services.review_assign(actor=chair, campaign=complete_campaign, reviewers=board[:1])
+    assignment = Assignment.objects.get(reviewer=board[0], status="pending")
+    services.assignment_accept(actor=board[0], assignment=assignment, declaration="None")
+    services.vote_cast(
+        actor=board[0],
+        campaign=complete_campaign,
+        decision="approve",
+        rationale="ok",
+        password=PASSWORD,
+    )
+    complete_campaign.refresh_from_db()
+    assert complete_campaign.status == "approved"
+    return complete_campaign

@@ -1,7 +1,6 @@
 """Questionnaires, campaigns, answers, evidence, import and export."""
 
 import hashlib
-import json
 import logging
 from datetime import date
 
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, selectors
+from ..canonical import canonical_sha256
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..intake import LIST_FIELDS
@@ -32,8 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def definition_checksum(data: dict) -> str:
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return canonical_sha256(data)
 
 
 def questionnaire_load(*, data: dict, source: str) -> tuple[Questionnaire, bool]:

@@ -7,8 +7,6 @@ transaction. A refused action raises ``ServiceError`` (or ``WorkflowError``) and
 nothing.
 """
 
-import hashlib
-import json
 import logging
 
 from django.conf import settings
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, selectors, workflow
+from ..canonical import canonical_sha256
 from ..errors import ServiceError
 from ..models import (
     Assignment,
@@ -110,8 +109,8 @@ def version_content(campaign: Campaign) -> dict:
 
 
 def fingerprint_of(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical JSON of a version's content."""
+    return canonical_sha256(content)
 
 
 def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
@@ -527,6 +526,28 @@ def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, condit
     _set_status(campaign, outcome, *fields)
 
 
+CHAIR_MEANINGS = {
+    DecisionKind.CONFIRMED: "As board chair I confirm the outcome of the board's votes.",
+    DecisionKind.OVERRULED: "As board chair I overrule the board's outcome, for the reason stated.",
+}
+
+
+def _chair_decision(campaign, version, actor, kind, outcome: str, rationale: str) -> Decision:
+    """The chair's signed decision (the password was checked by the caller)."""
+    return Decision.objects.create(
+        campaign=campaign,
+        version=version,
+        outcome=outcome,
+        kind=kind,
+        rationale=(rationale or "").strip(),
+        decided_by=actor,
+        signer_name=actor.display_name,
+        meaning=CHAIR_MEANINGS[kind],
+        fingerprint=version.fingerprint,
+        created_at=timezone.now(),
+    )
+
+
 def decision_confirm(
     *, actor: User, campaign: Campaign, password: str, rationale: str = ""
 ) -> None:
@@ -541,18 +562,7 @@ def decision_confirm(
         version = current_version(campaign)
         proposal = version.decisions.filter(kind=DecisionKind.RULE).order_by("-created_at").first()
         outcome = workflow.transition("confirm", campaign.status, proposal.outcome)
-        Decision.objects.create(
-            campaign=campaign,
-            version=version,
-            outcome=outcome,
-            kind=DecisionKind.CONFIRMED,
-            rationale=rationale.strip(),
-            decided_by=actor,
-            signer_name=actor.display_name,
-            meaning="As board chair I confirm the outcome of the board's votes.",
-            fingerprint=version.fingerprint,
-            created_at=timezone.now(),
-        )
+        _chair_decision(campaign, version, actor, DecisionKind.CONFIRMED, outcome, rationale)
         _apply_outcome(
             campaign,
             version,
@@ -598,18 +608,7 @@ def decision_overrule(
         if previous == outcome:
             raise ServiceError(_("The campaign already has this outcome."))
         version = current_version(campaign)
-        Decision.objects.create(
-            campaign=campaign,
-            version=version,
-            outcome=outcome,
-            kind=DecisionKind.OVERRULED,
-            rationale=rationale,
-            decided_by=actor,
-            signer_name=actor.display_name,
-            meaning="As board chair I overrule the board's outcome, for the reason stated.",
-            fingerprint=version.fingerprint,
-            created_at=timezone.now(),
-        )
+        _chair_decision(campaign, version, actor, DecisionKind.OVERRULED, outcome, rationale)
         _apply_outcome(
             campaign,
             version,

@@ -5,27 +5,16 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments import services
-from assessments.models import Assignment, Campaign, Feedback
+from assessments.models import Campaign, Feedback
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def published(complete_campaign, marketer, chair, board, settings):
+def published(approved_campaign, marketer, settings):
     settings.FEEDBACK_REREVIEW_CONCERNS = 0  # one concern is enough to flag it here
-    services.campaign_submit(actor=marketer, campaign=complete_campaign)
-    services.review_assign(actor=chair, campaign=complete_campaign, reviewers=board[:1])
-    assignment = Assignment.objects.get(reviewer=board[0])
-    services.assignment_accept(actor=board[0], assignment=assignment, declaration="None")
-    services.vote_cast(
-        actor=board[0],
-        campaign=complete_campaign,
-        decision="approve",
-        rationale="ok",
-        password=PASSWORD,
-    )
-    notice = services.notice_prepare(actor=marketer, campaign=complete_campaign)
+    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
     services.notice_publish(actor=marketer, notice=notice, publish=True)
     return notice
 

@@ -3,8 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Assignment, AuditEvent, Campaign, Feedback, TransparencyNotice
-from tests.factories import PASSWORD
+from assessments.models import AuditEvent, Campaign, Feedback, TransparencyNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -15,21 +14,8 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def approved(complete_campaign, marketer, chair, board):
-    services.campaign_submit(actor=marketer, campaign=complete_campaign)
-    services.review_assign(actor=chair, campaign=complete_campaign, reviewers=board[:1])
-    assignment = Assignment.objects.get(reviewer=board[0])
-    services.assignment_accept(actor=board[0], assignment=assignment, declaration="None")
-    services.vote_cast(
-        actor=board[0],
-        campaign=complete_campaign,
-        decision="approve",
-        rationale="ok",
-        password=PASSWORD,
-    )
-    complete_campaign.refresh_from_db()
-    assert complete_campaign.status == "approved"
-    return complete_campaign
+def approved(approved_campaign):
+    return approved_campaign
 
 
 @pytest.fixture
