@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .models import Notification
 from .permissions import Action, allowed_actions
 
 # The navigation, in order: (action that grants it, label, url name).
@@ -24,4 +25,9 @@ def navigation(request):
         if action in actions:
             url = reverse(url_name)
             items.append({"label": label, "url": url, "active": path.startswith(url)})
-    return {"nav_items": items, "user_can": {action.value: True for action in actions}}
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {
+        "nav_items": items,
+        "user_can": {action.value: True for action in actions},
+        "unread_notifications": unread,
+    }

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import services
+from . import notifications, services
 from .invitations import invitation_token
 from .models import Invitation
 
@@ -58,3 +58,37 @@ def send_invitation_email(invitation_id: int) -> bool:
 def expire_approvals() -> int:
     """Periodic: approvals past their validity become "approval expired" (idempotent)."""
     return services.approvals_expire()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def deliver_notification(notification_id: int) -> bool:
+    """E-mail one notification; a second run for the same row sends nothing."""
+    return notifications.deliver(notification_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def resend_notifications() -> int:
+    """Periodic: e-mails still pending after a few minutes (e.g. the broker was down)."""
+    return notifications.resend_stale()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def scan_reminders() -> int:
+    return notifications.scan_reminders()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_daily_digests() -> int:
+    return notifications.send_daily_digests()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def weekly_manager_digest() -> int:
+    return notifications.weekly_manager_digest()

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import intake, permissions, selectors, services
+from . import intake, notifications, permissions, selectors, services
 from .errors import ServiceError
 from .forms import (
     AcceptInvitationForm,
@@ -35,7 +35,7 @@ from .forms import (
     VoteForm,
 )
 from .invitations import check_invitation_usable, invitation_from_token
-from .models import Invitation, Team, TransparencyNotice, User
+from .models import Channel, Invitation, NotificationKind, Team, TransparencyNotice, User
 from .permissions import Action
 
 
@@ -967,3 +967,51 @@ def public_notice(request, public_id: str):
 def public_notice_thanks(request, public_id: str):
     notice = _published_notice(public_id)
     return render(request, "public/thanks.html", {"notice": notice})
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+@login_required
+def notifications_page(request):
+    items = list(
+        request.user.notifications.select_related("campaign").order_by("-created_at", "-pk")[:100]
+    )
+    for item in items:
+        item.outcome_label = notifications.outcome_label(item.params)
+    return render(request, "assessments/notifications.html", {"items": items})
+
+
+@require_POST
+@login_required
+def notifications_read(request):
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    services.notifications_mark_read(user=request.user, ids=ids or None)
+    next_url = request.POST.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("notifications")
+
+
+@login_required
+def notification_settings(request):
+    current = {
+        kind: notifications.channel_for(request.user, kind) for kind in NotificationKind.values
+    }
+    if request.method == "POST":
+        choices = {kind: request.POST.get(kind, current[kind]) for kind in NotificationKind.values}
+        try:
+            services.notification_preferences_set(user=request.user, choices=choices)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Notification settings saved."))
+            return redirect("notification_settings")
+    rows = [(kind, label, current[kind]) for kind, label in NotificationKind.choices]
+    return render(
+        request,
+        "assessments/notification_settings.html",
+        {"rows": rows, "channels": Channel.choices},
+    )

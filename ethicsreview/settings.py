@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -186,7 +187,20 @@ CELERY_TIMEZONE = "UTC"
 # Periodic work, defined in code. Without a broker, `manage.py run_periodic` runs it.
 CELERY_BEAT_SCHEDULE = {
     "expire-approvals": {"task": "assessments.tasks.expire_approvals", "schedule": 15 * 60},
+    "resend-notifications": {"task": "assessments.tasks.resend_notifications", "schedule": 60},
+    "scan-reminders": {"task": "assessments.tasks.scan_reminders", "schedule": 60 * 60},
+    "daily-digests": {
+        "task": "assessments.tasks.send_daily_digests",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "weekly-manager-digest": {
+        "task": "assessments.tasks.weekly_manager_digest",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
+    },
 }
+# Publishing must fail fast when Redis is down or hung: the action has committed and the
+# outbox row is re-sent by resend-notifications.
+CELERY_TASK_PUBLISH_RETRY = False
 
 # --- Authentication ----------------------------------------------------------------------
 AUTH_USER_MODEL = "assessments.User"

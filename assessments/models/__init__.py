@@ -31,6 +31,13 @@ from .feedback import (
     feedback_path,
     new_public_id,
 )
+from .notifications import (
+    Channel,
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from .review import (
     Assignment,
     AssignmentStatus,
@@ -46,6 +53,11 @@ from .review import (
 )
 
 __all__ = [
+    "Channel",
+    "EmailStatus",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Feedback",
     "FeedbackCategory",
     "FeedbackSeverity",

@@ -37,6 +37,7 @@ from .feedback import (
     notice_publish,
     notice_update,
 )
+from .notifications import notification_preferences_set, notifications_mark_read
 from .review import (
     approvals_expire,
     assignment_accept,
@@ -56,6 +57,8 @@ from .review import (
 )
 
 __all__ = [
+    "notification_preferences_set",
+    "notifications_mark_read",
     "campaign_send_back",
     "feedback_add",
     "feedback_add_public",

@@ -23,10 +23,12 @@ from ..models import (
     FeedbackCategory,
     FeedbackSeverity,
     FeedbackSource,
+    NotificationKind,
     TransparencyNotice,
     TriageStatus,
     User,
 )
+from ..notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ def _maybe_flag(campaign: Campaign, feedback: Feedback) -> None:
 
 
 def _record_feedback(campaign: Campaign, feedback: Feedback, actor: User | None) -> None:
+    chairs = User.objects.filter(is_active=True, roles__role="chair").distinct()
+    notify(
+        recipients=[campaign.owner, *chairs],
+        kind=NotificationKind.FEEDBACK,
+        campaign=campaign,
+        params={"severity": feedback.severity},
+    )
     audit.record(
         kind=EventKind.FEEDBACK_RECEIVED,
         campaign=campaign,

@@ -30,11 +30,13 @@ from ..models import (
     Decision,
     DecisionKind,
     EventKind,
+    NotificationKind,
     RoutingRule,
     User,
     Vote,
     VoteDecision,
 )
+from ..notifications import notify
 from ..roles import Role
 
 logger = logging.getLogger(__name__)
@@ -169,6 +171,12 @@ def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
         if previous is not None:
             _carry_over_reviewers(campaign, previous, version)
         _start_review_if_staffed(campaign, version, rule)
+        if campaign.status == CampaignStatus.SUBMITTED:
+            notify(
+                recipients=User.objects.filter(is_active=True, roles__role=Role.CHAIR).distinct(),
+                kind=NotificationKind.SUBMITTED,
+                campaign=campaign,
+            )
     return version
 
 
@@ -190,6 +198,12 @@ def _carry_over_reviewers(campaign, previous, version) -> None:
             actor=None,
             payload={"version": version.number, "reviewer": reviewer_id, "carried_over": True},
         )
+    notify(
+        recipients=User.objects.filter(pk__in=list(voters)),
+        kind=NotificationKind.ASSIGNMENT,
+        campaign=campaign,
+        params={"version": version.number},
+    )
 
 
 def _staffed(version: CampaignVersion, rule: RoutingRule) -> bool:
@@ -297,6 +311,12 @@ def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> 
                 actor=actor,
                 payload={"version": version.number, "reviewer": reviewer.pk},
             )
+        notify(
+            recipients=reviewers,
+            kind=NotificationKind.ASSIGNMENT,
+            campaign=campaign,
+            params={"version": version.number},
+        )
         _start_review_if_staffed(campaign, version, rule_for(version.tier))
     return created
 
@@ -372,6 +392,12 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
                     "replaces": actor.pk,
                 },
             )
+            notify(
+                recipients=[candidates[0]],
+                kind=NotificationKind.REPLACEMENT,
+                campaign=campaign,
+                params={"version": version.number},
+            )
     return replacement
 
 
@@ -405,6 +431,8 @@ def comment_add(
             actor=actor,
             payload={"comment": comment.pk, "section": section, "board_only": board_only},
         )
+        if not board_only and campaign.owner_id != actor.pk:
+            notify(recipients=[campaign.owner], kind=NotificationKind.COMMENT, campaign=campaign)
     return comment
 
 
@@ -469,6 +497,7 @@ def vote_cast(
                 "conditions": len(conditions),
             },
         )
+        notify(recipients=[campaign.owner], kind=NotificationKind.VOTE, campaign=campaign)
         _decide_if_complete(campaign, version)
     return vote
 
@@ -499,6 +528,12 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
             actor=None,
             payload={"version": version.number, "proposed": outcome, "awaits_chair": True},
         )
+        notify(
+            recipients=User.objects.filter(is_active=True, roles__role=Role.CHAIR).distinct(),
+            kind=NotificationKind.DECISION,
+            campaign=campaign,
+            params={"outcome": CampaignStatus.AWAITING_CONFIRMATION},
+        )
         return
     _apply_outcome(campaign, version, outcome, rule, conditions=_vote_conditions(votes))
     audit.record(
@@ -524,6 +559,12 @@ def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, condit
         for text, vote in conditions:
             Condition.objects.create(campaign=campaign, version=version, vote=vote, text=text)
     _set_status(campaign, outcome, *fields)
+    kind = (
+        NotificationKind.CHANGES_REQUESTED
+        if outcome == CampaignStatus.CHANGES_REQUESTED
+        else NotificationKind.DECISION
+    )
+    notify(recipients=[campaign.owner], kind=kind, campaign=campaign, params={"outcome": outcome})
 
 
 CHAIR_MEANINGS = {
@@ -651,6 +692,10 @@ def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Conditi
             actor=actor,
             payload={"condition": condition.pk},
         )
+        verifiers = User.objects.filter(
+            Q(votes__version=condition.version) | Q(roles__role=Role.CHAIR), is_active=True
+        ).distinct()
+        notify(recipients=verifiers, kind=NotificationKind.CONDITION_FULFILLED, campaign=campaign)
     return condition
 
 
@@ -673,6 +718,9 @@ def condition_verify(*, actor: User, condition: Condition) -> Condition:
             campaign=campaign,
             actor=actor,
             payload={"condition": condition.pk},
+        )
+        notify(
+            recipients=[campaign.owner], kind=NotificationKind.CONDITION_VERIFIED, campaign=campaign
         )
     return condition
 

@@ -1,0 +1,339 @@
+"""Notifications: an outbox of rows written in the same transaction as the action that
+causes them. E-mail delivery is scheduled on commit; a periodic job re-sends what is still
+pending, so nothing is lost when the broker is down. Delivery claims a row with a
+conditional update, so a task that runs twice sends one e-mail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import (
+    Assignment,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    User,
+    Vote,
+)
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "assessments.tasks.deliver_notification"
+STALE_PENDING = timedelta(minutes=2)
+STALE_SENDING = timedelta(minutes=10)
+
+# What each kind does unless the person chose otherwise.
+DEFAULT_CHANNELS = {
+    NotificationKind.COMMENT: Channel.IN_APP,
+    NotificationKind.VOTE: Channel.IN_APP,
+}
+
+
+def channel_for(user: User, kind: str, prefs: dict | None = None) -> str:
+    if prefs is None:
+        prefs = dict(
+            NotificationPreference.objects.filter(user=user).values_list("kind", "channel")
+        )
+    return prefs.get(kind) or DEFAULT_CHANNELS.get(kind, Channel.EMAIL)
+
+
+def _url_for(kind: str, campaign: Campaign | None) -> str:
+    if campaign is None:
+        return reverse("dashboard") if kind == NotificationKind.WEEKLY_DIGEST else reverse("home")
+    anchor = {
+        NotificationKind.COMMENT: "comments",
+        NotificationKind.FEEDBACK: "feedback",
+        NotificationKind.CONDITION_FULFILLED: "conditions",
+        NotificationKind.CONDITION_VERIFIED: "conditions",
+    }.get(kind, "review")
+    return reverse("campaign_detail", args=[campaign.pk]) + f"#{anchor}"
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    campaign: Campaign | None = None,
+    params: dict | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Write notifications for active ``recipients`` (once per dedupe key) and schedule
+    their e-mails on commit. Call inside the action's transaction."""
+    created = []
+    seen = set()
+    for user in recipients:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
+        if key and Notification.objects.filter(dedupe_key=key).exists():
+            continue
+        channel = channel_for(user, kind)
+        status = {
+            Channel.EMAIL: EmailStatus.PENDING,
+            Channel.DIGEST: EmailStatus.DIGEST,
+        }.get(channel, EmailStatus.NONE)
+        created.append(
+            Notification.objects.create(
+                recipient=user,
+                kind=kind,
+                campaign=campaign,
+                params=params or {},
+                url=_url_for(kind, campaign),
+                dedupe_key=key,
+                email_status=status,
+            )
+        )
+    pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
+    if pending:
+        transaction.on_commit(lambda: enqueue(pending))
+    return created
+
+
+def enqueue(ids: Iterable[int]) -> int:
+    """Hand deliveries to Celery. With the broker down or hung (short socket timeouts),
+    the rows stay pending for the periodic job; the user's action is not affected."""
+    queued = 0
+    for pk in ids:
+        try:
+            current_app.tasks[DELIVER_TASK].delay(pk)
+            queued += 1
+        except Exception as exc:  # any broker failure: keep the row pending
+            logger.warning(
+                "notification %s not queued (%s); retried later", pk, exc.__class__.__name__
+            )
+            break
+    return queued
+
+
+def outcome_label(params: dict) -> str:
+    """The decision's outcome in the active language."""
+    outcome = (params or {}).get("outcome")
+    return str(dict(CampaignStatus.choices).get(outcome, outcome or ""))
+
+
+def render_email(notification: Notification) -> tuple[str, str, str]:
+    user = notification.recipient
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "n": notification,
+            "user": user,
+            "campaign": notification.campaign,
+            "params": notification.params,
+            "outcome_label": outcome_label(notification.params),
+            "link": settings.SITE_URL + notification.url,
+            "LANGUAGE_CODE": language,
+            "LANGUAGE_BIDI": translation.get_language_bidi(),
+        }
+        subject = render_to_string("emails/notification_subject.txt", context).strip()
+        text = render_to_string("emails/notification.txt", context)
+        html = render_to_string("emails/notification.html", context)
+    return subject, text, html
+
+
+def deliver(notification_id: int) -> bool:
+    """Send one notification's e-mail, at most once: the row is claimed (pending →
+    sending) by a conditional update before anything is sent."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, email_status=EmailStatus.PENDING
+    ).update(
+        email_status=EmailStatus.SENDING,
+        email_claimed_at=timezone.now(),
+        email_attempts=F("email_attempts") + 1,
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient", "campaign").get(
+        pk=notification_id
+    )
+    subject, text, html = render_email(notification)
+    message = EmailMultiAlternatives(subject, text, to=[notification.recipient.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception:
+        # Back to pending: the task's retry (or the periodic job) tries again.
+        Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+            email_status=EmailStatus.PENDING
+        )
+        raise
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+        email_status=EmailStatus.SENT, email_sent_at=timezone.now()
+    )
+    return True
+
+
+def resend_stale(*, now=None) -> int:
+    """Periodic: re-queue e-mails still pending after a few minutes, and release claims
+    of workers that died while sending."""
+    now = now or timezone.now()
+    Notification.objects.filter(
+        email_status=EmailStatus.SENDING, email_claimed_at__lt=now - STALE_SENDING
+    ).update(email_status=EmailStatus.PENDING)
+    ids = list(
+        Notification.objects.filter(
+            email_status=EmailStatus.PENDING, created_at__lt=now - STALE_PENDING
+        ).values_list("pk", flat=True)[:500]
+    )
+    return enqueue(ids)
+
+
+# --- reminders and digests (periodic scans of the database) -----------------------------------
+
+
+def _chairs():
+    return User.objects.filter(is_active=True, roles__role="chair").distinct()
+
+
+def scan_reminders(*, now=None) -> int:
+    """Review due in 2 days; overdue (daily to the reviewer, once to the chair); approval
+    expiring in 30 and in 7 days. Each is sent once per period (dedupe keys); nothing for
+    withdrawn or decided campaigns."""
+    now = now or timezone.now()
+    sent = 0
+    waiting = Assignment.objects.filter(
+        status__in=["pending", "accepted"],
+        campaign__status=CampaignStatus.IN_REVIEW,
+        campaign__review_due_at__isnull=False,
+    ).select_related("campaign", "reviewer", "version")
+    for assignment in waiting:
+        campaign = assignment.campaign
+        if Vote.objects.filter(version=assignment.version, reviewer=assignment.reviewer).exists():
+            continue
+        due = campaign.review_due_at
+        base = f"{campaign.pk}:v{assignment.version.number}"
+        if now <= due <= now + timedelta(days=2):
+            sent += len(
+                notify(
+                    recipients=[assignment.reviewer],
+                    kind=NotificationKind.REVIEW_DUE,
+                    campaign=campaign,
+                    params={"due": due.date().isoformat()},
+                    dedupe_key=f"due:{base}",
+                )
+            )
+        elif due < now:
+            sent += len(
+                notify(
+                    recipients=[assignment.reviewer],
+                    kind=NotificationKind.REVIEW_OVERDUE,
+                    campaign=campaign,
+                    params={"due": due.date().isoformat()},
+                    dedupe_key=f"overdue:{base}:{now.date().isoformat()}",
+                )
+            )
+            sent += len(
+                notify(
+                    recipients=_chairs(),
+                    kind=NotificationKind.REVIEW_OVERDUE,
+                    campaign=campaign,
+                    params={"due": due.date().isoformat(), "chair": True},
+                    dedupe_key=f"overdue-chair:{base}",
+                )
+            )
+    approved = Campaign.objects.filter(
+        status__in=[CampaignStatus.APPROVED, CampaignStatus.APPROVED_WITH_CONDITIONS],
+        approval_expires_at__gt=now,
+        approval_expires_at__lte=now + timedelta(days=30),
+    ).select_related("owner")
+    for campaign in approved:
+        window = 7 if campaign.approval_expires_at <= now + timedelta(days=7) else 30
+        sent += len(
+            notify(
+                recipients=[campaign.owner],
+                kind=NotificationKind.APPROVAL_EXPIRING,
+                campaign=campaign,
+                params={"days": window, "expires": campaign.approval_expires_at.date().isoformat()},
+                dedupe_key=f"expiring{window}:{campaign.pk}:{campaign.approval_expires_at.date()}",
+            )
+        )
+    return sent
+
+
+def send_daily_digests(*, now=None) -> int:
+    """One e-mail per person with everything they chose to get as a daily digest."""
+    now = now or timezone.now()
+    users = User.objects.filter(
+        notifications__email_status=EmailStatus.DIGEST, is_active=True
+    ).distinct()
+    count = 0
+    for user in users:
+        with transaction.atomic():
+            rows = list(
+                Notification.objects.select_for_update()
+                .filter(recipient=user, email_status=EmailStatus.DIGEST)
+                .select_related("campaign")
+                .order_by("created_at")
+            )
+            if not rows:
+                continue
+            language = user.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                for row in rows:
+                    row.outcome_label = outcome_label(row.params)
+                context = {
+                    "user": user,
+                    "rows": rows,
+                    "site": settings.SITE_URL,
+                    "LANGUAGE_CODE": language,
+                    "LANGUAGE_BIDI": translation.get_language_bidi(),
+                }
+                subject = render_to_string("emails/digest_subject.txt", context).strip()
+                text = render_to_string("emails/digest.txt", context)
+                html = render_to_string("emails/digest.html", context)
+            message = EmailMultiAlternatives(subject, text, to=[user.email])
+            message.attach_alternative(html, "text/html")
+            message.send()
+            Notification.objects.filter(pk__in=[r.pk for r in rows]).update(
+                email_status=EmailStatus.SENT, email_sent_at=now
+            )
+            count += 1
+    return count
+
+
+def weekly_manager_digest(*, now=None) -> int:
+    """Monday summary for managers: counts, overdue reviews, approvals expiring."""
+    now = now or timezone.now()
+    year, week, _day = now.isocalendar()
+    in_review = Campaign.objects.filter(
+        status__in=[CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW]
+    ).count()
+    overdue = Campaign.objects.filter(
+        status=CampaignStatus.IN_REVIEW, review_due_at__lt=now
+    ).count()
+    expiring = Campaign.objects.filter(
+        status__in=[CampaignStatus.APPROVED, CampaignStatus.APPROVED_WITH_CONDITIONS],
+        approval_expires_at__gt=now,
+        approval_expires_at__lte=now + timedelta(days=30),
+    ).count()
+    decided = Campaign.objects.filter(decided_at__gte=now - timedelta(days=7)).count()
+    managers = User.objects.filter(is_active=True, roles__role="manager").distinct()
+    with transaction.atomic():
+        rows = notify(
+            recipients=managers,
+            kind=NotificationKind.WEEKLY_DIGEST,
+            params={
+                "in_review": in_review,
+                "overdue": overdue,
+                "expiring": expiring,
+                "decided": decided,
+            },
+            dedupe_key=f"weekly:{year}-W{week:02d}",
+        )
+    return len(rows)
