@@ -276,7 +276,7 @@ def send_daily_digests(*, now=None) -> int:
     for user in users:
         with transaction.atomic():
             rows = list(
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .filter(recipient=user, email_status=EmailStatus.DIGEST)
                 .select_related("campaign")
                 .order_by("created_at")
