@@ -32,6 +32,8 @@ def test_consumer_feedback_reaches_the_chair(
     reader.locator("[data-testid=language-switch] button[value=ar]").click()
     expect(reader.locator("html")).to_have_attribute("dir", "rtl")
     expect(reader.get_by_test_id("notice-body")).to_be_visible()
+    # Readable on a phone: nothing sticks out sideways (the RTL honeypot once did).
+    assert reader.evaluate("document.documentElement.scrollWidth") <= 390
     form = reader.get_by_test_id("public-feedback-form")
     form.locator("select[name=category]").select_option("manipulation")
     form.locator("textarea[name=message]").fill("لماذا أرى هذا الإعلان كل يوم؟")
