@@ -155,6 +155,10 @@ class CampaignForm(forms.Form):
         if len(teams) == 1 and not self.is_bound:
             self.fields["team"].initial = teams.first()
 
+    def clean_name(self):
+        # One line: the name goes into e-mail subjects and page titles.
+        return " ".join(self.cleaned_data["name"].split())
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("flight_start"), cleaned.get("flight_end")

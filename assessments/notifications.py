@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 DELIVER_TASK = "assessments.tasks.deliver_notification"
 STALE_PENDING = timedelta(minutes=2)
 STALE_SENDING = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
 
 # What each kind does unless the person chose otherwise.
 DEFAULT_CHANNELS = {
@@ -141,7 +142,7 @@ def render_email(notification: Notification) -> tuple[str, str, str]:
             "LANGUAGE_CODE": language,
             "LANGUAGE_BIDI": translation.get_language_bidi(),
         }
-        subject = render_to_string("emails/notification_subject.txt", context).strip()
+        subject = " ".join(render_to_string("emails/notification_subject.txt", context).split())
         text = render_to_string("emails/notification.txt", context)
         html = render_to_string("emails/notification.html", context)
     return subject, text, html
@@ -168,9 +169,16 @@ def deliver(notification_id: int) -> bool:
     try:
         message.send()
     except Exception:
-        # Back to pending: the task's retry (or the periodic job) tries again.
+        # Back to pending so the task's retry (or the periodic job) tries again; after
+        # MAX_ATTEMPTS it is marked failed instead of being retried for ever.
+        failed = notification.email_attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
-            email_status=EmailStatus.PENDING
+            email_status=EmailStatus.FAILED if failed else EmailStatus.PENDING
+        )
+        logger.exception(
+            "notification %s: e-mail attempt %s failed",
+            notification_id,
+            notification.email_attempts,
         )
         raise
     Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
@@ -294,7 +302,7 @@ def send_daily_digests(*, now=None) -> int:
                     "LANGUAGE_CODE": language,
                     "LANGUAGE_BIDI": translation.get_language_bidi(),
                 }
-                subject = render_to_string("emails/digest_subject.txt", context).strip()
+                subject = " ".join(render_to_string("emails/digest_subject.txt", context).split())
                 text = render_to_string("emails/digest.txt", context)
                 html = render_to_string("emails/digest.html", context)
             message = EmailMultiAlternatives(subject, text, to=[user.email])

@@ -292,10 +292,16 @@ def clearance(campaign: Campaign) -> dict:
     """May the campaign go live? Only when approved (with every condition verified) and
     the approval has not lapsed."""
     version = campaign.versions.order_by("-number").first()
-    open_conditions = [
-        {"id": c.pk, "text": c.text, "status": c.status}
-        for c in campaign.conditions.exclude(status=ConditionStatus.VERIFIED).order_by("pk")
-    ]
+    # Only the conditions of the approval in force count: those of the current version,
+    # while the outcome is "approved with conditions".
+    open_conditions = []
+    if version is not None and campaign.status == CampaignStatus.APPROVED_WITH_CONDITIONS:
+        open_conditions = [
+            {"id": c.pk, "text": c.text, "status": c.status}
+            for c in campaign.conditions.filter(version=version)
+            .exclude(status=ConditionStatus.VERIFIED)
+            .order_by("pk")
+        ]
     approved = campaign.status in (
         CampaignStatus.APPROVED,
         CampaignStatus.APPROVED_WITH_CONDITIONS,

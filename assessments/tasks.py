@@ -44,7 +44,7 @@ def send_invitation_email(invitation_id: int) -> bool:
             "LANGUAGE_CODE": invitation.language,
             "LANGUAGE_BIDI": translation.get_language_bidi(),
         }
-        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
         body = render_to_string("emails/invitation.txt", context)
         html = render_to_string("emails/invitation.html", context)
     message = EmailMultiAlternatives(subject, body, to=[invitation.email])

@@ -596,7 +596,9 @@ def campaign_withdraw(request, pk: int):
 def assignment_respond(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     assignment = get_object_or_404(
-        campaign.assignments.filter(reviewer=request.user, status="pending")
+        campaign.assignments.filter(
+            reviewer=request.user, status="pending", version=services.current_version(campaign)
+        )
     )
     form = RespondForm(request.POST)
     form.is_valid()
@@ -625,7 +627,7 @@ def assignment_respond(request, pk: int):
 @login_required
 def review_assign(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
-    ids = [int(v) for v in request.POST.getlist("reviewers") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("reviewers") if v.isdecimal() and len(v) < 10]
     reviewers = list(User.objects.filter(pk__in=ids))
     try:
         services.review_assign(actor=request.user, campaign=campaign, reviewers=reviewers)
@@ -985,7 +987,7 @@ def notifications_page(request):
 @require_POST
 @login_required
 def notifications_read(request):
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdecimal() and len(v) < 10]
     services.notifications_mark_read(user=request.user, ids=ids or None)
     next_url = request.POST.get("next") or ""
     if next_url and url_has_allowed_host_and_scheme(

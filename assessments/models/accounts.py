@@ -114,14 +114,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_set(self) -> frozenset[str]:
-        return frozenset(self.roles.values_list("role", flat=True))
+        # .all() uses a prefetch when the caller made one (lists of people).
+        return frozenset(r.role for r in self.roles.all())
 
     def has_role(self, role: str) -> bool:
         return role in self.role_set
 
     @cached_property
     def team_ids(self) -> frozenset[int]:
-        return frozenset(self.teams.values_list("pk", flat=True))
+        return frozenset(t.pk for t in self.teams.all())
 
 
 class UserRole(models.Model):

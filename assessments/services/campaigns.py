@@ -138,6 +138,14 @@ def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> 
     return locked
 
 
+def _lock_editable(actor: User, campaign: Campaign) -> Campaign:
+    """Lock the campaign row and check, under the lock, that it may still be edited."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not permissions.can_edit_campaign(actor, locked):
+        raise ServiceError(_("This campaign can no longer be edited."))
+    return locked
+
+
 def assessment_save_answers(
     *, actor: User, campaign: Campaign, answers: dict, section: str = ""
 ) -> dict[str, AnswerError]:
@@ -148,6 +156,7 @@ def assessment_save_answers(
         raise ServiceError(_("This campaign can no longer be edited."))
     errors: dict[str, AnswerError] = {}
     with transaction.atomic():
+        _lock_editable(actor, campaign)  # a submit racing this save wins or waits
         assessment = (
             Assessment.objects.select_for_update()
             .select_related("questionnaire")
@@ -205,6 +214,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
     upload.seek(0)
     name = (upload.name or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:255]
     with transaction.atomic():
+        campaign = _lock_editable(actor, campaign)
         evidence = EvidenceFile(
             campaign=campaign,
             kind=kind,
@@ -233,6 +243,7 @@ def evidence_delete(*, actor: User, evidence: EvidenceFile) -> None:
     if not permissions.can_edit_campaign(actor, evidence.campaign):
         raise ServiceError(_("Evidence can only be removed from a draft of your team."))
     with transaction.atomic():
+        _lock_editable(actor, evidence.campaign)
         EvidenceFile.objects.filter(pk=evidence.pk).delete()
         audit.record(
             kind=EventKind.EVIDENCE_REMOVED,

@@ -49,7 +49,7 @@ def ip_hash(ip: str) -> str:
 def _maybe_flag(campaign: Campaign, feedback: Feedback) -> None:
     """Serious feedback, or more concerns than configured within 30 days, flags the
     campaign for re-review (the chair decides whether to send it back)."""
-    if campaign.rereview_flagged_at:
+    if campaign.rereview_flagged_at or campaign.status not in permissions.REREVIEW_STATES:
         return
     since = timezone.now() - timedelta(days=30)
     concerns = campaign.feedback.filter(

@@ -182,7 +182,9 @@ def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
 
 def _carry_over_reviewers(campaign, previous, version) -> None:
     """After changes were requested, the reviewers who voted review the new version."""
-    voters = Vote.objects.filter(version=previous).values_list("reviewer_id", flat=True)
+    voters = Vote.objects.filter(version=previous, reviewer__is_active=True).values_list(
+        "reviewer_id", flat=True
+    )
     for reviewer_id in voters:
         Assignment.objects.create(
             campaign=campaign,
@@ -365,6 +367,8 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
     with transaction.atomic():
         campaign = _locked(assignment.campaign)
         assignment = _own_assignment(actor, assignment)
+        if campaign.status not in workflow.OPEN_REVIEW_STATES:
+            raise ServiceError(_("This review is closed."))
         assignment.status = AssignmentStatus.RECUSED
         assignment.recusal_reason = reason
         assignment.responded_at = timezone.now()
@@ -398,6 +402,9 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
                 campaign=campaign,
                 params={"version": version.number},
             )
+        elif campaign.status == CampaignStatus.IN_REVIEW:
+            # Nobody to replace them: the votes already in may be all that is needed.
+            _decide_if_complete(campaign, version)
     return replacement
 
 
@@ -549,6 +556,10 @@ def _vote_conditions(votes) -> list[tuple[str, Vote | None]]:
 
 
 def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, conditions) -> None:
+    # The review round is over: nobody is still asked to accept it.
+    Assignment.objects.filter(campaign=campaign, status=AssignmentStatus.PENDING).update(
+        status=AssignmentStatus.CANCELLED
+    )
     now = timezone.now()
     campaign.decided_at = now
     fields = ["decided_at"]

@@ -188,3 +188,11 @@ def test_detail_query_count_does_not_grow_with_the_review(
         )
     with django_assert_max_num_queries(22):
         client.get(url("campaign_detail", complete_campaign))
+
+
+def test_campaign_page_title_is_just_the_name(client, marketer, complete_campaign):
+    client.force_login(marketer)
+    html = client.get(url("campaign_detail", complete_campaign)).text
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.strip().startswith(complete_campaign.name) and "<" not in title
+    assert html.count('id="feedback"') == 1 and html.count('data-testid="timeline"') == 1
