@@ -1,4 +1,11 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -17,3 +24,49 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class SessionSecurityMiddleware:
+    """Idle timeout and absolute lifetime of a signed-in session, a new session id when the
+    person's roles change, and no caching of signed-in pages (they show assessments).
+
+    Runs after AuthenticationMiddleware and MessageMiddleware.
+    """
+
+    IDLE_KEY = "_last_seen"
+    START_KEY = "_signed_in_at"
+    ROLES_KEY = "_roles"
+    TOUCH_EVERY = 60  # seconds: the last-seen time is written at most once a minute
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            expired = self._check(request, user)
+            if expired is not None:
+                return expired
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _check(self, request, user):
+        session = request.session
+        now = int(time.time())
+        started = session.setdefault(self.START_KEY, now)
+        last_seen = session.get(self.IDLE_KEY, now)
+        idle_limit = settings.SESSION_IDLE_TIMEOUT
+        if now - last_seen > idle_limit or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            logout(request)
+            messages.info(request, _("Your session has ended. Please sign in again."))
+            return redirect_to_login(request.get_full_path())
+        if now - last_seen >= self.TOUCH_EVERY or self.IDLE_KEY not in session:
+            session[self.IDLE_KEY] = now
+        roles = sorted(user.role_set)
+        if session.get(self.ROLES_KEY) not in (None, roles):
+            session.cycle_key()  # privileges changed: a new session id
+        if session.get(self.ROLES_KEY) != roles:
+            session[self.ROLES_KEY] = roles
+        return None
