@@ -38,6 +38,7 @@ from .feedback import (
     notice_update,
 )
 from .notifications import notification_preferences_set, notifications_mark_read
+from .personal_data import person_erase, person_export, pseudonym
 from .review import (
     approvals_expire,
     assignment_accept,
@@ -57,6 +58,9 @@ from .review import (
 )
 
 __all__ = [
+    "person_erase",
+    "person_export",
+    "pseudonym",
     "notification_preferences_set",
     "notifications_mark_read",
     "campaign_send_back",
