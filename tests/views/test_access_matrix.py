@@ -171,7 +171,9 @@ def test_access_invariants(client, personas, world, persona):
             response = getattr(client, method)(url)
             status = response.status_code
             if hasattr(response, "streaming_content"):
-                response.close()
+                # Consuming it lets the test client close the file without also closing
+                # the test's database connection (response.close() alone would).
+                b"".join(response.streaming_content)
             cell = f"{persona} {method.upper()} {name} → {status}"
             if status >= 500:
                 problems.append(cell + " (server error)")
