@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from . import dashboard
 from .models import AuditChainHead, AuditEvent, Campaign, EventKind, User
 
 GENESIS = "0" * 64
@@ -167,6 +168,8 @@ def record(
     head.last_seq = event.seq
     head.last_hash = event.hash
     head.save(update_fields=["last_seq", "last_hash"])
+    if campaign is not None:
+        dashboard.mark(campaign.pk)
     return event
 
 

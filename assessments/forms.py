@@ -9,6 +9,7 @@ from .models import (
     EvidenceKind,
     FeedbackCategory,
     FeedbackSeverity,
+    ReviewReason,
     Team,
     TriageStatus,
     User,
@@ -212,6 +213,13 @@ class VoteForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only with “approve with conditions”."),
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("What the rejection or change request is about"),
+        choices=ReviewReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only with “reject” or “request changes”; at least one."),
     )
     password = forms.CharField(
         label=_("Your password (signs the vote)"),

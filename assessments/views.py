@@ -653,6 +653,7 @@ def vote(request, pk: int):
             decision=data["decision"],
             rationale=data["rationale"],
             conditions=form.condition_list(),
+            reasons=data["reasons"],
             password=data["password"],
         ),
         _("Your vote is signed and recorded."),

@@ -21,6 +21,7 @@ from .campaigns import (
     _list_default,
     evidence_path,
 )
+from .dashboard import EVERY, CampaignFacts, DashboardCount
 from .feedback import (
     Feedback,
     FeedbackCategory,
@@ -47,12 +48,16 @@ from .review import (
     ConditionStatus,
     Decision,
     DecisionKind,
+    ReviewReason,
     RoutingRule,
     Vote,
     VoteDecision,
 )
 
 __all__ = [
+    "EVERY",
+    "CampaignFacts",
+    "DashboardCount",
     "Channel",
     "EmailStatus",
     "Notification",
@@ -74,6 +79,7 @@ __all__ = [
     "ConditionStatus",
     "Decision",
     "DecisionKind",
+    "ReviewReason",
     "RoutingRule",
     "Vote",
     "VoteDecision",

@@ -86,6 +86,7 @@ class Campaign(models.Model):
     )
     tier = models.CharField(_("tier"), max_length=12, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     review_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     approval_expires_at = models.DateTimeField(_("approval expires"), null=True, blank=True)
@@ -99,7 +100,20 @@ class Campaign(models.Model):
         ordering = ["-updated_at"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
-        indexes = [models.Index(fields=["team", "status"])]
+        # One index per filter and sort the campaign list and the dashboard offer; each
+        # sort ends with the id so keyset pagination can seek to its cursor. The JSON list
+        # filters (channels, markets) use GIN indexes on PostgreSQL (migration 0007).
+        indexes = [
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["updated_at", "id"], name="campaign_updated"),
+            models.Index(fields=["created_at", "id"], name="campaign_created"),
+            models.Index(fields=["name", "id"], name="campaign_name"),
+            models.Index(fields=["review_due_at", "id"], name="campaign_due"),
+            models.Index(fields=["first_submitted_at", "id"], name="campaign_first_submitted"),
+            models.Index(fields=["approval_expires_at"], name="campaign_expires"),
+            models.Index(fields=["status", "updated_at", "id"], name="campaign_status_updated"),
+            models.Index(fields=["tier", "updated_at", "id"], name="campaign_tier_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(flight_end__gte=models.F("flight_start")),

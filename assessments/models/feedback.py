@@ -69,7 +69,15 @@ class Feedback(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
-        indexes = [models.Index(fields=["campaign", "created_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "created_at"]),
+            models.Index(fields=["created_at"], name="feedback_created"),
+            models.Index(
+                fields=["campaign"],
+                condition=models.Q(severity="serious", status="new"),
+                name="feedback_open_serious",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

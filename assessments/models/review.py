@@ -104,6 +104,20 @@ class VoteDecision(models.TextChoices):
     REJECT = "reject", _("Reject")
 
 
+class ReviewReason(models.TextChoices):
+    """What a rejection or a change request is about (the dashboard counts them)."""
+
+    PRIVACY = "privacy", _("Privacy & data protection")
+    FAIRNESS = "fairness", _("Fairness & bias")
+    TRANSPARENCY = "transparency", _("Transparency")
+    OVERSIGHT = "oversight", _("Human oversight & accountability")
+    AUTHENTICITY = "authenticity", _("Content authenticity")
+    MANIPULATION = "manipulation", _("Consumer protection & manipulation")
+    CHANNEL = "channel", _("Channel integrity")
+    LEGAL = "legal", _("Legal or contractual")
+    OTHER = "other", _("Other")
+
+
 class Vote(models.Model):
     """A reviewer's signed vote on one version (electronic signature: the reviewer
     re-entered their password; the record keeps the printed name, the UTC time, the
@@ -115,6 +129,8 @@ class Vote(models.Model):
     decision = models.CharField(_("vote"), max_length=32, choices=VoteDecision.choices)
     rationale = models.TextField(_("rationale"))
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    # What a "reject" or "request changes" vote is about: questionnaire dimension codes.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     signer_name = models.CharField(_("signed by"), max_length=200)
     signed_at = models.DateTimeField(_("signed at (UTC)"))
     meaning = models.CharField(_("meaning of the signature"), max_length=300)
@@ -146,10 +162,16 @@ class Decision(models.Model):
     signer_name = models.CharField(max_length=200, blank=True)
     meaning = models.CharField(max_length=300, blank=True)
     fingerprint = models.CharField(max_length=64)
+    # For "rejected" and "changes requested": the reasons the concurring votes gave.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["campaign", "outcome"], name="decision_campaign_outcome"),
+            models.Index(fields=["created_at"], name="decision_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.version}: {self.outcome}"

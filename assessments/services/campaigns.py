@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit, permissions, selectors
 from ..canonical import canonical_sha256
+from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..intake import LIST_FIELDS
@@ -40,7 +41,7 @@ def questionnaire_load(*, data: dict, source: str) -> tuple[Questionnaire, bool]
     next version. Raises ``DefinitionError`` listing every problem of a bad definition."""
     definition = Definition.from_data(data)
     checksum = definition_checksum(data)
-    with transaction.atomic():
+    with campaign_transaction():
         existing = Questionnaire.objects.filter(slug=definition.slug, checksum=checksum).first()
         if existing is not None:
             return existing, False
@@ -104,7 +105,7 @@ def campaign_create(
         raise ServiceError(
             _("No questionnaire is loaded yet. An administrator must run load_questionnaires.")
         )
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.create(
             team=team, owner=actor, **{k: intake[k] for k in INTAKE_FIELDS}
         )
@@ -123,7 +124,7 @@ def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> 
     if not permissions.can_edit_campaign(actor, campaign):
         raise ServiceError(_("This campaign can no longer be edited."))
     _check_intake(intake)
-    with transaction.atomic():
+    with campaign_transaction():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not permissions.can_edit_campaign(actor, locked):
             raise ServiceError(_("This campaign can no longer be edited."))
@@ -155,7 +156,7 @@ def assessment_save_answers(
     if not permissions.can_edit_campaign(actor, campaign):
         raise ServiceError(_("This campaign can no longer be edited."))
     errors: dict[str, AnswerError] = {}
-    with transaction.atomic():
+    with campaign_transaction():
         _lock_editable(actor, campaign)  # a submit racing this save wins or waits
         assessment = (
             Assessment.objects.select_for_update()
@@ -213,7 +214,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
         digest.update(chunk)
     upload.seek(0)
     name = (upload.name or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:255]
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _lock_editable(actor, campaign)
         evidence = EvidenceFile(
             campaign=campaign,
@@ -242,7 +243,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
 def evidence_delete(*, actor: User, evidence: EvidenceFile) -> None:
     if not permissions.can_edit_campaign(actor, evidence.campaign):
         raise ServiceError(_("Evidence can only be removed from a draft of your team."))
-    with transaction.atomic():
+    with campaign_transaction():
         _lock_editable(actor, evidence.campaign)
         EvidenceFile.objects.filter(pk=evidence.pk).delete()
         audit.record(
@@ -343,7 +344,7 @@ def assessment_import(*, data: dict) -> Campaign:
     if problems:
         raise ImportProblems(problems)
     try:
-        with transaction.atomic():
+        with campaign_transaction():
             campaign = campaign_create(
                 actor=owner, team=team, intake=intake, questionnaire=questionnaire
             )

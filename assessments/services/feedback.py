@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from .. import audit, intake, permissions, workflow
+from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..models import (
@@ -101,7 +101,7 @@ def feedback_add(
     if severity not in FeedbackSeverity.values:
         raise ServiceError(_("Choose a severity."), field="severity")
     content_type = check_upload(upload) if upload else ""
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         feedback = Feedback(
             campaign=campaign,
@@ -152,7 +152,7 @@ def feedback_add_public(
     count = cache.get_or_set(key, 0, timeout=3600)
     if count >= settings.PUBLIC_FEEDBACK_PER_HOUR:
         raise ServiceError(_("Too many messages from your connection. Please try again later."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
         feedback = Feedback.objects.create(
             campaign=campaign,
@@ -183,7 +183,7 @@ def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str =
         raise ServiceError(_("Choose what to do with this feedback."), field="status")
     if status in (TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED) and not note:
         raise ServiceError(_("Say what was done, or why it is dismissed."), field="note")
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=feedback.campaign_id)
         feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
         feedback.status = status
@@ -205,7 +205,7 @@ def campaign_send_back(*, actor: User, campaign: Campaign) -> None:
     revises and resubmits it."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair sends a campaign back to review."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         previous = campaign.status
         campaign.status = workflow.transition("request_rereview", campaign.status)
@@ -254,7 +254,7 @@ def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
     """The campaign's notice, created with a generated draft the first time."""
     if not permissions.is_team_marketer(actor, campaign):
         raise ServiceError(_("Only the campaign's team prepares its notice."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         notice = TransparencyNotice.objects.filter(campaign=campaign).first()
         if notice is not None:
@@ -279,7 +279,7 @@ NOTICE_FIELDS = ("title_en", "title_ar", "body_en", "body_ar", "contact")
 def notice_update(*, actor: User, notice: TransparencyNotice, data: dict) -> TransparencyNotice:
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team edits its notice."))
-    with transaction.atomic():
+    with campaign_transaction():
         locked = TransparencyNotice.objects.select_for_update().get(pk=notice.pk)
         for name in NOTICE_FIELDS:
             value = _clean_text(data.get(name, ""))
@@ -293,7 +293,7 @@ def notice_update(*, actor: User, notice: TransparencyNotice, data: dict) -> Tra
 def notice_publish(*, actor: User, notice: TransparencyNotice, publish: bool) -> None:
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team publishes its notice."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
         if publish and campaign.status not in NOTICE_STATES:
             raise ServiceError(_("Only an approved campaign's notice can be published."))

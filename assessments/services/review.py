@@ -10,13 +10,13 @@ nothing.
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, selectors, workflow
 from ..canonical import canonical_sha256
+from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..models import (
     Assignment,
@@ -31,6 +31,7 @@ from ..models import (
     DecisionKind,
     EventKind,
     NotificationKind,
+    ReviewReason,
     RoutingRule,
     User,
     Vote,
@@ -65,7 +66,7 @@ def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -
     its own transaction, so the record survives the refusal) and nothing else happens."""
     if password and actor.check_password(password):
         return
-    with transaction.atomic():
+    with campaign_transaction():
         audit.record(
             kind=EventKind.SIGNATURE_FAILED, campaign=campaign, actor=actor, payload={"act": act}
         )
@@ -118,7 +119,7 @@ def fingerprint_of(content: dict) -> str:
 def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
     """Freeze the current intake, answers and score as a new version and send it to the
     board. Refuses an incomplete assessment and a Prohibited result, with reasons."""
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         if not permissions.can_edit_campaign(actor, campaign):
             raise ServiceError(_("Only the campaign's team can submit it."))
@@ -150,12 +151,14 @@ def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
         rule = rule_for(result.tier)
         campaign.tier = result.tier
         campaign.submitted_at = now
+        campaign.first_submitted_at = campaign.first_submitted_at or now
         campaign.review_due_at = workflow.add_working_days(now, rule.due_working_days)
         _set_status(
             campaign,
             workflow.transition("submit", campaign.status),
             "tier",
             "submitted_at",
+            "first_submitted_at",
             "review_due_at",
         )
         audit.record(
@@ -286,7 +289,7 @@ def review_propose(*, campaign: Campaign) -> list[User]:
 def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> list[Assignment]:
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair assigns reviewers."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         if campaign.status not in (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW):
             raise ServiceError(_("Reviewers can only be assigned while the campaign is in review."))
@@ -340,7 +343,7 @@ def assignment_accept(*, actor: User, assignment: Assignment, declaration: str) 
         raise ServiceError(
             _("Declare any conflict of interest, or that you have none."), field="declaration"
         )
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(assignment.campaign)
         assignment = _own_assignment(actor, assignment)
         if campaign.status not in workflow.OPEN_REVIEW_STATES:
@@ -364,7 +367,7 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Give a reason for recusing."), field="reason")
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(assignment.campaign)
         assignment = _own_assignment(actor, assignment)
         if campaign.status not in workflow.OPEN_REVIEW_STATES:
@@ -421,7 +424,7 @@ def comment_add(
         raise ServiceError(_("You cannot comment on this campaign."))
     if board_only and not permissions.is_board(actor):
         raise ServiceError(_("Only board members can write board-only comments."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         version = current_version(campaign)
         comment = Comment.objects.create(
@@ -451,13 +454,26 @@ def vote_cast(
     rationale: str,
     password: str,
     conditions: list[str] | None = None,
+    reasons: list[str] | None = None,
 ) -> Vote:
     """A signed vote on the current version. The reviewer re-enters their password; a
-    wrong one is recorded as a failed signature and creates no vote."""
+    wrong one is recorded as a failed signature and creates no vote. A rejection or a
+    change request names what it is about (``ReviewReason``)."""
     rationale = (rationale or "").strip()
     conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
+    reasons = sorted(set(reasons or []))
     if decision not in VoteDecision.values:
         raise ServiceError(_("Choose how you vote."), field="decision")
+    if any(reason not in ReviewReason.values for reason in reasons):
+        raise ServiceError(_("Choose reasons from the list."), field="reasons")
+    if decision in REASONED_VOTES and not reasons:
+        raise ServiceError(
+            _("Say what the rejection or change request is about."), field="reasons"
+        )
+    if decision not in REASONED_VOTES and reasons:
+        raise ServiceError(
+            _("Reasons go with “reject” or “request changes” only."), field="reasons"
+        )
     if not rationale:
         raise ServiceError(_("Explain your vote: a rationale is required."), field="rationale")
     if decision == VoteDecision.APPROVE_WITH_CONDITIONS and not conditions:
@@ -470,7 +486,7 @@ def vote_cast(
     if not permissions.can_vote(actor, campaign):
         raise ServiceError(_("You cannot vote on this campaign now."))
     _check_signature(actor, password, campaign, "vote")
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         workflow.transition("decide", campaign.status, CampaignStatus.APPROVED)  # state check
         version = current_version(campaign)
@@ -488,6 +504,7 @@ def vote_cast(
             decision=decision,
             rationale=rationale,
             conditions=conditions,
+            reasons=reasons,
             signer_name=actor.display_name or actor.email,
             signed_at=now,
             meaning=VOTE_MEANINGS[decision],
@@ -525,6 +542,7 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
         outcome=outcome,
         kind=DecisionKind.RULE,
         fingerprint=version.fingerprint,
+        reasons=decision_reasons(outcome, votes),
         created_at=now,
     )
     if rule.chair_confirms:
@@ -549,6 +567,18 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
         actor=None,
         payload={"version": version.number, "outcome": outcome},
     )
+
+
+REASONED_VOTES = frozenset({VoteDecision.REJECT, VoteDecision.REQUEST_CHANGES})
+
+
+def decision_reasons(outcome: str, votes) -> list[str]:
+    """The reasons behind a rejection or a change request: those of the votes for it."""
+    vote = {
+        CampaignStatus.REJECTED: VoteDecision.REJECT,
+        CampaignStatus.CHANGES_REQUESTED: VoteDecision.REQUEST_CHANGES,
+    }.get(outcome)
+    return sorted({r for v in votes if v.decision == vote for r in v.reasons})
 
 
 def _vote_conditions(votes) -> list[tuple[str, Vote | None]]:
@@ -596,6 +626,7 @@ def _chair_decision(campaign, version, actor, kind, outcome: str, rationale: str
         signer_name=actor.display_name,
         meaning=CHAIR_MEANINGS[kind],
         fingerprint=version.fingerprint,
+        reasons=decision_reasons(outcome, version.votes.all()),
         created_at=timezone.now(),
     )
 
@@ -609,7 +640,7 @@ def decision_confirm(
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
     _check_signature(actor, password, campaign, "confirm")
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         version = current_version(campaign)
         proposal = version.decisions.filter(kind=DecisionKind.RULE).order_by("-created_at").first()
@@ -653,7 +684,7 @@ def decision_overrule(
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("overrule", campaign.status, outcome)
     _check_signature(actor, password, campaign, "overrule")
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         previous = campaign.status
         workflow.transition("overrule", campaign.status, outcome)
@@ -683,7 +714,7 @@ def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Conditi
     note = (note or "").strip()
     if not note:
         raise ServiceError(_("Say how the condition was fulfilled."), field="note")
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(condition.campaign)
         if not permissions.is_team_marketer(actor, campaign):
             raise ServiceError(_("Only the campaign's team fulfils its conditions."))
@@ -713,7 +744,7 @@ def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Conditi
 def condition_verify(*, actor: User, condition: Condition) -> Condition:
     if not permissions.is_board(actor):
         raise ServiceError(_("Only a reviewer or the chair verifies conditions."))
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(condition.campaign)
         condition = Condition.objects.select_for_update().get(pk=condition.pk)
         if condition.status != ConditionStatus.FULFILLED:
@@ -737,7 +768,7 @@ def condition_verify(*, actor: User, condition: Condition) -> Condition:
 
 
 def campaign_withdraw(*, actor: User, campaign: Campaign, reason: str = "") -> None:
-    with transaction.atomic():
+    with campaign_transaction():
         campaign = _locked(campaign)
         if not permissions.is_team_marketer(actor, campaign):
             raise ServiceError(_("Only the campaign's team can withdraw it."))
@@ -768,7 +799,7 @@ def approvals_expire(*, now=None) -> int:
     ).values_list("pk", flat=True)
     expired = 0
     for pk in list(due):
-        with transaction.atomic():
+        with campaign_transaction():
             campaign = Campaign.objects.select_for_update().get(pk=pk)
             if (
                 not workflow.allowed("expire", campaign.status)

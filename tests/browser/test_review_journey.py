@@ -116,6 +116,8 @@ def accept_and_vote(page, base, campaign, decision, rationale, conditions=""):
     form = page.get_by_test_id("vote-form")
     form.locator(f"input[name=decision][value={decision}]").check()
     form.locator("textarea[name=rationale]").fill(rationale)
+    if decision in ("reject", "request_changes"):
+        form.get_by_label("Fairness & bias").check()
     if conditions:
         form.locator("textarea[name=conditions]").fill(conditions)
     form.locator("input[name=password]").fill(PASSWORD)
@@ -161,6 +163,7 @@ def test_review_journey(live_server, browser, people, ready_campaign, console_er
     vote_form = r2.get_by_test_id("vote-form")
     vote_form.locator("input[name=decision][value=request_changes]").check()
     vote_form.locator("textarea[name=rationale]").fill("Reduce the reach of the first wave.")
+    vote_form.get_by_label("Fairness & bias").check()
     vote_form.locator("input[name=password]").fill("not-my-password")
     vote_form.get_by_role("button", name="Sign and cast my vote").click()
     expect(r2.get_by_text("The password is not correct. Nothing was signed.")).to_be_visible()

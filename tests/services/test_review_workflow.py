@@ -57,6 +57,7 @@ def vote(reviewer, campaign, decision, conditions=None):
         rationale=f"{decision} because reasons",
         password=PASSWORD,
         conditions=conditions,
+        reasons=["privacy"] if decision in ("reject", "request_changes") else None,
     )
 
 

@@ -139,6 +139,7 @@ def test_version_diff_shows_changed_answers(client, marketer, chair, board, comp
         campaign=complete_campaign,
         decision="request_changes",
         rationale="Reach?",
+        reasons=["fairness"],
         password=PASSWORD,
     )
     services.assessment_save_answers(

@@ -1,0 +1,454 @@
+"""The managers' dashboard counts: what each campaign contributes, kept current in the
+transaction of every change.
+
+A campaign's **facts** (``facts_of``) are a small, pure summary of what the dashboard
+counts about it: its state, tier, team, channels, markets and months, its decisions with
+their cycle times and reasons, its red flags and dimension scores, its feedback and the
+time its reviewers took to vote. ``cells_of`` turns facts into counts, one per
+(metric, channel, market, month, team, tier, key). A campaign counts once under every
+channel and market it uses *and* under ``EVERY``, so a filter on one channel or market
+reads exact numbers, and no filter reads the ``EVERY`` rows.
+
+Services run their writes in ``campaign_transaction()``; ``audit.record()`` marks the
+campaign it records for; when the outermost block ends (still inside the transaction) each
+marked campaign's facts are rebuilt and the difference to the stored ones is applied to
+the counts with one upsert. ``rebuild()`` computes everything from scratch (for existing
+data and bulk loads) with the same two functions.
+"""
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from django.db import connection, transaction
+
+from .models import (
+    EVERY,
+    Campaign,
+    CampaignFacts,
+    CampaignStatus,
+    CampaignVersion,
+    DashboardCount,
+    Decision,
+    DecisionKind,
+    Feedback,
+    Vote,
+)
+
+# Metrics kept in DashboardCount, and what their key is.
+STATE = "state"  # campaigns by creation month; key: current state
+SUBMITTED = "submitted"  # campaigns by month of first submission; key: ""
+REWORKED = "reworked"  # of those, the ones that ever got "changes requested"
+DECISION = "decision"  # decisions by month; key: outcome
+CYCLE = "cycle"  # decisions by month; key: whole days from submission to decision
+REASON = "reason"  # rejections and change requests by month; key: "outcome:reason"
+FLAG = "flag"  # campaigns by creation month; key: red-flag question code (latest version)
+TOP_DIMENSION = "top_dim"  # campaigns by creation month; key: their highest-scoring dimension
+DIMENSION_PCT = "dim_pct"  # per dimension: n campaigns, total of residual % × 10
+FEEDBACK = "feedback"  # feedback by month; key: category
+VOTE_TIME = "vote_time"  # votes by month; key: reviewer id; total: seconds assignment → vote
+
+NOT_STATED = "not_stated"
+CYCLE_CAP = 90  # longer cycles count as 90 days (the median of a real board stays below)
+REASON_OUTCOMES = (CampaignStatus.REJECTED, CampaignStatus.CHANGES_REQUESTED)
+
+
+def month_of(moment: datetime | date) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}-01"
+
+
+# --- facts --------------------------------------------------------------------------------------
+
+
+def effective_decisions(campaign_status: str, current_version_id, decisions: list[dict]):
+    """The decisions that count: per version the last one, except a rule decision that
+    still waits for the chair's confirmation (it is a proposal)."""
+    last: dict[int, dict] = {}
+    for decision in sorted(decisions, key=lambda d: (d["created_at"], d["id"])):
+        last[decision["version_id"]] = decision
+    counted = []
+    for version_id, decision in last.items():
+        if (
+            campaign_status == CampaignStatus.AWAITING_CONFIRMATION
+            and version_id == current_version_id
+            and decision["kind"] == DecisionKind.RULE
+        ):
+            continue
+        counted.append(decision)
+    return sorted(counted, key=lambda d: (d["created_at"], d["id"]))
+
+
+def facts_of(
+    campaign: dict,
+    *,
+    latest_score: dict | None,
+    current_version_id,
+    decisions: list[dict],
+    feedback: list[dict],
+    votes: list[dict],
+) -> dict:
+    """What the dashboard counts about one campaign, from plain rows (pure).
+
+    ``campaign``: id, team_id, tier, channels, markets, status, created_at,
+    first_submitted_at. ``decisions``: id, version_id, kind, outcome, reasons, created_at,
+    version_created_at. ``feedback``: category, created_at. ``votes``: reviewer_id,
+    signed_at, assigned_at."""
+    counted = effective_decisions(campaign["status"], current_version_id, decisions)
+    dimensions = {}
+    flags = []
+    if latest_score:
+        dimensions = {
+            code: round(d["residual_pct"] * 10)
+            for code, d in sorted(latest_score.get("dimensions", {}).items())
+        }
+        flags = sorted({f["question"] for f in latest_score.get("red_flags", [])})
+    top = ""
+    if dimensions:
+        top = max(sorted(dimensions), key=lambda code: dimensions[code])
+    first = campaign["first_submitted_at"]
+    return {
+        "team": campaign["team_id"],
+        "tier": campaign["tier"] or "",
+        "channels": sorted(set(campaign["channels"])),
+        "markets": sorted(set(campaign["markets"])),
+        "status": campaign["status"],
+        "created": month_of(campaign["created_at"]),
+        "submitted": month_of(first) if first else None,
+        "reworked": any(d["outcome"] == CampaignStatus.CHANGES_REQUESTED for d in decisions),
+        "decisions": [
+            [
+                month_of(d["created_at"]),
+                d["outcome"],
+                min(CYCLE_CAP, max(0, (d["created_at"] - d["version_created_at"]).days)),
+                sorted(set(d["reasons"] or [])) if d["outcome"] in REASON_OUTCOMES else [],
+            ]
+            for d in counted
+        ],
+        "flags": flags,
+        "dimensions": dimensions,
+        "top_dimension": top,
+        "feedback": sorted([month_of(f["created_at"]), f["category"]] for f in feedback),
+        "votes": sorted(
+            [
+                month_of(v["signed_at"]),
+                v["reviewer_id"],
+                max(0, int((v["signed_at"] - v["assigned_at"]).total_seconds())),
+            ]
+            for v in votes
+            if v["assigned_at"] is not None
+        ),
+    }
+
+
+def base_cells(facts: dict) -> Counter:
+    """(metric, month, key) → [n, total] for one campaign, before the channel and market
+    fan-out."""
+    cells: Counter = Counter()
+    totals: Counter = Counter()
+
+    def add(metric, period, key, total=0):
+        cells[(metric, period, str(key))] += 1
+        totals[(metric, period, str(key))] += total
+
+    add(STATE, facts["created"], facts["status"])
+    if facts["submitted"]:
+        add(SUBMITTED, facts["submitted"], "")
+        if facts["reworked"]:
+            add(REWORKED, facts["submitted"], "")
+    for period, outcome, days, reasons in facts["decisions"]:
+        add(DECISION, period, outcome)
+        add(CYCLE, period, days)
+        if outcome in REASON_OUTCOMES:
+            for reason in reasons or [NOT_STATED]:
+                add(REASON, period, f"{outcome}:{reason}")
+    for code in facts["flags"]:
+        add(FLAG, facts["created"], code)
+    if facts["top_dimension"]:
+        add(TOP_DIMENSION, facts["created"], facts["top_dimension"])
+    for code, pct10 in facts["dimensions"].items():
+        add(DIMENSION_PCT, facts["created"], code, pct10)
+    for period, category in facts["feedback"]:
+        add(FEEDBACK, period, category)
+    for period, reviewer, seconds in facts["votes"]:
+        add(VOTE_TIME, period, reviewer, seconds)
+    return Counter({k: (n, totals[k]) for k, n in cells.items()})
+
+
+def fan_out(facts: dict) -> list[tuple[str, str, str]]:
+    """The (channel, market) pairs a campaign counts under."""
+    channels = [EVERY, *facts["channels"]]
+    markets = [EVERY, *facts["markets"]]
+    return [(c, m) for c in channels for m in markets]
+
+
+def cells_of(facts: dict | None) -> dict[tuple, tuple[int, int]]:
+    """Full cell keys (metric, channel, market, period, team, tier, key) → (n, total)."""
+    if not facts:
+        return {}
+    out = {}
+    pairs = fan_out(facts)
+    for (metric, period, key), value in base_cells(facts).items():
+        for channel, market in pairs:
+            out[(metric, channel, market, period, facts["team"], facts["tier"], key)] = value
+    return out
+
+
+# --- loading rows ---------------------------------------------------------------------------
+
+_CAMPAIGN_FIELDS = (
+    "id",
+    "team_id",
+    "tier",
+    "channels",
+    "markets",
+    "status",
+    "created_at",
+    "first_submitted_at",
+)
+
+
+def _load(campaign_ids: list[int]) -> dict[int, dict]:
+    """Facts of the given campaigns, in five queries whatever their number."""
+    campaigns = {
+        row["id"]: row
+        for row in Campaign.objects.filter(pk__in=campaign_ids).values(*_CAMPAIGN_FIELDS)
+    }
+    latest: dict[int, dict] = {}
+    for row in (
+        CampaignVersion.objects.filter(campaign_id__in=campaign_ids)
+        .order_by("campaign_id", "number")
+        .values("id", "campaign_id", "content__score")
+    ):
+        latest[row["campaign_id"]] = row  # the last one wins
+    decisions = defaultdict(list)
+    for row in Decision.objects.filter(campaign_id__in=campaign_ids).values(
+        "id",
+        "campaign_id",
+        "version_id",
+        "kind",
+        "outcome",
+        "reasons",
+        "created_at",
+        "version__created_at",
+    ):
+        row["version_created_at"] = row.pop("version__created_at")
+        decisions[row["campaign_id"]].append(row)
+    feedback = defaultdict(list)
+    for row in Feedback.objects.filter(campaign_id__in=campaign_ids).values(
+        "campaign_id", "category", "created_at"
+    ):
+        feedback[row["campaign_id"]].append(row)
+    votes = defaultdict(list)
+    assigned = {}
+    vote_rows = list(
+        Vote.objects.filter(campaign_id__in=campaign_ids).values(
+            "campaign_id", "version_id", "reviewer_id", "signed_at"
+        )
+    )
+    if vote_rows:
+        from .models import Assignment
+
+        for row in (
+            Assignment.objects.filter(campaign_id__in=campaign_ids)
+            .order_by("created_at")
+            .values("version_id", "reviewer_id", "created_at")
+        ):
+            assigned.setdefault((row["version_id"], row["reviewer_id"]), row["created_at"])
+    for row in vote_rows:
+        row["assigned_at"] = assigned.get((row["version_id"], row["reviewer_id"]))
+        votes[row["campaign_id"]].append(row)
+    out = {}
+    for pk, campaign in campaigns.items():
+        version = latest.get(pk)
+        out[pk] = facts_of(
+            campaign,
+            latest_score=version["content__score"] if version else None,
+            current_version_id=version["id"] if version else None,
+            decisions=decisions[pk],
+            feedback=feedback[pk],
+            votes=votes[pk],
+        )
+    return out
+
+
+# --- applying changes -----------------------------------------------------------------------
+
+_COLUMNS = ("metric", "channel", "market", "period", "team_id", "tier", "key", "n", "total")
+
+
+def _upsert(deltas: dict[tuple, tuple[int, int]]) -> None:
+    """Add ``deltas`` to the counts: one INSERT … ON CONFLICT DO UPDATE (PostgreSQL and
+    SQLite both have it), rows in key order so concurrent writers lock them in one order."""
+    rows = [(*key, n, total) for key, (n, total) in sorted(deltas.items()) if n or total]
+    if not rows:
+        return
+    table = DashboardCount._meta.db_table
+    conflict = ", ".join(_COLUMNS[:7])
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(chunk))
+            params = [value for row in chunk for value in row]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET "
+                f"n = {table}.n + excluded.n, total = {table}.total + excluded.total",
+                params,
+            )
+
+
+def _difference(old: dict, new: dict) -> dict:
+    deltas = {}
+    for key in old.keys() | new.keys():
+        n0, t0 = old.get(key, (0, 0))
+        n1, t1 = new.get(key, (0, 0))
+        if (n1 - n0) or (t1 - t0):
+            deltas[key] = (n1 - n0, t1 - t0)
+    return deltas
+
+
+def refresh(campaign_ids: Iterable[int]) -> None:
+    """Rebuild the facts of these campaigns and apply the difference to the counts. Runs
+    in the caller's transaction, after the change (the campaign rows are locked by it)."""
+    ids = sorted(set(campaign_ids))
+    if not ids:
+        return
+    new_facts = _load(ids)
+    stored = {
+        row.campaign_id: row for row in CampaignFacts.objects.select_for_update().filter(pk__in=ids)
+    }
+    deltas: dict = {}
+    changed, created = [], []
+    for pk in ids:
+        facts = new_facts.get(pk)
+        row = stored.get(pk)
+        old = row.data if row else None
+        if facts == old:
+            continue
+        for key, value in _difference(cells_of(old), cells_of(facts)).items():
+            n, t = deltas.get(key, (0, 0))
+            deltas[key] = (n + value[0], t + value[1])
+        if facts is None:
+            continue
+        if row is None:
+            created.append(_facts_row(pk, facts))
+        else:
+            row.data, row.red_flags, row.top_dimension = (
+                facts,
+                facts["flags"],
+                facts["top_dimension"],
+            )
+            changed.append(row)
+    _upsert(deltas)
+    if created:
+        CampaignFacts.objects.bulk_create(created)
+    if changed:
+        CampaignFacts.objects.bulk_update(changed, ["data", "red_flags", "top_dimension"])
+
+
+def _facts_row(pk: int, facts: dict) -> CampaignFacts:
+    return CampaignFacts(
+        campaign_id=pk, data=facts, red_flags=facts["flags"], top_dimension=facts["top_dimension"]
+    )
+
+
+def rebuild(*, batch: int = 5000) -> int:
+    """Recompute every campaign's facts and all counts from the data (existing databases,
+    bulk loads). Returns the number of campaigns."""
+    with transaction.atomic():
+        DashboardCount.objects.all().delete()
+        CampaignFacts.objects.all().delete()
+        ids = list(Campaign.objects.order_by("pk").values_list("pk", flat=True))
+        # Campaigns with the same team, tier, channels and markets share their fan-out:
+        # add up the base cells per group first, fan out once per group.
+        groups: dict[tuple, Counter] = defaultdict(Counter)
+        totals: dict[tuple, Counter] = defaultdict(Counter)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            loaded = _load(chunk)
+            CampaignFacts.objects.bulk_create(
+                [_facts_row(pk, facts) for pk, facts in loaded.items()], batch_size=2000
+            )
+            for facts in loaded.values():
+                group = (
+                    facts["team"],
+                    facts["tier"],
+                    tuple(facts["channels"]),
+                    tuple(facts["markets"]),
+                )
+                counts, sums = groups[group], totals[group]
+                for key, (n, total) in base_cells(facts).items():
+                    counts[key] += n
+                    sums[key] += total
+        cells: dict[tuple, list[int]] = {}
+        for (team, tier, channels, markets), counts in groups.items():
+            pairs = fan_out({"channels": list(channels), "markets": list(markets)})
+            sums = totals[(team, tier, channels, markets)]
+            for (metric, period, key), n in counts.items():
+                total = sums[(metric, period, key)]
+                for channel, market in pairs:
+                    cell = cells.setdefault(
+                        (metric, channel, market, period, team, tier, key), [0, 0]
+                    )
+                    cell[0] += n
+                    cell[1] += total
+        DashboardCount.objects.bulk_create(
+            (
+                DashboardCount(
+                    metric=k[0],
+                    channel=k[1],
+                    market=k[2],
+                    period=date.fromisoformat(k[3]),
+                    team_id=k[4],
+                    tier=k[5],
+                    key=k[6],
+                    n=v[0],
+                    total=v[1],
+                )
+                for k, v in cells.items()
+            ),
+            batch_size=5000,
+        )
+    return len(ids)
+
+
+# --- keeping counts current -----------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _stack() -> list[set]:
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    return stack
+
+
+@contextmanager
+def campaign_transaction():
+    """``transaction.atomic()`` for services that change campaigns: before the outermost
+    block ends, the dashboard counts of every campaign it recorded an event for are
+    brought up to date, in the same transaction."""
+    stack = _stack()
+    with transaction.atomic():
+        stack.append(set())
+        try:
+            yield
+            marked = stack[-1]
+        finally:
+            popped = stack.pop()
+        if stack:
+            stack[-1].update(popped)
+        else:
+            refresh(marked)
+
+
+def mark(campaign_id: int) -> None:
+    """Called by ``audit.record()``: this campaign changed in the current transaction."""
+    stack = _stack()
+    if stack:
+        stack[-1].add(campaign_id)
+    else:  # a write outside campaign_transaction(): bring the counts up to date now
+        refresh([campaign_id])
