@@ -7,6 +7,7 @@ from .permissions import Action, allowed_actions
 # The navigation, in order: (action that grants it, label, url name).
 _NAV = [
     (Action.VIEW_MY_CAMPAIGNS, _("My campaigns"), "my_campaigns"),
+    (Action.VIEW_CAMPAIGNS, _("All campaigns"), "campaign_list"),
     (Action.VIEW_REVIEW_QUEUE, _("Review queue"), "review_queue"),
     (Action.VIEW_DASHBOARD, _("Dashboard"), "dashboard"),
     (Action.MANAGE_PEOPLE, _("People"), "people"),
@@ -23,8 +24,15 @@ def navigation(request):
     items = []
     for action, label, url_name in _NAV:
         if action in actions:
-            url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": path.startswith(url)})
+            items.append({"label": label, "url": reverse(url_name), "active": False})
+    # The item whose address is the longest prefix of this page's is the current one.
+    current = max(
+        (item for item in items if path.startswith(item["url"])),
+        key=lambda item: len(item["url"]),
+        default=None,
+    )
+    if current is not None:
+        current["active"] = True
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     return {
         "nav_items": items,

@@ -19,6 +19,7 @@ NOTICE_STATES = frozenset({CampaignStatus.APPROVED, CampaignStatus.APPROVED_WITH
 
 class Action(StrEnum):
     VIEW_MY_CAMPAIGNS = "view_my_campaigns"
+    VIEW_CAMPAIGNS = "view_campaigns"
     VIEW_REVIEW_QUEUE = "view_review_queue"
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_PEOPLE = "manage_people"
@@ -28,6 +29,9 @@ class Action(StrEnum):
 # Which roles may do each page-level action.
 _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_MY_CAMPAIGNS: frozenset({Role.MARKETER}),
+    Action.VIEW_CAMPAIGNS: frozenset(
+        {Role.MARKETER, Role.REVIEWER, Role.CHAIR, Role.MANAGER, Role.ADMIN}
+    ),
     Action.VIEW_REVIEW_QUEUE: frozenset({Role.REVIEWER, Role.CHAIR}),
     Action.VIEW_DASHBOARD: frozenset({Role.MANAGER, Role.CHAIR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.MANAGER, Role.ADMIN}),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("campaigns/", views.my_campaigns, name="my_campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("campaigns/all/", views.campaign_list, name="campaign_list"),
+    path("campaigns/all/export.csv", views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/assessment/", views.assessment_start, name="assessment_start"),
@@ -45,6 +47,12 @@ urlpatterns = [
         "campaigns/<int:pk>/versions/<int:number>/diff/",
         views.version_diff,
         name="version_diff",
+    ),
+    path("campaigns/<int:pk>/report/", reports.campaign_report, name="campaign_report"),
+    path(
+        "campaigns/<int:pk>/report.pdf",
+        reports.campaign_report_pdf,
+        name="campaign_report_pdf",
     ),
     path("campaigns/<int:pk>/feedback/", views.feedback_add, name="feedback_add"),
     path(

@@ -7,15 +7,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import intake, notifications, permissions, selectors, services
+from . import insights, intake, listing, notifications, permissions, selectors, services
 from .errors import ServiceError
 from .forms import (
     AcceptInvitationForm,
@@ -35,6 +35,7 @@ from .forms import (
     VoteForm,
 )
 from .invitations import check_invitation_usable, invitation_from_token
+from .listing import CampaignFilterForm
 from .models import Channel, Invitation, NotificationKind, Team, TransparencyNotice, User
 from .permissions import Action
 
@@ -66,7 +67,74 @@ def home(request):
 
 @requires(Action.VIEW_DASHBOARD)
 def dashboard(request):
-    return render(request, "assessments/dashboard.html")
+    form = CampaignFilterForm(request.GET or None)
+    filters = form.filters()
+    language = translation.get_language()
+    questionnaire = selectors.current_questionnaire()
+    data = insights.dashboard_data(
+        filters,
+        definition=selectors.definition_of(questionnaire) if questionnaire else None,
+        language=language,
+    )
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "form": form,
+            "data": data,
+            "charts": insights.charts_for(data, rtl=translation.get_language_bidi()),
+        },
+    )
+
+
+def _list_filters(request):
+    form = CampaignFilterForm(request.GET or None)
+    filters = form.filters()
+    campaigns = listing.apply_filters(permissions.visible_campaigns(request.user), filters)
+    return form, filters, campaigns
+
+
+@requires(Action.VIEW_CAMPAIGNS)
+def campaign_list(request):
+    """Every campaign the user may see, filtered (the dashboard links here), sorted and
+    paged by cursor."""
+    form, filters, campaigns = _list_filters(request)
+    page = listing.page_of(
+        campaigns,
+        sort=filters.get("sort", ""),
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return render(
+        request,
+        "assessments/campaign_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(filters),
+            "status": 400 if form.errors else 200,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Action.VIEW_CAMPAIGNS)
+def campaign_export(request):
+    """The filtered list as CSV, streamed from the database in chunks."""
+    form, filters, campaigns = _list_filters(request)
+    if form.errors:
+        return redirect(f"{reverse('campaign_list')}?{request.GET.urlencode()}")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        listing.csv_rows(campaigns, sort=filters.get("sort", "")),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="campaigns-{stamp}.csv"'
+    return response
 
 
 @requires(Action.MANAGE_PEOPLE)

@@ -36,6 +36,8 @@ ACCESS = {
     "notification_settings": "login",
     "campaign_new": "login",
     "my_campaigns": "role",
+    "campaign_list": "role",
+    "campaign_export": "role",
     "review_queue": "role",
     "dashboard": "role",
     "people": "people",
@@ -59,6 +61,8 @@ ACCESS = {
     "condition_fulfil": "campaign",
     "condition_verify": "campaign",
     "version_diff": "campaign",
+    "campaign_report": "campaign",
+    "campaign_report_pdf": "campaign",
     "feedback_add": "campaign",
     "feedback_triage": "campaign",
     "feedback_attachment": "campaign",
@@ -130,6 +134,8 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
     invitation = InvitationFactory(invited_by=admin_user)
     kwargs = {
         "campaign_detail": [campaign.pk],
+        "campaign_report": [campaign.pk],
+        "campaign_report_pdf": [campaign.pk],
         "public_notice": [notice.public_id],
         "public_notice_thanks": [notice.public_id],
         "invitation_accept": [invitation_token(invitation)],

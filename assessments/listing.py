@@ -1,0 +1,500 @@
+"""The campaign list: filters (the dashboard links to it with the same ones), sorts,
+keyset pagination and the CSV export of exactly the filtered list.
+
+Every filter and sort is served by an index (migration 0007), and pages are fetched by
+seeking to a cursor instead of an offset, so the 2,000th page costs what the first does.
+"""
+
+import base64
+import calendar
+import csv
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django import forms
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions, workflow
+from .intake import CHANNELS, MARKETS
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    CampaignStatus,
+    CampaignVersion,
+    Decision,
+    DecisionKind,
+    Feedback,
+    FeedbackCategory,
+    FeedbackSeverity,
+    ReviewReason,
+    Team,
+    TriageStatus,
+    User,
+    Vote,
+)
+from .roles import Role
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000  # the list counts exactly up to here and says "more than" beyond
+EXPIRING_DAYS = 30
+OPEN_STATES = "open"  # state filter value: every state of an open review
+NOT_STATED = "not_stated"
+TIERS = ["I", "II", "III", "IV"]
+NO_TIER = "none"  # not submitted yet, so not scored for the board
+
+DATE_BASES = [
+    ("created", _("created")),
+    ("submitted", _("first submitted")),
+    ("decided", _("decided")),
+    ("feedback", _("feedback received")),
+    ("voted", _("voted on")),
+]
+
+# name → (ordering fields, label); each has an index ending in the id.
+SORTS = {
+    "updated": (("-updated_at", "-id"), _("Last change")),
+    "created": (("-created_at", "-id"), _("Newest")),
+    "name": (("name", "id"), _("Name")),
+    "due": (("review_due_at", "id"), _("Decision due")),
+    "submitted": (("-first_submitted_at", "-id"), _("First submitted")),
+}
+NULLABLE_SORT_FIELDS = {"review_due_at", "first_submitted_at"}
+
+
+def _month_or_date(value: str, *, end: bool) -> date:
+    """``YYYY-MM`` (the dashboard's months) or ``YYYY-MM-DD``."""
+    value = value.strip()
+    if len(value) == 7:
+        year, month = (int(part) for part in value.split("-"))
+        day = calendar.monthrange(year, month)[1] if end else 1
+        return date(year, month, day)
+    return date.fromisoformat(value)
+
+
+class PeriodField(forms.CharField):
+    def __init__(self, *, end: bool, **kwargs):
+        self.end = end
+        super().__init__(required=False, max_length=10, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return _month_or_date(value, end=self.end)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Enter a month (YYYY-MM) or a date (YYYY-MM-DD).")
+            ) from exc
+
+
+def state_choices():
+    return [
+        ("", _("Any state")),
+        (OPEN_STATES, _("In review (any stage)")),
+        *CampaignStatus.choices,
+    ]
+
+
+class CampaignFilterForm(forms.Form):
+    """The list's and the dashboard's filters, all in the URL. Unknown values are errors
+    (shown on the page) and filter nothing."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=state_choices)
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        required=False,
+        choices=[("", _("Any tier")), *[(t, t) for t in TIERS], (NO_TIER, _("Not yet submitted"))],
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.order_by("name"),
+        empty_label=_("Any team"),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any channel")), *CHANNELS]
+    )
+    market = forms.ChoiceField(
+        label=_("Market"), required=False, choices=[("", _("Any market")), *MARKETS]
+    )
+    on = forms.ChoiceField(label=_("Dates are"), required=False, choices=DATE_BASES)
+    start = PeriodField(label=_("From"), end=False)
+    end = PeriodField(label=_("To"), end=True)
+    # Filters the dashboard's figures link with.
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "")] + CampaignStatus.choices, widget=forms.HiddenInput
+    )
+    reason = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), *ReviewReason.choices, (NOT_STATED, _("not stated"))],
+        widget=forms.HiddenInput,
+    )
+    category = forms.ChoiceField(
+        required=False, choices=[("", ""), *FeedbackCategory.choices], widget=forms.HiddenInput
+    )
+    flag = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    dimension = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    reviewer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    pending = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    overdue = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    expiring = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    serious = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reworked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, label) for key, (_fields, label) in SORTS.items()],
+    )
+
+    # The dashboard's URL names its period "from"/"to"; so does the list's.
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for public, field in (("from", "start"), ("to", "end")):
+                if public in data and field not in data:
+                    data[field] = data[public]
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters (empty when the form has errors: nothing is filtered on a
+        value that was refused)."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+def json_list_has(field: str, value: str) -> Q:
+    """A JSON list column contains ``value``: jsonb containment (GIN-indexed) on
+    PostgreSQL; a match on the quoted value in the JSON text elsewhere (codes contain no
+    quotes)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": json.dumps(value)})
+
+
+def _range(field: str, start: date | None, end: date | None) -> Q:
+    q = Q()
+    if start:
+        q &= Q(**{f"{field}__gte": datetime.combine(start, datetime.min.time(), UTC)})
+    if end:
+        q &= Q(
+            **{f"{field}__lt": datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)}
+        )
+    return q
+
+
+def effective_decisions():
+    """Decisions that count: the last of their version, and not a rule decision still
+    waiting for the chair's confirmation."""
+    later = Decision.objects.filter(
+        version=OuterRef("version"), created_at__gt=OuterRef("created_at")
+    )
+    newer_version = CampaignVersion.objects.filter(
+        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
+    )
+    return Decision.objects.filter(~Exists(later)).exclude(
+        Q(kind=DecisionKind.RULE)
+        & Q(campaign__status=CampaignStatus.AWAITING_CONFIRMATION)
+        & ~Exists(newer_version)
+    )
+
+
+def open_assignments():
+    """Assignments still waiting for the reviewer: pending or accepted, on the campaign's
+    current version, in an open review, without the reviewer's vote."""
+    newer_version = CampaignVersion.objects.filter(
+        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
+    )
+    voted = Vote.objects.filter(version=OuterRef("version"), reviewer=OuterRef("reviewer"))
+    return Assignment.objects.filter(
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
+        campaign__status__in=list(workflow.OPEN_REVIEW_STATES),
+    ).filter(~Exists(newer_version), ~Exists(voted))
+
+
+def apply_filters(qs, f: dict, *, now=None):
+    """``qs`` (campaigns) narrowed by the cleaned filters ``f``."""
+    now = now or timezone.now()
+    if f.get("q"):
+        term = f["q"]
+        qs = qs.filter(
+            Q(name__icontains=term)
+            | Q(owner__display_name__icontains=term)
+            | Q(owner__email__icontains=term)
+        )
+    state = f.get("state")
+    if state == OPEN_STATES:
+        qs = qs.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
+    elif state:
+        qs = qs.filter(status=state)
+    if f.get("tier"):
+        qs = qs.filter(tier="" if f["tier"] == NO_TIER else f["tier"])
+    if f.get("team"):
+        qs = qs.filter(team=f["team"])
+    if f.get("channel"):
+        qs = qs.filter(json_list_has("channels", f["channel"]))
+    if f.get("market"):
+        qs = qs.filter(json_list_has("markets", f["market"]))
+    start, end = f.get("start"), f.get("end")
+    on = f.get("on") or "created"
+    if on == "created":
+        qs = qs.filter(_range("created_at", start, end))
+    elif on == "submitted":
+        qs = qs.filter(_range("first_submitted_at", start, end), first_submitted_at__isnull=False)
+    elif on == "decided":
+        decisions = effective_decisions().filter(
+            _range("created_at", start, end), campaign=OuterRef("pk")
+        )
+        if f.get("outcome"):
+            decisions = decisions.filter(outcome=f["outcome"])
+        if f.get("reason") == NOT_STATED:
+            decisions = decisions.filter(reasons=[])
+        elif f.get("reason"):
+            decisions = decisions.filter(json_list_has("reasons", f["reason"]))
+        qs = qs.filter(Exists(decisions))
+    elif on == "feedback":
+        items = Feedback.objects.filter(_range("created_at", start, end), campaign=OuterRef("pk"))
+        if f.get("category"):
+            items = items.filter(category=f["category"])
+        qs = qs.filter(Exists(items))
+    elif on == "voted":
+        votes = Vote.objects.filter(_range("signed_at", start, end), campaign=OuterRef("pk"))
+        if f.get("reviewer"):
+            votes = votes.filter(reviewer_id=f["reviewer"])
+        qs = qs.filter(Exists(votes))
+    if f.get("flag"):
+        qs = qs.filter(json_list_has("facts__red_flags", f["flag"]))
+    if f.get("dimension"):
+        qs = qs.filter(facts__top_dimension=f["dimension"])
+    if f.get("pending") or (f.get("reviewer") and on != "voted"):
+        waiting = open_assignments().filter(campaign=OuterRef("pk"))
+        if f.get("reviewer"):
+            waiting = waiting.filter(reviewer_id=f["reviewer"])
+        qs = qs.filter(Exists(waiting))
+    if f.get("overdue"):
+        qs = qs.filter(status__in=list(workflow.OPEN_REVIEW_STATES), review_due_at__lt=now)
+    if f.get("expiring"):
+        qs = qs.filter(
+            status__in=list(workflow.APPROVED_STATES),
+            approval_expires_at__gte=now,
+            approval_expires_at__lt=now + timedelta(days=EXPIRING_DAYS),
+        )
+    if f.get("serious"):
+        qs = qs.filter(Exists(open_serious_feedback().filter(campaign=OuterRef("pk"))))
+    if f.get("reworked"):
+        qs = qs.filter(
+            Exists(
+                Decision.objects.filter(
+                    campaign=OuterRef("pk"), outcome=CampaignStatus.CHANGES_REQUESTED
+                )
+            )
+        )
+    return qs
+
+
+def open_serious_feedback():
+    return Feedback.objects.filter(severity=FeedbackSeverity.SERIOUS, status=TriageStatus.NEW)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        return None
+    return values if isinstance(values, list) and len(values) == 2 else None
+
+
+def _after(ordering: tuple[str, str], values: list, *, backwards: bool) -> Q:
+    """Rows strictly after (or, ``backwards``, before) the cursor in ``ordering``, with
+    NULLs of a nullable sort field last."""
+    (first, _id) = ordering
+    desc = first.startswith("-")
+    name = first.lstrip("-")
+    value, pk = values
+    if name.endswith("_at") and value is not None:
+        value = datetime.fromisoformat(value)
+    forward_desc = desc != backwards  # the comparison direction for this query
+    op = "lt" if forward_desc else "gt"
+    nullable = name in NULLABLE_SORT_FIELDS
+    if value is None:
+        # Among the NULLs (last going forward): only the id decides; going back, every
+        # non-null row comes before them.
+        same = Q(**{f"{name}__isnull": True, f"id__{op}": pk})
+        return same | Q(**{f"{name}__isnull": False}) if backwards else same
+    tail = Q(**{name: value, f"id__{op}": pk}) | Q(**{f"{name}__{op}": value})
+    if nullable and not backwards:
+        tail |= Q(**{f"{name}__isnull": True})
+    return tail
+
+
+def _order(ordering: tuple[str, str], *, backwards: bool) -> list:
+    """ORDER BY for ``ordering`` (reversed when reading backwards). Nullable sort fields
+    put NULLs last going forward; the others are NOT NULL and keep the plain order their
+    index serves."""
+    first, second = ordering
+    name = first.lstrip("-")
+    desc = first.startswith("-") != backwards
+    nulls = {}
+    if name in NULLABLE_SORT_FIELDS:
+        nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+    column = F(name).desc(**nulls) if desc else F(name).asc(**nulls)
+    id_desc = second.startswith("-") != backwards
+    return [column, F("id").desc() if id_desc else F("id").asc()]
+
+
+def _cursor_of(campaign: Campaign, ordering) -> str:
+    name = ordering[0].lstrip("-")
+    value = getattr(campaign, name)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    return _encode([value, campaign.pk])
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    prev_cursor: str | None
+    count: int
+    count_capped: bool
+
+
+def page_of(qs, *, sort: str, after: str = "", before: str = "") -> Page:
+    """One page of ``qs`` in ``sort`` order, after or before a cursor (keyset pagination),
+    and the number of rows (exact up to COUNT_CAP)."""
+    ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
+    backwards = bool(before) and not after
+    cursor = _decode(before if backwards else after) if (after or before) else None
+    page_qs = qs
+    if cursor is not None:
+        page_qs = page_qs.filter(_after(ordering, cursor, backwards=backwards))
+    rows = list(
+        page_qs.select_related("team", "owner").order_by(*_order(ordering, backwards=backwards))[
+            : PAGE_SIZE + 1
+        ]
+    )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_prev = (cursor is not None and not backwards) or (backwards and more)
+    count = qs.order_by()[: COUNT_CAP + 1].count()
+    return Page(
+        rows=rows,
+        next_cursor=_cursor_of(rows[-1], ordering) if rows and has_next else None,
+        prev_cursor=_cursor_of(rows[0], ordering) if rows and has_prev else None,
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+    )
+
+
+def campaigns_visible(user: User):
+    return permissions.visible_campaigns(user)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    ("id", _("ID")),
+    ("name", _("Campaign")),
+    ("team", _("Team")),
+    ("owner", _("Owner")),
+    ("status", _("State")),
+    ("tier", _("Tier")),
+    ("channels", _("Channels")),
+    ("markets", _("Markets")),
+    ("created", _("Created (UTC)")),
+    ("first_submitted", _("First submitted (UTC)")),
+    ("decided", _("Decided (UTC)")),
+    ("due", _("Decision due (UTC)")),
+    ("expires", _("Approval expires (UTC)")),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _iso(value) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _safe(text: str) -> str:
+    """Spreadsheet programs run cells that start with = + - @ as formulas."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_rows(qs, *, sort: str):
+    """The CSV lines of ``qs`` (header first), read from the database in chunks so the
+    whole list is never in memory."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([str(label) for _key, label in CSV_COLUMNS])
+    statuses = dict(CampaignStatus.choices)
+    ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
+    rows = (
+        qs.order_by(*_order(ordering, backwards=False))
+        .values_list(
+            "id",
+            "name",
+            "team__name",
+            "owner__display_name",
+            "status",
+            "tier",
+            "channels",
+            "markets",
+            "created_at",
+            "first_submitted_at",
+            "decided_at",
+            "review_due_at",
+            "approval_expires_at",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for row in rows:
+        (pk, name, team, owner, status, tier, channels, markets, *moments) = row
+        yield writer.writerow(
+            [
+                pk,
+                _safe(name),
+                _safe(team),
+                _safe(owner),
+                str(statuses.get(status, status)),
+                tier,
+                " ".join(channels),
+                " ".join(markets),
+                *(_iso(m) for m in moments),
+            ]
+        )
+
+
+def reviewers_by_id(ids) -> dict[int, User]:
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
+
+
+def board_members():
+    return User.objects.filter(roles__role__in=[Role.REVIEWER, Role.CHAIR]).distinct()
