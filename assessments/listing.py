@@ -76,15 +76,17 @@ def _month_or_date(value: str, *, end: bool) -> date:
     return date.fromisoformat(value)
 
 
-class PeriodField(forms.CharField):
+class PeriodField(forms.Field):
     def __init__(self, *, end: bool, **kwargs):
         self.end = end
-        super().__init__(required=False, max_length=10, **kwargs)
+        super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip()
         if not value:
             return None
+        if len(value) > 10:
+            raise forms.ValidationError(_("Enter a month (YYYY-MM) or a date (YYYY-MM-DD)."))
         try:
             return _month_or_date(value, end=self.end)
         except ValueError as exc:

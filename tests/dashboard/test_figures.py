@@ -1,0 +1,327 @@
+"""The dashboard's figures against a hand-counted history built through the services,
+with and without filters, and each figure's link leading to exactly the campaigns it
+counts."""
+
+from datetime import date, timedelta
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import reverse
+
+from assessments import dashboard, insights, listing, selectors, services
+from assessments.errors import ServiceError
+from assessments.models import Assignment, Campaign, DashboardCount
+from assessments.workflow import WorkflowError
+from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS, set_rule
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def make(actor, team, questionnaire, name, channels=("social",), markets=("eu",)):
+    intake = {
+        **INTAKE_POST,
+        "name": name,
+        "channels": list(channels),
+        "markets": list(markets),
+        "reaches_minors": False,
+        "reaches_vulnerable": False,
+        "flight_start": date(2027, 1, 1),
+        "flight_end": date(2027, 3, 1),
+    }
+    campaign = services.campaign_create(
+        actor=actor, team=team, intake=intake, questionnaire=questionnaire
+    )
+    services.assessment_save_answers(actor=actor, campaign=campaign, answers=LOW_RISK_ANSWERS)
+    return campaign
+
+
+def review(campaign, owner, chair, reviewer, decision, reasons=None):
+    services.campaign_submit(actor=owner, campaign=campaign)
+    services.review_assign(actor=chair, campaign=campaign, reviewers=[reviewer])
+    assignment = Assignment.objects.get(campaign=campaign, reviewer=reviewer, status="pending")
+    services.assignment_accept(actor=reviewer, assignment=assignment, declaration="None")
+    services.vote_cast(
+        actor=reviewer,
+        campaign=campaign,
+        decision=decision,
+        rationale="Because.",
+        reasons=reasons,
+        conditions=["Label every post."] if decision == "approve_with_conditions" else None,
+        password=PASSWORD,
+    )
+    return Campaign.objects.get(pk=campaign.pk)
+
+
+@pytest.fixture
+def history(questionnaire, marketer, outsider, team, other_team, chair, board):
+    """Aurora: a draft; approved; changes requested (fairness); submitted, waiting.
+    Northwind (e-mail, UK): rejected (privacy), with serious feedback on it."""
+    set_rule("I", reviewers_required=1)
+    draft = make(marketer, team, questionnaire, "Draft one")
+    approved = review(
+        make(marketer, team, questionnaire, "Approved one"), marketer, chair, board[0], "approve"
+    )
+    changes = review(
+        make(marketer, team, questionnaire, "Changes one"),
+        marketer,
+        chair,
+        board[1],
+        "request_changes",
+        ["fairness"],
+    )
+    waiting = make(marketer, team, questionnaire, "Waiting one")
+    services.campaign_submit(actor=marketer, campaign=waiting)
+    rejected = review(
+        make(outsider, other_team, questionnaire, "Rejected one", ["email"], ["uk"]),
+        outsider,
+        chair,
+        board[2],
+        "reject",
+        ["privacy"],
+    )
+    services.feedback_add(
+        actor=outsider,
+        campaign=rejected,
+        category="privacy",
+        severity="serious",
+        text="Uses purchased lists.",
+    )
+    return {
+        "draft": draft,
+        "approved": approved,
+        "changes": changes,
+        "waiting": Campaign.objects.get(pk=waiting.pk),
+        "rejected": rejected,
+    }
+
+
+def data_for(filters=None, now=None):
+    questionnaire = selectors.current_questionnaire()
+    return insights.dashboard_data(
+        filters or {},
+        definition=selectors.definition_of(questionnaire),
+        language="en",
+        now=now,
+    )
+
+
+def figures(data):
+    return {f["code"]: f["value"] for f in data["headline"]}
+
+
+def test_headline_figures_match_the_hand_count(history):
+    data = data_for()
+    assert figures(data) == {
+        "in_review": 1,  # waiting
+        "overdue": 0,
+        "decided_month": 3,  # approved, changes requested, rejected
+        "median_days": 0,
+        "rework": 25.0,  # 1 of the 4 submitted got changes requested
+        "expiring": 0,
+        "serious": 1,
+    }
+    assert {row["key"]: row["n"] for row in data["states"]} == {
+        "draft": 1,
+        "submitted": 1,
+        "changes_requested": 1,
+        "approved": 1,
+        "rejected": 1,
+    }
+    mix = {row["team"]: {t["tier"]: t["n"] for t in row["tiers"]} for row in data["tier_mix"]}
+    assert mix == {
+        "Aurora Beverages": {"–": 1, "I": 3, "II": 0, "III": 0, "IV": 0},
+        "Northwind Retail": {"–": 0, "I": 1, "II": 0, "III": 0, "IV": 0},
+    }
+    this_month = data["monthly"][-1]
+    assert (this_month["submitted"], this_month["decided"], this_month["median_days"]) == (
+        4,
+        3,
+        0,
+    )
+    assert all(m["submitted"] == 0 for m in data["monthly"][:-1])
+    reasons = {
+        row["code"]: {s["outcome"]: s["n"] for s in row["segments"]} for row in data["reasons"]
+    }
+    assert reasons == {
+        "fairness": {"rejected": 0, "changes_requested": 1},
+        "privacy": {"rejected": 1, "changes_requested": 0},
+    }
+    assert {row["code"]: row["n"] for row in data["feedback"]} == {"privacy": 1}
+    votes = {row["name"]: row["votes"] for row in data["workload"]}
+    assert sorted(votes.values()) == [1, 1, 1]
+
+
+def test_clock_dependent_figures(history):
+    approved = history["approved"]
+    later = approved.approval_expires_at - timedelta(days=10)
+    assert figures(data_for(now=later))["expiring"] == 1
+    overdue_at = history["waiting"].review_due_at + timedelta(hours=1)
+    assert figures(data_for(now=overdue_at))["overdue"] == 1
+
+
+def test_filters_narrow_every_figure(history, other_team):
+    northwind = figures(data_for({"team": other_team}))
+    assert northwind["decided_month"] == 1 and northwind["in_review"] == 0
+    assert northwind["rework"] == 0.0 and northwind["serious"] == 1
+    email = data_for({"channel": "email"})
+    assert {row["key"]: row["n"] for row in email["states"]} == {"rejected": 1}
+    assert figures(data_for({"channel": "email", "market": "eu"}))["decided_month"] == 0
+    social_eu = data_for({"channel": "social", "market": "eu"})
+    assert sum(row["n"] for row in social_eu["states"]) == 4
+    assert figures(data_for({"tier": "none"}))["decided_month"] == 0
+    assert sum(r["n"] for r in data_for({"tier": "none"})["states"]) == 1
+
+
+def test_empty_dashboard(questionnaire, manager, client):
+    data = data_for()
+    assert data["empty"] and data["states"] == [] and figures(data)["median_days"] is None
+    client.force_login(manager)
+    page = client.get(reverse("dashboard")).text
+    assert 'data-testid="empty-dashboard"' in page
+    last_year = data_for({"start": date(2020, 1, 1), "end": date(2020, 12, 31)})
+    assert last_year["period"].start == date(2020, 1, 1) and len(last_year["monthly"]) == 12
+
+
+def list_ids(client, url):
+    """The campaign ids the list shows at ``url`` (all pages)."""
+    ids = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.text[:500]
+        page = response.context["page"]
+        ids += [c.pk for c in page.rows]
+        url = (
+            f"{urlparse(url).path}?{response.context['query']}&after={page.next_cursor}"
+            if page.next_cursor
+            else None
+        )
+    return ids
+
+
+def test_every_figure_links_to_the_campaigns_it_counts(history, client, manager):
+    client.force_login(manager)
+    data = data_for()
+    for figure in data["headline"]:
+        if figure["code"] in ("median_days", "rework"):
+            continue
+        assert len(list_ids(client, figure["url"])) == figure["value"], figure
+    for row in data["states"] + data["flags"] + data["feedback"]:
+        assert len(list_ids(client, row["url"])) == row["n"], row
+    for row in data["tier_mix"]:
+        for tier in row["tiers"]:
+            assert len(list_ids(client, tier["url"])) == tier["n"], (row["team"], tier)
+    for row in data["reasons"]:
+        for segment in row["segments"]:
+            assert len(list_ids(client, segment["url"])) == segment["n"], segment
+    month = data["monthly"][-1]
+    assert len(list_ids(client, month["submitted_url"])) == month["submitted"]
+    assert len(list_ids(client, month["decided_url"])) == month["decided"]
+    rework = next(f for f in data["headline"] if f["code"] == "rework")
+    assert list_ids(client, rework["url"]) == [history["changes"].pk]
+    for row in data["workload"]:
+        assert len(list_ids(client, row["votes_url"])) == row["votes"]
+
+
+def test_dashboard_page_renders_filters_from_the_url(history, client, manager, other_team):
+    client.force_login(manager)
+    url = reverse("dashboard") + f"?team={other_team.pk}&channel=email"
+    page = client.get(url).text
+    assert 'data-testid="value-decided_month"><bdi>1<' in page
+    assert f'<option value="{other_team.pk}" selected>' in page
+    # Segment links carry the filters.
+    assert f"team={other_team.pk}" in page and "channel=email" in page
+    bad = client.get(reverse("dashboard") + "?from=2026-13&tier=V")
+    assert bad.status_code == 200 and 'data-testid="filter-errors"' in bad.text
+
+
+def test_arabic_dashboard_is_right_to_left(history, client, manager):
+    manager.language = "ar"
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    page = client.get(reverse("dashboard")).text
+    assert 'dir="rtl"' in page and 'direction="rtl"' in page
+
+
+def cells():
+    return {
+        (r.metric, r.channel, r.market, r.period, r.team_id, r.tier, r.key): (r.n, r.total)
+        for r in DashboardCount.objects.exclude(n=0, total=0)
+    }
+
+
+def test_counts_kept_by_the_services_equal_a_rebuild(history, chair, marketer):
+    # A few more changes of every kind: withdrawal, overrule, resubmission.
+    services.campaign_withdraw(actor=marketer, campaign=history["draft"])
+    services.decision_overrule(
+        actor=chair,
+        campaign=history["approved"],
+        outcome="rejected",
+        rationale="Too broad.",
+        password=PASSWORD,
+    )
+    services.campaign_submit(actor=marketer, campaign=history["changes"])
+    incremental = cells()
+    assert incremental
+    dashboard.rebuild()
+    assert cells() == incremental
+
+
+def test_a_failed_action_leaves_the_counts_alone(history, marketer):
+    before = cells()
+    with pytest.raises((ServiceError, WorkflowError)):
+        services.campaign_submit(actor=marketer, campaign=history["approved"])
+    assert cells() == before
+
+
+def test_list_scoping_and_csv_are_the_same_rows(history, client, outsider):
+    client.force_login(outsider)
+    ids = list_ids(client, reverse("campaign_list"))
+    assert ids == [history["rejected"].pk]  # another team's campaigns are not listed
+    response = client.get(reverse("campaign_export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{history['rejected'].pk},Rejected one,")
+    assert response["Content-Disposition"].startswith('attachment; filename="campaigns-')
+
+
+def test_csv_cells_cannot_run_as_formulas(history, client, manager, marketer):
+    intake = {**history["draft"].intake(), "name": "=cmd|x"}
+    intake.update({k: getattr(history["draft"], k) for k in ("objective", "description")})
+    intake.update(
+        {k: getattr(history["draft"], k) for k in ("audiences", "flight_start", "flight_end")}
+    )
+    services.campaign_update_intake(actor=marketer, campaign=history["draft"], intake=intake)
+    client.force_login(manager)
+    body = b"".join(client.get(reverse("campaign_export")).streaming_content).decode("utf-8-sig")
+    assert ",'=cmd|x," in body
+
+
+def test_pages_walk_forwards_and_back(history, client, manager, monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    client.force_login(manager)
+    for sort in listing.SORTS:
+        url = reverse("campaign_list") + f"?sort={sort}"
+        forward = list_ids(client, url)
+        assert sorted(forward) == sorted(c.pk for c in Campaign.objects.all()), sort
+        # Back from the last page reaches the first page in the same order.
+        response = client.get(url)
+        pages = [[c.pk for c in response.context["page"].rows]]
+        while response.context["page"].next_cursor:
+            response = client.get(url + f"&after={response.context['page'].next_cursor}")
+            pages.append([c.pk for c in response.context["page"].rows])
+        back = [pages[-1]]
+        while response.context["page"].prev_cursor:
+            response = client.get(url + f"&before={response.context['page'].prev_cursor}")
+            back.insert(0, [c.pk for c in response.context["page"].rows])
+        assert back == pages, sort
+
+
+def test_bad_list_input_is_an_error_and_filters_nothing(history, client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("campaign_list") + "?tier=V&start=yesterday")
+    assert response.status_code == 400
+    assert "Enter a month (YYYY-MM) or a date (YYYY-MM-DD)." in response.text
+    assert response.context["page"].count == Campaign.objects.count()
+    garbage = client.get(reverse("campaign_list") + "?after=not-a-cursor")
+    assert garbage.status_code == 200
