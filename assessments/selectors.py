@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -438,8 +438,18 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
     }
 
 
+QUEUE_LIMIT = 25  # per list; "more" links to the campaign list with the same filter
+
+
+def _head(qs) -> tuple[list, bool]:
+    """The first QUEUE_LIMIT rows, and whether there are more."""
+    rows = list(qs[: QUEUE_LIMIT + 1])
+    return rows[:QUEUE_LIMIT], len(rows) > QUEUE_LIMIT
+
+
 def review_queue_for(user: User) -> dict:
-    """The reviewer's and the chair's work lists."""
+    """The reviewer's and the chair's work lists, each the most urgent QUEUE_LIMIT items
+    (with a flag when there are more), in a fixed number of queries."""
     latest = CampaignVersion.objects.filter(campaign=OuterRef("campaign")).order_by("-number")
     mine = (
         Assignment.objects.select_related("campaign", "version")
@@ -448,56 +458,75 @@ def review_queue_for(user: User) -> dict:
         .filter(version_id=F("latest_version"))
         .order_by("campaign__review_due_at", "pk")
     )
-    voted = set(Vote.objects.filter(reviewer=user).values_list("version_id", flat=True))
-    to_accept = [a for a in mine if a.status == "pending"]
-    to_vote = [
-        a
-        for a in mine
-        if a.status == "accepted"
-        and a.campaign.status == CampaignStatus.IN_REVIEW
-        and a.version_id not in voted
-    ]
-    queue = {"to_accept": to_accept, "to_vote": to_vote, "chair": None}
+    voted = Vote.objects.filter(version=OuterRef("version"), reviewer=user)
+    to_accept, more_to_accept = _head(mine.filter(status="pending"))
+    to_vote, more_to_vote = _head(
+        mine.filter(status="accepted", campaign__status=CampaignStatus.IN_REVIEW).filter(
+            ~Exists(voted)
+        )
+    )
+    queue = {
+        "to_accept": to_accept,
+        "to_vote": to_vote,
+        "more_mine": more_to_accept or more_to_vote,
+        "chair": None,
+    }
     if permissions.is_chair(user):
+        by_due = ("review_due_at", "pk")
+        to_route, more_route = _head(
+            Campaign.objects.filter(status=CampaignStatus.SUBMITTED)
+            .select_related("team")
+            .order_by(*by_due)
+        )
+        to_confirm, more_confirm = _head(
+            Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION)
+            .select_related("team")
+            .order_by(*by_due)
+        )
+        flagged, more_flagged = _head(
+            Campaign.objects.filter(rereview_flagged_at__isnull=False)
+            .select_related("team")
+            .order_by("-rereview_flagged_at", "pk")
+            .prefetch_related(
+                Prefetch(
+                    "feedback",
+                    queryset=Feedback.objects.filter(status=TriageStatus.NEW).order_by(
+                        "-created_at"
+                    ),
+                    to_attr="open_feedback",
+                )
+            )
+        )
+        recusals, more_recusals = _head(
+            Assignment.objects.filter(
+                status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
+            )
+            .select_related("campaign", "reviewer")
+            .order_by("-responded_at", "pk")
+        )
         queue["chair"] = {
-            "to_route": list(
-                Campaign.objects.filter(status=CampaignStatus.SUBMITTED).select_related("team")
-            ),
-            "to_confirm": list(
-                Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION).select_related(
-                    "team"
-                )
-            ),
-            "flagged": list(
-                Campaign.objects.filter(rereview_flagged_at__isnull=False)
-                .select_related("team")
-                .prefetch_related(
-                    Prefetch(
-                        "feedback",
-                        queryset=Feedback.objects.filter(status=TriageStatus.NEW).order_by(
-                            "-created_at"
-                        ),
-                        to_attr="open_feedback",
-                    )
-                )
-            ),
-            "recusals": list(
-                Assignment.objects.filter(
-                    status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
-                ).select_related("campaign", "reviewer")
-            ),
+            "to_route": to_route,
+            "more_to_route": more_route,
+            "to_confirm": to_confirm,
+            "more_to_confirm": more_confirm,
+            "flagged": flagged,
+            "more_flagged": more_flagged,
+            "recusals": recusals,
+            "more_recusals": more_recusals,
         }
     if permissions.is_board(user):
-        queue["to_triage"] = list(
+        queue["to_triage"], queue["more_to_triage"] = _head(
             Feedback.objects.filter(status=TriageStatus.NEW)
             .select_related("campaign")
-            .order_by("-created_at")[:50]
+            .order_by("-created_at", "-pk")
         )
-        queue["to_verify"] = list(
+        queue["to_verify"], queue["more_to_verify"] = _head(
             Condition.objects.filter(
                 status=ConditionStatus.FULFILLED,
                 campaign__status=CampaignStatus.APPROVED_WITH_CONDITIONS,
-            ).select_related("campaign")
+            )
+            .select_related("campaign")
+            .order_by("fulfilled_at", "pk")
         )
     return queue
 

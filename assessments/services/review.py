@@ -467,9 +467,7 @@ def vote_cast(
     if any(reason not in ReviewReason.values for reason in reasons):
         raise ServiceError(_("Choose reasons from the list."), field="reasons")
     if decision in REASONED_VOTES and not reasons:
-        raise ServiceError(
-            _("Say what the rejection or change request is about."), field="reasons"
-        )
+        raise ServiceError(_("Say what the rejection or change request is about."), field="reasons")
     if decision not in REASONED_VOTES and reasons:
         raise ServiceError(
             _("Reasons go with “reject” or “request changes” only."), field="reasons"
