@@ -15,7 +15,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import insights, intake, listing, notifications, permissions, selectors, services
+from . import (
+    insights,
+    intake,
+    listing,
+    notifications,
+    permissions,
+    selectors,
+    services,
+    workflow,
+)
 from .errors import ServiceError
 from .forms import (
     AcceptInvitationForm,
@@ -85,6 +94,10 @@ def dashboard(request):
             "charts": insights.charts_for(data, rtl=translation.get_language_bidi()),
         },
     )
+
+
+MY_CAMPAIGNS_SHOWN = 30
+EDITABLE = workflow.EDITABLE_STATES
 
 
 def _list_filters(request):
@@ -309,14 +322,22 @@ def _intake_from(form: CampaignForm) -> dict:
 
 @requires(Action.VIEW_MY_CAMPAIGNS)
 def my_campaigns(request):
+    """The teams' most recent campaigns (work in progress first in mind: drafts show how
+    far the assessment is); the full history is in the campaign list."""
     campaigns = list(
-        selectors.campaigns_for(request.user).filter(team_id__in=request.user.team_ids)
+        selectors.campaigns_for(request.user)
+        .filter(team_id__in=request.user.team_ids)
+        .order_by("-updated_at", "-pk")[: MY_CAMPAIGNS_SHOWN + 1]
     )
-    rows = [(campaign, selectors.campaign_result(campaign)) for campaign in campaigns]
+    more = len(campaigns) > MY_CAMPAIGNS_SHOWN
+    rows = [
+        (campaign, selectors.campaign_result(campaign) if campaign.status in EDITABLE else None)
+        for campaign in campaigns[:MY_CAMPAIGNS_SHOWN]
+    ]
     return render(
         request,
         "assessments/my_campaigns.html",
-        {"rows": rows, "can_create": permissions.can_create_campaign(request.user)},
+        {"rows": rows, "more": more, "can_create": permissions.can_create_campaign(request.user)},
     )
 
 

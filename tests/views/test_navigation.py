@@ -10,16 +10,16 @@ from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["my_campaigns", "review_queue", "dashboard", "people"]
+PAGES = ["my_campaigns", "campaign_list", "review_queue", "dashboard", "people"]
 
 # persona -> pages they may open (the rest answer 403)
 ALLOWED = {
-    "marketer": {"my_campaigns"},
-    "outsider": {"my_campaigns"},
-    "reviewer": {"review_queue"},
-    "chair": {"review_queue", "dashboard"},
-    "manager": {"dashboard", "people"},
-    "admin": {"dashboard", "people"},
+    "marketer": {"my_campaigns", "campaign_list"},
+    "outsider": {"my_campaigns", "campaign_list"},
+    "reviewer": {"campaign_list", "review_queue"},
+    "chair": {"campaign_list", "review_queue", "dashboard"},
+    "manager": {"campaign_list", "dashboard", "people"},
+    "admin": {"campaign_list", "dashboard", "people"},
 }
 
 
