@@ -16,6 +16,8 @@ from django import forms
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, workflow
@@ -170,6 +172,34 @@ class CampaignFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", _("The end of the period is before its start."))
         return cleaned
+
+    def options(self, *names: str) -> dict[str, dict]:
+        """The ``<option>`` elements of these select fields, with the submitted value
+        selected (built here: Django's widget templates cost more than the page's
+        query)."""
+        out = {}
+        for name in names:
+            bound = self[name]
+            value = bound.value()
+            current = "" if value in (None, "") else str(value)
+            out[name] = {
+                "label": bound.label,
+                "html": format_html_join(
+                    "",
+                    '<option value="{}"{}>{}</option>',
+                    (
+                        (
+                            str(getattr(key, "value", key)),
+                            mark_safe(" selected")
+                            if str(getattr(key, "value", key)) == current
+                            else "",  # noqa: S308
+                            label,
+                        )
+                        for key, label in bound.field.choices
+                    ),
+                ),
+            }
+        return out
 
     def filters(self) -> dict:
         """The valid filters (empty when the form has errors: nothing is filtered on a

@@ -1,5 +1,6 @@
 """Reads that pages need, with a fixed number of queries whatever the data size."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import audit, permissions, workflow
+from .canonical import canonical_sha256
 from .models import (
     Assignment,
     Campaign,
@@ -111,10 +113,30 @@ def campaign_for(user: User, pk: int) -> Campaign:
     )
 
 
+_RESULTS: "OrderedDict[str, object]" = OrderedDict()
+_RESULTS_KEPT = 512
+
+
 def campaign_result(campaign: Campaign):
-    """The live score of the campaign's assessment."""
+    """The live score of the campaign's assessment.
+
+    Scoring is a pure function of the questionnaire version, the intake and the answers,
+    so results are remembered per process under the SHA-256 of exactly those inputs: a
+    changed answer is a different key, never a stale result."""
     assessment = campaign.assessment
-    return score(definition_of(assessment.questionnaire), campaign.intake(), assessment.answers)
+    intake = campaign.intake()
+    key = canonical_sha256(
+        {"q": assessment.questionnaire.checksum, "i": intake, "a": assessment.answers}
+    )
+    result = _RESULTS.get(key)
+    if result is None:
+        result = score(definition_of(assessment.questionnaire), intake, assessment.answers)
+        _RESULTS[key] = result
+        if len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    else:
+        _RESULTS.move_to_end(key)
+    return result
 
 
 _DEFINITIONS: dict[str, Definition] = {}

@@ -90,6 +90,7 @@ def dashboard(request):
         "assessments/dashboard.html",
         {
             "form": form,
+            "options": form.options("team", "tier", "channel", "market"),
             "data": data,
             "charts": insights.charts_for(data, rtl=translation.get_language_bidi()),
         },
@@ -97,6 +98,7 @@ def dashboard(request):
 
 
 MY_CAMPAIGNS_SHOWN = 30
+LIST_SELECTS = ("state", "tier", "team", "channel", "market", "on", "sort")
 EDITABLE = workflow.EDITABLE_STATES
 
 
@@ -126,10 +128,10 @@ def campaign_list(request):
         "assessments/campaign_list.html",
         {
             "form": form,
+            "options": form.options(*LIST_SELECTS),
             "page": page,
             "query": query.urlencode(),
             "filtered": bool(filters),
-            "status": 400 if form.errors else 200,
         },
         status=400 if form.errors else 200,
     )

@@ -1,0 +1,1 @@
+"""``manage.py bench``: server time of the main pages on the configured database."""

@@ -1,0 +1,158 @@
+"""Measure the server time of the main pages, in one run, against a floor.
+
+Every request goes through the full middleware stack in this process (Django's test
+client: no network, no browser); nothing is cached between requests except what the
+database itself keeps. One line per page:
+
+    <name> median_ms=<m> p95_ms=<p> queries=<q> ratio=<median / floor median>
+"""
+
+import logging
+import statistics
+import time
+import tracemalloc
+from datetime import date
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from assessments import listing
+from assessments.models import Campaign, CampaignStatus, Team, User
+from assessments.roles import Role
+
+
+class Command(BaseCommand):
+    help = "Server time of the main pages (median, p95, queries, ratio to a floor page)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+        parser.add_argument(
+            "--ensure-campaigns",
+            type=int,
+            default=0,
+            help="seed demo campaigns first until there are this many (seed_demo --campaigns)",
+        )
+        parser.add_argument(
+            "--csv-memory",
+            action="store_true",
+            help="also measure the peak memory of exporting every campaign as CSV",
+        )
+
+    def handle(self, *args, runs, ensure_campaigns, csv_memory, **options):
+        logging.disable(logging.INFO)  # per-request log lines would be measured too
+        have = Campaign.objects.count()
+        if ensure_campaigns and have < ensure_campaigns:
+            self.stderr.write(f"seeding {ensure_campaigns - have} campaigns (once)…")
+            call_command("seed_demo", campaigns=ensure_campaigns - have, allow_production=True)
+        manager = User.objects.filter(roles__role=Role.MANAGER, is_active=True).first()
+        chair = User.objects.filter(roles__role=Role.CHAIR, is_active=True).first()
+        if not (manager and chair and Campaign.objects.exists()):
+            raise CommandError("No data to measure: run seed_demo --campaigns N first.")
+        with override_settings(ROOT_URLCONF="assessments.bench.urls", ALLOWED_HOSTS=["*"]):
+            self._run(manager, chair, runs, csv_memory)
+
+    def _client(self, user) -> Client:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        return client
+
+    def _pages(self, manager, chair):
+        """(name, client user, url) in the order printed."""
+        team = Team.objects.order_by("pk").first()
+        campaigns = Campaign.objects.count()
+        # A deep page: the one after the middle campaign of the default order.
+        middle = (
+            Campaign.objects.order_by("-updated_at", "-id")
+            .only("id", "updated_at")[campaigns // 2 : campaigns // 2 + 1]
+            .get()
+        )
+        deep_cursor = listing._cursor_of(middle, listing.SORTS["updated"][0])
+        detail = (
+            Campaign.objects.filter(status=CampaignStatus.APPROVED_WITH_CONDITIONS)
+            .order_by("-pk")
+            .first()
+            or Campaign.objects.order_by("-pk").first()
+        )
+        # The newest 10,000 campaigns: created on or after the day of the 10,000th.
+        tenth = Campaign.objects.order_by("-created_at", "-id")[
+            min(9_999, campaigns - 1) : min(10_000, campaigns)
+        ].get()
+        since = tenth.created_at.date().isoformat()
+        lst = reverse("campaign_list")
+        return [
+            ("floor", manager, reverse("bench_floor")),
+            ("dashboard", manager, reverse("dashboard")),
+            (
+                "dashboard_filtered",
+                manager,
+                reverse("dashboard") + f"?team={team.pk}&channel=social&tier=III",
+            ),
+            ("list_first_page", manager, lst),
+            ("list_filtered", manager, lst + f"?state=approved&team={team.pk}&channel=email"),
+            ("list_deep_page", manager, lst + f"?after={deep_cursor}"),
+            ("campaign_detail", manager, reverse("campaign_detail", args=[detail.pk])),
+            ("review_queue", chair, reverse("review_queue")),
+            (
+                "csv_export_10k",
+                manager,
+                reverse("campaign_export") + f"?start={since}&sort=created",
+            ),
+            ("pdf_report", manager, reverse("campaign_report_pdf", args=[detail.pk])),
+        ], {"csv_since": since, "detail": detail.pk, "campaigns": campaigns}
+
+    def _time(self, client, url, runs):
+        def once():
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}")
+            if response.streaming:
+                size = sum(len(chunk) for chunk in response.streaming_content)
+            else:
+                size = len(response.content)
+            return (time.perf_counter() - started) * 1000, size
+
+        for _ in range(3):  # warm-up: connections, template and definition caches
+            once()
+        with CaptureQueriesContext(connection) as queries:
+            once()
+        samples = sorted(once()[0] for _ in range(runs))
+        p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+        return statistics.median(samples), p95, len(queries.captured_queries)
+
+    def _run(self, manager, chair, runs, csv_memory):
+        pages, info = self._pages(manager, chair)
+        clients = {manager.pk: self._client(manager), chair.pk: self._client(chair)}
+        floor = None
+        for name, user, url in pages:
+            median, p95, queries = self._time(clients[user.pk], url, runs)
+            floor = floor or median
+            self.stdout.write(
+                f"{name} median_ms={median:.1f} p95_ms={p95:.1f} queries={queries} "
+                f"ratio={median / floor:.2f}"
+            )
+        rows = listing.apply_filters(
+            Campaign.objects.all(),
+            {"start": date.fromisoformat(info["csv_since"])},
+        ).count()
+        self.stdout.write(
+            f"# {info['campaigns']} campaigns; csv_export_10k = {rows} rows created since "
+            f"{info['csv_since']}; detail and pdf of campaign {info['detail']}"
+        )
+        if csv_memory:
+            client = clients[manager.pk]
+            tracemalloc.start()
+            started = time.perf_counter()
+            response = client.get(reverse("campaign_export"), secure=True)
+            lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+            elapsed = time.perf_counter() - started
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            self.stdout.write(
+                f"# csv_export_all rows={lines - 1} seconds={elapsed:.1f} "
+                f"peak_python_mb={peak / 2**20:.1f}"
+            )
