@@ -91,14 +91,20 @@ def home_attention(user: User) -> dict:
 DEFAULT_QUESTIONNAIRE = "ai-marketing-impact"
 
 
+# A questionnaire's definition is large JSON, parsed once per process by definition_of();
+# pages load the row without it and fetch it only when this process has not parsed it yet.
+DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
+
+
 def current_questionnaire(slug: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | None:
-    return Questionnaire.objects.filter(slug=slug).order_by("-version").first()
+    return Questionnaire.objects.filter(slug=slug).defer("definition").order_by("-version").first()
 
 
 def campaigns_for(user: User):
     return (
         permissions.visible_campaigns(user)
         .select_related("team", "owner", "assessment__questionnaire")
+        .defer(*DEFERRED_DEFINITION)
         .order_by("-updated_at")
     )
 
@@ -106,9 +112,9 @@ def campaigns_for(user: User):
 def campaign_for(user: User, pk: int) -> Campaign:
     """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists)."""
     return get_object_or_404(
-        permissions.visible_campaigns(user).select_related(
-            "team", "owner", "assessment__questionnaire"
-        ),
+        permissions.visible_campaigns(user)
+        .select_related("team", "owner", "assessment__questionnaire")
+        .defer(*DEFERRED_DEFINITION),
         pk=pk,
     )
 
