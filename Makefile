@@ -18,6 +18,7 @@ help:
 	@echo "make test    - set up .venv with dev extras and run the whole test suite"
 	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
 	@echo "make worker  - Celery worker + beat on REDIS_URL"
+	@echo "make bench   - seed a separate PostgreSQL database with 100,000 campaigns (once) and time the main pages"
 
 python-check:
 	@[ -n "$(PYTHON)" ] && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -70,6 +71,22 @@ format: venv-dev
 worker: venv
 	@[ -n "$$REDIS_URL" ] || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker." >&2; exit 1; }
 	$(VENV)/bin/celery -A ethicsreview worker --beat --loglevel INFO
+
+# The benchmark database is separate from everything else and kept between runs (seeding
+# 100,000 campaigns is done once). BENCH_DATABASE_URL points elsewhere if needed.
+BENCH_DB ?= ethicsreview_bench
+BENCH_CAMPAIGNS ?= 100000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only-not-secret DEBUG=false \
+  ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=false REDIS_URL=
+
+bench: venv messages
+	@command -v psql >/dev/null || { echo "psql not found: install postgresql-client." >&2; exit 1; }
+	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+	  || psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
+	$(BENCH_ENV) $(PY) manage.py migrate --no-input -v0
+	$(BENCH_ENV) $(PY) manage.py load_questionnaires
+	$(BENCH_ENV) $(PY) manage.py bench --ensure-campaigns $(BENCH_CAMPAIGNS) --csv-memory
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
