@@ -316,19 +316,24 @@ def result_view(
 # --- review -----------------------------------------------------------------------------------
 
 
-def clearance(campaign: Campaign) -> dict:
+def clearance(campaign: Campaign, *, versions=None, conditions=None) -> dict:
     """May the campaign go live? Only when approved (with every condition verified) and
-    the approval has not lapsed."""
-    version = campaign.versions.order_by("-number").first()
+    the approval has not lapsed. ``versions`` and ``conditions``, when the caller has
+    them already, save the two queries."""
+    if versions is None:
+        version = campaign.versions.order_by("-number").first()
+    else:
+        version = versions[-1] if versions else None
     # Only the conditions of the approval in force count: those of the current version,
     # while the outcome is "approved with conditions".
     open_conditions = []
     if version is not None and campaign.status == CampaignStatus.APPROVED_WITH_CONDITIONS:
+        if conditions is None:
+            conditions = campaign.conditions.filter(version=version).order_by("pk")
         open_conditions = [
             {"id": c.pk, "text": c.text, "status": c.status}
-            for c in campaign.conditions.filter(version=version)
-            .exclude(status=ConditionStatus.VERIFIED)
-            .order_by("pk")
+            for c in conditions
+            if c.version_id == version.pk and c.status != ConditionStatus.VERIFIED
         ]
     approved = campaign.status in (
         CampaignStatus.APPROVED,
@@ -462,7 +467,7 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
         "comments": list(comments),
         "timeline": timeline_rows(campaign, language),
         "my_pending": my_pending,
-        "clearance": clearance(campaign),
+        "clearance": clearance(campaign, versions=versions, conditions=conditions),
     }
 
 
