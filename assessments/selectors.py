@@ -516,20 +516,21 @@ def review_queue_for(user: User) -> dict:
             .select_related("team")
             .order_by(*by_due)
         )
-        flagged, more_flagged = _head(
+        flagged_qs = (
             Campaign.objects.filter(rereview_flagged_at__isnull=False)
             .select_related("team")
             .order_by("-rereview_flagged_at", "pk")
-            .prefetch_related(
-                Prefetch(
-                    "feedback",
-                    queryset=Feedback.objects.filter(status=TriageStatus.NEW).order_by(
-                        "-created_at"
-                    ),
-                    to_attr="open_feedback",
-                )
-            )
         )
+        flagged, more_flagged = _head(flagged_qs)
+        # Their open feedback in one query (always one: a subquery, not a list of ids).
+        open_feedback: dict[int, list] = {}
+        for item in Feedback.objects.filter(
+            status=TriageStatus.NEW,
+            campaign__in=flagged_qs.values("pk")[:QUEUE_LIMIT],
+        ).order_by("-created_at", "-pk"):
+            open_feedback.setdefault(item.campaign_id, []).append(item)
+        for campaign in flagged:
+            campaign.open_feedback = open_feedback.get(campaign.pk, [])
         recusals, more_recusals = _head(
             Assignment.objects.filter(
                 status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
