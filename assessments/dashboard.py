@@ -16,6 +16,7 @@ the counts with one upsert. ``rebuild()`` computes everything from scratch (for 
 data and bulk loads) with the same two functions.
 """
 
+import json
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -51,7 +52,7 @@ FEEDBACK = "feedback"  # feedback by month; key: category
 VOTE_TIME = "vote_time"  # votes by month; key: reviewer id; total: seconds assignment → vote
 
 NOT_STATED = "not_stated"
-CYCLE_CAP = 90  # longer cycles count as 90 days (the median of a real board stays below)
+CYCLE_CAP = 30  # longer cycles count as 30 days (a median above that reads "30+")
 REASON_OUTCOMES = (CampaignStatus.REJECTED, CampaignStatus.CHANGES_REQUESTED)
 
 
@@ -368,8 +369,13 @@ def rebuild(*, batch: int = 5000) -> int:
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             loaded = _load(chunk)
-            CampaignFacts.objects.bulk_create(
-                [_facts_row(pk, facts) for pk, facts in loaded.items()], batch_size=2000
+            _bulk_insert(
+                CampaignFacts,
+                ("campaign_id", "data", "red_flags", "top_dimension"),
+                (
+                    (pk, json.dumps(f), json.dumps(f["flags"]), f["top_dimension"])
+                    for pk, f in loaded.items()
+                ),
             )
             for facts in loaded.values():
                 group = (
@@ -394,24 +400,30 @@ def rebuild(*, batch: int = 5000) -> int:
                     )
                     cell[0] += n
                     cell[1] += total
-        DashboardCount.objects.bulk_create(
-            (
-                DashboardCount(
-                    metric=k[0],
-                    channel=k[1],
-                    market=k[2],
-                    period=date.fromisoformat(k[3]),
-                    team_id=k[4],
-                    tier=k[5],
-                    key=k[6],
-                    n=v[0],
-                    total=v[1],
-                )
-                for k, v in cells.items()
-            ),
-            batch_size=5000,
-        )
+        _bulk_insert(DashboardCount, _COLUMNS, ((*k, *v) for k, v in cells.items()))
     return len(ids)
+
+
+def _bulk_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere (values are
+    plain: str, int, ISO dates, JSON text)."""
+    table = model._meta.db_table
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 5000:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
+                batch = []
+        if batch:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
 
 
 # --- keeping counts current -----------------------------------------------------------------
