@@ -1,8 +1,10 @@
 """Demo data: two teams, one account per role, and draft campaigns with varied
-assessments. Safe to run again."""
+assessments. Safe to run again. ``--campaigns N`` then adds N generated campaigns with a
+realistic review history (``assessments.bulk_seed``), for measuring at scale."""
 
 import io
 import random
+import time
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
@@ -11,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from assessments import selectors, services
+from assessments import bulk_seed, selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
@@ -47,6 +49,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even when DEBUG is off (never on a real installation).",
         )
+        parser.add_argument(
+            "--campaigns",
+            type=int,
+            default=0,
+            metavar="N",
+            help="After the demo data, add N generated campaigns with their review history "
+            "(in bulk; each run adds N more).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help="Random seed of the generated campaigns (default 1: runs are reproducible).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -54,6 +70,9 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with published passwords; it runs only with "
                 "DEBUG=true (or --allow-production)."
             )
+        if options["campaigns"] < 0:
+            raise CommandError("--campaigns must be 0 or more.")
+        started = time.monotonic()
         with transaction.atomic():
             teams = {}
             for name, slug in TEAMS:
@@ -89,8 +108,38 @@ class Command(BaseCommand):
             self.stdout.write(f"  {roles:<{width}}  {email:<24} {password}")
         total = Campaign.objects.filter(name__in=[c["name"] for c in DEMO_CAMPAIGNS]).count()
         self.stdout.write(f"Demo campaigns: {total} ({created} new).")
+        if options["campaigns"]:
+            self._bulk(options["campaigns"], options["seed"], started)
+            return
         for notice in TransparencyNotice.objects.filter(published_at__isnull=False):
             self.stdout.write(f"Public notice of “{notice.campaign}”: /t/{notice.public_id}/")
+
+    def _bulk(self, count: int, seed: int, started: float) -> None:
+        self.stdout.write(f"Generating {count:,} campaigns (seed {seed})…")
+
+        def log(message: str) -> None:
+            self.stdout.write(f"[{time.monotonic() - started:6.1f}s] {message}")
+            self.stdout.flush()
+
+        summary = bulk_seed.seed(count, seed=seed, log=log)
+        mix = ", ".join(f"{status} {n:,}" for status, n in summary.statuses.most_common())
+        tiers = ", ".join(f"{tier} {n:,}" for tier, n in sorted(summary.tiers.items()))
+        self.stdout.write(f"States: {mix}")
+        self.stdout.write(f"Tiers: {tiers}")
+        rows = ", ".join(
+            f"{table.removeprefix('assessments_')} {n:,}" for table, n in summary.rows.items()
+        )
+        self.stdout.write(f"Rows added: {rows}")
+        if summary.accounts_created:
+            self.stdout.write(
+                f"{summary.accounts_created} more accounts (password {bulk_seed.BULK_PASSWORD})."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{count:,} campaigns added in {time.monotonic() - started:.1f}s "
+                f"(dashboard rebuild {summary.seconds['rebuild']:.1f}s)."
+            )
+        )
 
     def _null(self):
         return io.StringIO()
