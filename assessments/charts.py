@@ -102,7 +102,7 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
                 bar.note or fmt(bar.total),
             )
         )
-    return _svg(parts, height=height, title=title, rtl=rtl, chart_id=chart_id)
+    return _svg(parts, height=height, title=title, rtl=rtl, chart_id=chart_id, kind="hbars")
 
 
 @dataclass
@@ -162,14 +162,15 @@ def columns(cols: list[Column], *, title: str, rtl: bool, chart_id: str) -> Safe
                 col.label,
             )
         )
-    return _svg(parts, height=base + 22, title=title, rtl=rtl, chart_id=chart_id)
+    return _svg(parts, height=base + 22, title=title, rtl=rtl, chart_id=chart_id, kind="columns")
 
 
-def _svg(parts, *, height: float, title: str, rtl: bool, chart_id: str) -> SafeString:
+def _svg(parts, *, height: float, title: str, rtl: bool, chart_id: str, kind: str) -> SafeString:
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" width="100%" aria-labelledby="{}-title" '
+        '<svg class="chart chart-{}" viewBox="0 0 {} {}" width="100%" aria-labelledby="{}-title" '
         'direction="{}" xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
         "{}</svg>",
+        kind,
         WIDTH,
         round(height, 1),
         chart_id,
