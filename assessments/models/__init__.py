@@ -10,6 +10,14 @@ from .accounts import (
     new_invitation_nonce,
     normalize_email,
 )
+from .api import (
+    ApiToken,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+    new_webhook_secret,
+)
 from .audit import AuditChainHead, AuditEvent, EventKind
 from .campaigns import (
     Assessment,
@@ -55,6 +63,12 @@ from .review import (
 )
 
 __all__ = [
+    "ApiToken",
+    "DeliveryStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "new_webhook_secret",
     "EVERY",
     "CampaignFacts",
     "DashboardCount",

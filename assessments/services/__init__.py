@@ -13,6 +13,7 @@ from .accounts import (
     user_set_language,
     user_set_roles,
 )
+from .api_tokens import api_token_create, api_token_revoke
 from .campaigns import (
     INTAKE_FIELDS,
     ImportProblems,
@@ -58,6 +59,8 @@ from .review import (
 )
 
 __all__ = [
+    "api_token_create",
+    "api_token_revoke",
     "person_erase",
     "person_export",
     "pseudonym",

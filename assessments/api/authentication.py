@@ -1,0 +1,42 @@
+"""``Authorization: Bearer <personal API token>``."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from ..models import ApiToken
+from ..services.api_tokens import token_digest
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used_at at most once a minute
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Give exactly one token after “Bearer”."))
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from exc
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=token_digest(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("The token is not valid or was revoked."))
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        request.api_token = token
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
