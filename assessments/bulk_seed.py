@@ -25,6 +25,7 @@ The random generator is seeded, so a run is reproducible (up to the current time
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import itertools
@@ -89,6 +90,7 @@ from .services.review import (
 # Shared by every account this module creates (hashing one password per account is slow).
 BULK_PASSWORD = "Bulk-Demo-2026"
 HISTORY_MONTHS = 36
+GROWTH = 0.6  # campaigns per month grow by this share over the history
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),  # the demo teams (seed_demo creates them too)
@@ -337,16 +339,16 @@ LAST_NAMES = [
 # What happens to a campaign, with its share of the campaigns. "approved" and "conditions"
 # end approved (with conditions) or, once the validity has passed, expired.
 STORIES = {
-    "approved": 40,
+    "approved": 41,
     "conditions": 22,
-    "rejected": 12,
+    "rejected": 12.5,
     "withdrawn": 4,
     "rereview": 2.5,
-    "changes_requested": 4,
-    "draft": 5,
-    "submitted": 2.5,
-    "in_review": 5,
-    "awaiting": 1.5,
+    "changes_requested": 3.5,
+    "draft": 4,
+    "submitted": 1.0,
+    "in_review": 2.2,
+    "awaiting": 0.7,
 }
 # Tier weights (I, II, III, IV) of the version the board decides, per story.
 TIER_WEIGHTS = {
@@ -1029,6 +1031,7 @@ class _C:
         "last_section",
         "versions",
         "notice_at",
+        "latest",
     )
 
     def __init__(self, team: Team, owner: _Person):
@@ -1079,8 +1082,9 @@ class _Generator:
             team = rng.choices(self.people.teams, self.team_weights)[0]
             c = _C(team, rng.choice(self.people.marketers[team.pk]))
             steps = getattr(self, f"_story_{story}")(c)
-            next(steps)  # plans the story and places it in time
-            planned.append((c.created_at, index, c, steps))
+            next(steps)  # plans the story (see _place)
+            planned.append([c.created_at, index, c, steps])
+        self._allocate(planned)
         planned.sort(key=lambda item: (item[0], item[1]))
         log(f"  planned {len(planned):,} campaign histories")
         step = max(1, len(planned) // 5)
@@ -1088,6 +1092,7 @@ class _Generator:
             _created, _index, c, steps = planned[done]
             planned[done] = None  # let the finished plan go
             c.id = self.sink.new_id(Campaign)
+            self._describe(c)
             self.event(
                 c.created_at,
                 c,
@@ -1104,6 +1109,54 @@ class _Generator:
             if (done + 1) % step == 0 or done + 1 == len(planned):
                 log(f"  generated {done + 1:,} campaigns, {len(self.events):,} events so far")
 
+    def _allocate(self, planned: list[list]) -> None:
+        """Creation times for the stories that are not anchored to now, so that the
+        campaigns created per month follow a smooth curve (a board that grows by
+        ``GROWTH`` over the history): each goes, most constrained first, to a month before
+        its latest possible creation, in proportion to what that month still lacks."""
+        rng = self.rng
+        bounds = []
+        moment = self.start
+        while moment < self.now:
+            following = min(workflow.add_months(moment, 1), self.now)
+            bounds.append((moment, following))
+            moment = following
+        span = (self.now - self.start).total_seconds()
+        weights = []
+        for first, last in bounds:
+            middle = ((first - self.start) + (last - first) / 2).total_seconds() / span
+            weights.append((1 + GROWTH * middle) * (last - first).total_seconds())
+        total = sum(weights)
+        room = [len(planned) * w / total for w in weights]
+        starts = [first for first, _last in bounds]
+
+        def month_of(moment: datetime) -> int:
+            return max(0, bisect.bisect_right(starts, moment) - 1)
+
+        for item in planned:
+            if item[0] is not None:
+                room[month_of(item[0])] -= 1
+        flexible = sorted((item for item in planned if item[0] is None), key=lambda i: i[2].latest)
+        for item in flexible:
+            c = item[2]
+            last = month_of(c.latest) if c.latest > self.start else -1
+            if last < 0:
+                created = c.latest
+            else:
+                # The last month counts only up to the latest creation time.
+                first, end = bounds[last]
+                share = (c.latest - first) / (end - first)
+                options = [max(r, 0.0) for r in room[: last + 1]]
+                options[last] *= share
+                if sum(options) <= 0:
+                    options = list(weights[: last + 1])
+                    options[last] *= share
+                month = rng.choices(range(last + 1), options)[0]
+                first, end = bounds[month]
+                created = first + (min(end, c.latest) - first) * rng.random()
+                room[month] -= 1
+            c.created_at = item[0] = created
+
     # --- small helpers
     def between(self, low: timedelta, high: timedelta) -> timedelta:
         return low + (high - low) * self.rng.random()
@@ -1112,12 +1165,20 @@ class _Generator:
         """Mostly short, sometimes long (as waiting times are)."""
         return low + (high - low) * (self.rng.random() ** 2)
 
-    def placed(self, span: timedelta) -> datetime:
-        """A creation time in the history window such that ``span`` later is still past."""
-        latest = self.now - span - HOUR
-        if latest <= self.start:
-            return latest
-        return self.start + (latest - self.start) * self.rng.random()
+    def _place(
+        self,
+        c: _C,
+        entry: _Entry,
+        *,
+        created: datetime | None = None,
+        span: timedelta | None = None,
+    ) -> None:
+        """Planning ends here: the story's first assessment, and either its creation time
+        (stories anchored to now) or how long the whole story takes (``_allocate`` then
+        picks a creation time that leaves it all in the past)."""
+        c.entry = entry
+        c.created_at = created
+        c.latest = None if span is None else self.now - span - HOUR
 
     def event(self, moment, c: _C, kind: str, actor: _Person | None, payload: dict) -> None:
         self.events.append(
@@ -1128,12 +1189,11 @@ class _Generator:
         return self.rng.choices(TIERS, TIER_WEIGHTS.get(story, DEFAULT_TIER_WEIGHTS))[0]
 
     # --- drafting
-    def _describe(self, c: _C, entry: _Entry, created: datetime) -> None:
+    def _describe(self, c: _C) -> None:
         """Name, texts and flight of the campaign (the flight starts after its creation)."""
         rng = self.rng
-        c.entry = entry
-        c.profile = entry.profile
-        c.created_at = created
+        created = c.created_at
+        c.profile = c.entry.profile
         c.answers_at = created
         c.touch(created)
         intake = c.profile.intake
@@ -1812,7 +1872,7 @@ class _Generator:
     # --- stories: each plans (and yields once placed in time), then runs
     def _story_approved(self, c: _C, outcome: str = S.APPROVED, story: str = "approved"):
         plan = self._plan(c, *self._versions(self.rng.random() < 0.15, story, outcome))
-        self._describe(c, plan.entries[0], self.placed(plan.lead + plan.reviews[-1].end))
+        self._place(c, plan.entries[0], span=plan.lead + plan.reviews[-1].end)
         yield
         version, _decided = self._run(c, plan)
         self._after_approval(c, version, None)
@@ -1822,7 +1882,7 @@ class _Generator:
 
     def _story_rejected(self, c: _C):
         plan = self._plan(c, *self._versions(self.rng.random() < 0.15, "rejected", S.REJECTED))
-        self._describe(c, plan.entries[0], self.placed(plan.lead + plan.reviews[-1].end))
+        self._place(c, plan.entries[0], span=plan.lead + plan.reviews[-1].end)
         yield
         self._run(c, plan)
 
@@ -1831,7 +1891,7 @@ class _Generator:
         plan = self._plan(c, *self._versions(False, "rereview", outcome))
         after = self.skewed(5 * DAY, 200 * DAY)
         span = plan.lead + plan.reviews[-1].end + after + 15 * DAY
-        self._describe(c, plan.entries[0], self.placed(span))
+        self._place(c, plan.entries[0], span=span)
         yield
         version, _decided = self._run(c, plan)
         self._after_approval(c, version, after)
@@ -1840,8 +1900,8 @@ class _Generator:
         rng = self.rng
         entries, outcomes = self._versions(rng.random() < 0.12, "changes_requested", "")
         plan = self._plan(c, entries, [S.CHANGES_REQUESTED] * len(entries))
-        decided = self.now - self.skewed(2 * HOUR, 150 * DAY)
-        self._describe(c, entries[0], decided - plan.lead - plan.reviews[-1].end)
+        decided = self.now - self.skewed(2 * HOUR, 300 * DAY)
+        self._place(c, entries[0], created=decided - plan.lead - plan.reviews[-1].end)
         yield
         version, decided = self._run(c, plan)
         if rng.random() < 0.4:  # the team has started revising
@@ -1857,8 +1917,8 @@ class _Generator:
         outcome = rng.choice([S.APPROVED, S.APPROVED_WITH_CONDITIONS, S.CHANGES_REQUESTED])
         plan = self._plan(c, *self._versions(rng.random() < 0.1, "in_review", outcome))
         review = plan.reviews[-1]
-        submitted = self.now - review.staffed_at - self.skewed(HOUR, 30 * DAY)
-        self._describe(c, plan.entries[0], submitted - plan.lead)
+        submitted = self.now - review.staffed_at - self.between(HOUR, 45 * DAY)
+        self._place(c, plan.entries[0], created=submitted - plan.lead)
         yield
         self._run(c, plan, cutoff=self.now, keep_open=True)
 
@@ -1873,8 +1933,8 @@ class _Generator:
         plan = self._plan(c, [entry], [outcome])
         review = plan.reviews[-1]
         review.confirm_at = None
-        submitted = self.now - review.decide_at - self.skewed(HOUR, 8 * DAY)
-        self._describe(c, entry, submitted - plan.lead)
+        submitted = self.now - review.decide_at - self.between(HOUR, 12 * DAY)
+        self._place(c, entry, created=submitted - plan.lead)
         yield
         self._run(c, plan, cutoff=self.now)
 
@@ -1888,7 +1948,7 @@ class _Generator:
         short = rule.reviewers_required if rng.random() < 0.6 else 1
         plan.reviews[0] = self._plan_review(entry.tier, [], None, c.owner, short_by=short)
         submitted = self.now - self.skewed(10 * MINUTE, 12 * DAY)
-        self._describe(c, entry, submitted - plan.lead)
+        self._place(c, entry, created=submitted - plan.lead)
         yield
         self._run(c, plan, cutoff=self.now)
 
@@ -1901,11 +1961,11 @@ class _Generator:
             entry = rng.choice(self.pool.started)  # not finished
         else:
             entry = self.pool.for_tier(self.tier_for("draft"))
-        if rng.random() < 0.7:
-            age = self.skewed(HOUR, 60 * DAY)
-        else:
-            age = self.between(60 * DAY, 30 * HISTORY_MONTHS * DAY)
-        self._describe(c, entry, self.now - age)
+        if rng.random() < 0.25:  # being written
+            age = self.skewed(HOUR, 45 * DAY)
+        else:  # abandoned
+            age = self.between(45 * DAY, 30 * HISTORY_MONTHS * DAY)
+        self._place(c, entry, created=self.now - age)
         yield
         self._draft(c, self._plan_draft(entry), until=self.now)
 
@@ -1920,7 +1980,7 @@ class _Generator:
                 entry = rng.choice(self.pool.prohibited)
             draft = self._plan_draft(entry)
             span = (draft[-1][0] if draft else timedelta(0)) + self.skewed(HOUR, 60 * DAY)
-            self._describe(c, entry, self.placed(span))
+            self._place(c, entry, span=span)
             yield
             self._draft(c, draft)
         else:
@@ -1932,7 +1992,7 @@ class _Generator:
                 span = plan.lead + start + (review.decide_at - start) * rng.uniform(0.1, 0.9)
             else:
                 span = plan.lead + review.end + self.skewed(HOUR, 60 * DAY)
-            self._describe(c, plan.entries[0], self.placed(span))
+            self._place(c, plan.entries[0], span=span)
             yield
             if phase == "review":
                 cutoff = c.created_at + span

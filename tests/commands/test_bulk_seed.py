@@ -81,6 +81,8 @@ def test_seed_demo_adds_consistent_campaigns():
     )
     assert historical > 0.6 * len(generated)
     assert {c.tier for c in generated if c.status != S.DRAFT} >= {"I", "II", "III", "IV"}
+    # Spread over the last 36 months.
+    assert len({(c.created_at.year, c.created_at.month) for c in generated}) >= 24
     assert Team.objects.count() == 8
     assert User.objects.filter(roles__role="reviewer").distinct().count() == 12
     assert User.objects.filter(roles__role="chair").count() == 2
