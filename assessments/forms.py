@@ -94,6 +94,14 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, max_length=2000)
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “launch pipeline”."),
+    )
+
+
 class CampaignForm(forms.Form):
     """The campaign intake. Lists are checkboxes; nothing here sets status or owner."""
 

@@ -28,6 +28,7 @@ from . import (
 from .errors import ServiceError
 from .forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     CampaignForm,
     CommentForm,
     ConditionFulfilForm,
@@ -150,6 +151,42 @@ def campaign_export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="campaigns-{stamp}.csv"'
     return response
+
+
+@login_required
+def api_tokens(request):
+    """The user's personal API tokens: create (the secret is shown once, here) and list."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+        except ServiceError as exc:
+            form.add_error("name", exc.message)
+        else:
+            created = {"token": token, "raw": raw}
+            form = ApiTokenForm()
+    return render(
+        request,
+        "assessments/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": list(request.user.api_tokens.order_by("revoked_at", "-created_at")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, pk: int):
+    token = get_object_or_404(request.user.api_tokens, pk=pk)
+    services.api_token_revoke(user=request.user, token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_tokens")
 
 
 @requires(Action.MANAGE_PEOPLE)

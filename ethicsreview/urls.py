@@ -13,5 +13,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("assessments.api.urls")),
     path("", include("assessments.urls")),
 ]

@@ -35,6 +35,19 @@ ACCESS = {
     "notifications_read": "login",
     "notification_settings": "login",
     "campaign_new": "login",
+    "api_tokens": "login",
+    "api_token_revoke": "login",
+    "api_schema": "public",
+    "api_docs": "public",
+    "api_me": "login",
+    "api_campaigns": "login",
+    "api_questionnaire": "login",
+    "api_campaign": "campaign",
+    "api_answers": "campaign",
+    "api_submit": "campaign",
+    "api_clearance": "campaign",
+    "api_events": "campaign",
+    "api_feedback": "campaign",
     "my_campaigns": "role",
     "campaign_list": "role",
     "campaign_export": "role",
@@ -132,7 +145,9 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
     services.campaign_submit(actor=marketer, campaign=campaign)  # version 2, in review
     campaign = Campaign.objects.get(pk=campaign.pk)
     invitation = InvitationFactory(invited_by=admin_user)
+    token, _raw = services.api_token_create(user=marketer, name="pipeline")
     kwargs = {
+        "api_token_revoke": [token.pk],
         "campaign_detail": [campaign.pk],
         "campaign_report": [campaign.pk],
         "campaign_report_pdf": [campaign.pk],

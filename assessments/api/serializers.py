@@ -1,0 +1,174 @@
+"""What the API reads and writes. Request serializers describe the bodies for the schema
+and check their shape; the domain rules stay in the forms and services the pages use."""
+
+from rest_framework import serializers
+
+from .. import intake
+from ..models import Campaign, CampaignStatus, FeedbackCategory, FeedbackSeverity
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="A short code: invalid, not_found, conflict, …")
+    detail = serializers.CharField(help_text="What went wrong, for a person to read.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Problems per field or question code.",
+    )
+
+
+class TeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    teams = TeamSerializer(many=True)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    team = TeamSerializer(read_only=True)
+    owner = serializers.CharField(source="owner.display_name", read_only=True)
+    status = serializers.ChoiceField(choices=CampaignStatus.choices, read_only=True)
+    channels = serializers.ListField(child=serializers.CharField())
+    markets = serializers.ListField(child=serializers.CharField())
+    ai_techniques = serializers.ListField(child=serializers.CharField())
+    data_sources = serializers.ListField(child=serializers.CharField())
+    data_categories = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "team",
+            "owner",
+            "status",
+            "tier",
+            "objective",
+            "description",
+            "channels",
+            "markets",
+            "audiences",
+            "reaches_minors",
+            "reaches_vulnerable",
+            "ai_techniques",
+            "data_sources",
+            "data_categories",
+            "flight_start",
+            "flight_end",
+            "created_at",
+            "updated_at",
+            "first_submitted_at",
+            "submitted_at",
+            "review_due_at",
+            "decided_at",
+            "approval_expires_at",
+        ]
+        read_only_fields = fields
+
+
+def _choices(vocabulary):
+    return serializers.ListField(child=serializers.ChoiceField(choices=vocabulary))
+
+
+class CampaignCreateSerializer(serializers.Serializer):
+    """A new draft. Anything else in the body (status, tier, owner, scores…) is ignored:
+    the team owns the draft and the board decides."""
+
+    team = serializers.SlugField(
+        required=False, help_text="Team slug; optional when you belong to one team."
+    )
+    name = serializers.CharField(max_length=200)
+    objective = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=5000)
+    channels = _choices(intake.CHANNELS)
+    markets = _choices(intake.MARKETS)
+    audiences = serializers.CharField(max_length=2000)
+    reaches_minors = serializers.BooleanField(default=False)
+    reaches_vulnerable = serializers.BooleanField(default=False)
+    ai_techniques = _choices(intake.AI_TECHNIQUES)
+    data_sources = _choices(intake.DATA_SOURCES)
+    data_categories = _choices(intake.DATA_CATEGORIES)
+    flight_start = serializers.DateField()
+    flight_end = serializers.DateField()
+
+
+class ResultSerializer(serializers.Serializer):
+    tier = serializers.CharField()
+    score_tier = serializers.CharField()
+    overall_pct = serializers.FloatField()
+    complete = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+    dimensions = serializers.DictField(child=serializers.DictField())
+    red_flags = serializers.ListField(child=serializers.DictField())
+
+
+class AnswersSerializer(serializers.Serializer):
+    questionnaire = serializers.CharField()
+    questionnaire_version = serializers.IntegerField()
+    answers = serializers.DictField(help_text="Answers by question code.")
+    visible = serializers.ListField(
+        child=serializers.CharField(), help_text="Question codes that apply to this campaign."
+    )
+    result = ResultSerializer()
+
+
+class AnswersUpdateSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        help_text=(
+            "Answers by question code, validated like the wizard's; null or an empty value "
+            "clears a question. All or nothing: one invalid answer saves none."
+        )
+    )
+
+
+class ConditionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ClearanceSerializer(serializers.Serializer):
+    cleared = serializers.BooleanField(
+        help_text="True only when approved, every condition verified and not expired."
+    )
+    status = serializers.ChoiceField(choices=CampaignStatus.choices)
+    tier = serializers.CharField(allow_null=True)
+    approved_version = serializers.IntegerField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    open_conditions = ConditionSerializer(many=True)
+
+
+class EventSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_blank=True, help_text="Empty for the system.")
+    payload = serializers.DictField()
+    hash = serializers.CharField()
+
+
+class FeedbackSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    source = serializers.CharField(read_only=True)
+    category = serializers.ChoiceField(choices=FeedbackCategory.choices)
+    severity = serializers.ChoiceField(choices=FeedbackSeverity.choices)
+    text = serializers.CharField(max_length=4000)
+    status = serializers.CharField(read_only=True)
+    author = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class QuestionnaireSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    checksum = serializers.CharField()
+    definition = serializers.DictField()
