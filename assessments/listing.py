@@ -170,7 +170,12 @@ class CampaignFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
+            self.add_error(
+                "end",
+                forms.ValidationError(
+                    _("The end of the period is before its start."), code="period_order"
+                ),
+            )
         return cleaned
 
     def options(self, *names: str) -> dict[str, dict]:
@@ -200,6 +205,15 @@ class CampaignFilterForm(forms.Form):
                 ),
             }
         return out
+
+    def matches_nothing(self) -> bool:
+        """The only problems are a team that does not exist or a period that ends before
+        it starts: valid questions whose answer is "no campaign"."""
+        errors = self.errors.get_json_data()
+        allowed = {"team": {"invalid_choice"}, "end": {"period_order"}}
+        return bool(errors) and all(
+            {e["code"] for e in errs} <= allowed.get(field, set()) for field, errs in errors.items()
+        )
 
     def filters(self) -> dict:
         """The valid filters (empty when the form has errors: nothing is filtered on a

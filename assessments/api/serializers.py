@@ -74,7 +74,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 def _choices(vocabulary):
-    return serializers.ListField(child=serializers.ChoiceField(choices=vocabulary))
+    """A non-empty list from an intake vocabulary (the intake form requires one or more)."""
+    return serializers.ListField(child=serializers.ChoiceField(choices=vocabulary), min_length=1)
 
 
 class CampaignCreateSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -23,4 +23,6 @@ urlpatterns = [
         views.QuestionnaireView.as_view(),
         name="api_questionnaire",
     ),
+    # Anything else under /api/ answers a JSON 404 too, not the site's HTML page.
+    re_path(r"^api/", views.not_found, name="api_not_found"),
 ]

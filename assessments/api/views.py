@@ -8,13 +8,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import audit, listing, permissions, selectors, services, workflow
+from .. import audit, intake, listing, permissions, selectors, services, workflow
 from ..forms import CampaignForm
-from ..models import EventKind, User
+from ..models import CampaignStatus, EventKind, User
 from ..questionnaire import visible_codes
 from . import serializers as s
 from .errors import Conflict
@@ -51,6 +57,13 @@ class EventPageSerializer(drf_serializers.Serializer):
     results = s.EventSerializer(many=True)
 
 
+def _form_errors(form) -> dict:
+    return {
+        field: [error["message"] for error in errors]
+        for field, errors in form.errors.get_json_data().items()
+    }
+
+
 def _campaign(request, pk: int):
     """The campaign if the user may see it; 404 otherwise (no hint that it exists)."""
     return selectors.campaign_for(request.user, pk)
@@ -85,18 +98,24 @@ class MeView(APIView):
         return Response(_me(request.user))
 
 
+PERIOD = {"type": "string", "pattern": r"^[1-9]\d{3}-(0[1-9]|1[0-2])(-(0[1-9]|1\d|2[0-8]))?$"}
 LIST_PARAMETERS = [
-    OpenApiParameter("q", str, description="Search in name and owner."),
-    OpenApiParameter("state", str, description="A campaign state, or `open` (in review)."),
+    OpenApiParameter("q", {"type": "string", "maxLength": 100}, description="Name or owner."),
+    OpenApiParameter(
+        "state",
+        str,
+        enum=[listing.OPEN_STATES, *CampaignStatus.values],
+        description="A campaign state, or `open` (any stage of review).",
+    ),
     OpenApiParameter("tier", str, enum=[*listing.TIERS, listing.NO_TIER]),
-    OpenApiParameter("team", int, description="Team id."),
-    OpenApiParameter("channel", str),
-    OpenApiParameter("market", str),
+    OpenApiParameter("team", {"type": "integer", "minimum": 1}, description="Team id."),
+    OpenApiParameter("channel", str, enum=[code for code, _label in intake.CHANNELS]),
+    OpenApiParameter("market", str, enum=[code for code, _label in intake.MARKETS]),
     OpenApiParameter(
         "on", str, enum=[key for key, _label in listing.DATE_BASES], description="Date basis."
     ),
-    OpenApiParameter("from", str, description="YYYY-MM or YYYY-MM-DD."),
-    OpenApiParameter("to", str, description="YYYY-MM or YYYY-MM-DD."),
+    OpenApiParameter("from", PERIOD, description="YYYY-MM or YYYY-MM-DD."),
+    OpenApiParameter("to", PERIOD, description="YYYY-MM or YYYY-MM-DD."),
     OpenApiParameter("sort", str, enum=list(listing.SORTS)),
     OpenApiParameter("after", str, description="Cursor from `next`."),
     OpenApiParameter("before", str, description="Cursor from `previous`."),
@@ -112,10 +131,14 @@ class CampaignsView(APIView):
     )
     def get(self, request):
         form = listing.CampaignFilterForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        filters = form.filters()
-        campaigns = listing.apply_filters(permissions.visible_campaigns(request.user), filters)
+        campaigns = permissions.visible_campaigns(request.user)
+        if form.is_valid():
+            filters = form.filters()
+            campaigns = listing.apply_filters(campaigns, filters)
+        elif form.matches_nothing():
+            filters, campaigns = {}, campaigns.none()
+        else:
+            raise ValidationError(_form_errors(form))
         page = listing.page_of(
             campaigns,
             sort=filters.get("sort", ""),
@@ -178,7 +201,7 @@ class CampaignsView(APIView):
         data["team"] = str(team.pk)
         form = CampaignForm(data, teams=teams)
         if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
+            raise ValidationError(_form_errors(form))
         intake = {name: form.cleaned_data[name] for name in services.INTAKE_FIELDS}
         campaign = services.campaign_create(actor=user, team=team, intake=intake)
         campaign = selectors.campaign_for(user, campaign.pk)
@@ -378,3 +401,11 @@ class QuestionnaireView(APIView):
                 "definition": questionnaire.definition,
             }
         )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request, *args, **kwargs):
+    raise NotFound("There is no such API address.")

@@ -39,6 +39,7 @@ ACCESS = {
     "api_token_revoke": "login",
     "api_schema": "public",
     "api_docs": "public",
+    "api_not_found": "public",
     "api_me": "login",
     "api_campaigns": "login",
     "api_questionnaire": "login",
