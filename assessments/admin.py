@@ -1,9 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import services
-from .models import Campaign, Invitation, Questionnaire, RoutingRule, Team, User, UserRole
+from . import services, webhooks
+from .models import (
+    Campaign,
+    Invitation,
+    Questionnaire,
+    RoutingRule,
+    Team,
+    User,
+    UserRole,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
 
 
 class UserRoleInline(admin.TabularInline):
@@ -114,3 +127,131 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- webhooks (the admin is for administrators only) ---------------------------------------
+
+
+class WebhookForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["name", "url", "events", "active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if not webhooks.is_http_url(url):
+            raise forms.ValidationError(_("Enter an http:// or https:// address."))
+        return url
+
+    def clean_events(self):
+        # Stored in the order of WebhookEvent, whatever the order ticked.
+        chosen = set(self.cleaned_data["events"])
+        return [value for value in WebhookEvent.values if value in chosen]
+
+
+DELIVERY_COLUMNS = [
+    "event",
+    "status",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "created_at",
+    "delivered_at",
+    "next_attempt_at",
+]
+
+
+class RecentDeliveryInline(admin.TabularInline):
+    """The last 50 deliveries of this webhook (all of them: Webhook deliveries)."""
+
+    model = WebhookDelivery
+    fields = readonly_fields = DELIVERY_COLUMNS
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("recent deliveries (the last 50)")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        webhook_id = (
+            request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+        )
+        if not webhook_id:
+            return queryset.none()
+        recent = (
+            WebhookDelivery.objects.filter(webhook_id=webhook_id)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[:50]
+        )
+        return queryset.filter(pk__in=list(recent)).order_by("-created_at", "-pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ["name", "url", "active", "event_list", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["secret", "created_at"]
+    inlines = [RecentDeliveryInline]
+
+    @admin.display(description=_("events"))
+    def event_list(self, obj):
+        labels = dict(WebhookEvent.choices)
+        return ", ".join(str(labels.get(e, e)) for e in obj.events or [])
+
+    def get_fieldsets(self, request, obj=None):
+        main = (None, {"fields": ["name", "url", "events", "active"]})
+        if obj is None:  # the secret is generated when the webhook is saved
+            return [main]
+        signing = (
+            _("Signing"),
+            {
+                "fields": ["secret", "created_at"],
+                "description": _(
+                    "Give this secret to the receiver. Each delivery carries the header "
+                    "X-EthicsReview-Signature: t=<unix time>,v1=<signature>, where the "
+                    "signature is the hex HMAC-SHA256, with this secret, of the timestamp, "
+                    "a dot and the raw request body. Receivers recompute it, compare in "
+                    "constant time and refuse timestamps older than 5 minutes (see the "
+                    "README, Webhooks)."
+                ),
+            },
+        )
+        return [main, signing]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "webhook", *DELIVERY_COLUMNS]
+    list_filter = ["webhook", "status", "event"]
+    list_select_related = ["webhook"]
+    readonly_fields = ["webhook", "campaign", "body", *DELIVERY_COLUMNS]
+    actions = ["send_again_now"]
+
+    @admin.action(description=_("Send again now (pending or failed deliveries)"))
+    def send_again_now(self, request, queryset):
+        count = webhooks.send_again(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued to be sent again.",
+                "%(count)d deliveries queued to be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

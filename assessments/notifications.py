@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import webhooks
 from .models import (
     Assignment,
     Campaign,
@@ -29,6 +30,7 @@ from .models import (
     NotificationPreference,
     User,
     Vote,
+    WebhookEvent,
 )
 
 logger = logging.getLogger(__name__)
@@ -270,6 +272,13 @@ def scan_reminders(*, now=None) -> int:
                 params={"days": window, "expires": campaign.approval_expires_at.date().isoformat()},
                 dedupe_key=f"expiring{window}:{campaign.pk}:{campaign.approval_expires_at.date()}",
             )
+        )
+        # Once per webhook, window and expiry date (like the e-mail's dedupe key).
+        webhooks.emit(
+            WebhookEvent.APPROVAL_EXPIRING,
+            campaign,
+            {"expires_at": webhooks.iso(campaign.approval_expires_at), "days_left": window},
+            once=True,
         )
     return sent
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import notifications, services
+from . import notifications, services, webhooks
 from .invitations import invitation_token
 from .models import Invitation
 
@@ -77,6 +77,19 @@ def deliver_notification(notification_id: int) -> bool:
 def resend_notifications() -> int:
     """Periodic: e-mails still pending after a few minutes (e.g. the broker was down)."""
     return notifications.resend_stale()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int) -> bool:
+    """POST one webhook delivery; a second run for the same row posts nothing. No Celery
+    retries: a failure puts the row back to pending with a backoff for resend_webhooks."""
+    return webhooks.deliver(delivery_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def resend_webhooks() -> int:
+    """Periodic: webhook deliveries whose next attempt is due, and claims of dead workers."""
+    return webhooks.resend_due()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

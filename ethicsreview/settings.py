@@ -204,6 +204,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-approvals": {"task": "assessments.tasks.expire_approvals", "schedule": 15 * 60},
     "resend-notifications": {"task": "assessments.tasks.resend_notifications", "schedule": 60},
+    "resend-webhooks": {"task": "assessments.tasks.resend_webhooks", "schedule": 60},
     "scan-reminders": {"task": "assessments.tasks.scan_reminders", "schedule": 60 * 60},
     "daily-digests": {
         "task": "assessments.tasks.send_daily_digests",

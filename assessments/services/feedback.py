@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from .. import audit, intake, permissions, workflow
+from .. import audit, intake, permissions, webhooks, workflow
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
@@ -27,6 +27,7 @@ from ..models import (
     TransparencyNotice,
     TriageStatus,
     User,
+    WebhookEvent,
 )
 from ..notifications import notify
 
@@ -83,6 +84,13 @@ def _record_feedback(campaign: Campaign, feedback: Feedback, actor: User | None)
             "severity": feedback.severity,
         },
     )
+    if feedback.severity == FeedbackSeverity.SERIOUS:
+        # Only what an integrator needs: never the text or the sender's contact details.
+        webhooks.emit(
+            WebhookEvent.FEEDBACK_SERIOUS,
+            campaign,
+            {"feedback_id": feedback.pk, "category": feedback.category, "source": feedback.source},
+        )
 
 
 def feedback_add(

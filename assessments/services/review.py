@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, selectors, workflow
+from .. import audit, permissions, selectors, webhooks, workflow
 from ..canonical import canonical_sha256
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError
@@ -36,6 +36,7 @@ from ..models import (
     User,
     Vote,
     VoteDecision,
+    WebhookEvent,
 )
 from ..notifications import notify
 from ..roles import Role
@@ -604,6 +605,33 @@ def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, condit
         else NotificationKind.DECISION
     )
     notify(recipients=[campaign.owner], kind=kind, campaign=campaign, params={"outcome": outcome})
+    _emit_outcome(campaign, version, outcome, conditions)
+
+
+def _emit_outcome(campaign, version, outcome: str, conditions) -> None:
+    """The webhook event of an applied outcome, in the decision's transaction."""
+    if outcome == CampaignStatus.CHANGES_REQUESTED:
+        decision = version.decisions.order_by("-created_at", "-pk").first()
+        webhooks.emit(
+            WebhookEvent.CHANGES_REQUESTED,
+            campaign,
+            {"version": version.number, "reasons": list(decision.reasons) if decision else []},
+        )
+        return
+    approved = outcome in workflow.APPROVED_STATES
+    webhooks.emit(
+        WebhookEvent.DECISION_MADE,
+        campaign,
+        {
+            "outcome": outcome,
+            "version": version.number,
+            "decided_at": webhooks.iso(campaign.decided_at),
+            "approval_expires_at": webhooks.iso(campaign.approval_expires_at) if approved else None,
+            "conditions": (
+                len(conditions) if outcome == CampaignStatus.APPROVED_WITH_CONDITIONS else 0
+            ),
+        },
+    )
 
 
 CHAIR_MEANINGS = {
@@ -810,6 +838,11 @@ def approvals_expire(*, now=None) -> int:
                 campaign=campaign,
                 actor=None,
                 payload={"expired_at": campaign.approval_expires_at.isoformat()},
+            )
+            webhooks.emit(
+                WebhookEvent.APPROVAL_EXPIRED,
+                campaign,
+                {"expired_at": webhooks.iso(campaign.approval_expires_at)},
             )
             expired += 1
     return expired
