@@ -183,12 +183,9 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         )
     }
     vote_times = ranked[counts.VOTE_TIME]
-    people = {
-        u.pk: u
-        for u in User.objects.filter(
-            pk__in=set(workload) | {int(k) for k in vote_times if k.isdigit()}
-        )
-    }
+    # Always one query (an empty id list would skip it and make the count data-dependent).
+    reviewer_ids = set(workload) | {int(k) for k in vote_times if k.isdigit()}
+    people = {u.pk: u for u in User.objects.filter(pk__in=sorted(reviewer_ids) or [0])}
     teams = list(Team.objects.order_by("name"))
 
     link = Links(
@@ -372,7 +369,6 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         for code in FeedbackCategory.values
         if ranked[counts.FEEDBACK].get(code, (0, 0))[0]
     ]
-    reviewer_ids = set(workload) | {int(k) for k in vote_times if k.isdigit()}
     workload_rows = []
     for pk in reviewer_ids:
         person = people.get(pk)
