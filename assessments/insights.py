@@ -167,17 +167,19 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
     }
 
     # The clock-dependent figures, from the campaigns themselves (small, indexed sets).
-    scope = {k: filters.get(k) for k in ("team", "tier", "channel", "market")}
+    scope = {k: v for k in ("team", "tier", "channel", "market") if (v := filters.get(k))}
     campaigns = listing.apply_filters(listing.Campaign.objects.all(), scope, now=now)
     overdue = listing.apply_filters(campaigns, {"overdue": True}, now=now).count()
     expiring = listing.apply_filters(campaigns, {"expiring": True}, now=now).count()
-    serious = listing.open_serious_feedback().filter(campaign__in=campaigns).count()
+    serious_items = listing.open_serious_feedback()
+    waiting = listing.open_assignments()
+    if scope:  # only then narrow to the filtered campaigns (a semi-join on all is waste)
+        serious_items = serious_items.filter(campaign__in=campaigns)
+        waiting = waiting.filter(campaign__in=campaigns)
+    serious = serious_items.count()
     workload = {
         row["reviewer_id"]: row
-        for row in listing.open_assignments()
-        .filter(campaign__in=campaigns)
-        .values("reviewer_id")
-        .annotate(
+        for row in waiting.values("reviewer_id").annotate(
             open=Count("id"),
             overdue=Count("id", filter=Q(campaign__review_due_at__lt=now)),
         )

@@ -261,14 +261,16 @@ def effective_decisions():
 
 def open_assignments():
     """Assignments still waiting for the reviewer: pending or accepted, on the campaign's
-    current version, in an open review, without the reviewer's vote."""
+    current version, in an open review, without the reviewer's vote. Starts from the few
+    campaigns in review (indexed), not from every assignment ever made."""
     newer_version = CampaignVersion.objects.filter(
         campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
     )
     voted = Vote.objects.filter(version=OuterRef("version"), reviewer=OuterRef("reviewer"))
+    in_review = Campaign.objects.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
     return Assignment.objects.filter(
+        campaign_id__in=in_review.values("pk"),
         status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
-        campaign__status__in=list(workflow.OPEN_REVIEW_STATES),
     ).filter(~Exists(newer_version), ~Exists(voted))
 
 

@@ -4,7 +4,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -483,12 +483,14 @@ def _head(qs) -> tuple[list, bool]:
 def review_queue_for(user: User) -> dict:
     """The reviewer's and the chair's work lists, each the most urgent QUEUE_LIMIT items
     (with a flag when there are more), in a fixed number of queries."""
-    latest = CampaignVersion.objects.filter(campaign=OuterRef("campaign")).order_by("-number")
+    newer = CampaignVersion.objects.filter(
+        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
+    )
+    in_review = Campaign.objects.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
     mine = (
         Assignment.objects.select_related("campaign", "version")
-        .filter(reviewer=user, campaign__status__in=list(workflow.OPEN_REVIEW_STATES))
-        .annotate(latest_version=Subquery(latest.values("pk")[:1]))
-        .filter(version_id=F("latest_version"))
+        .filter(reviewer=user, campaign_id__in=in_review.values("pk"))
+        .filter(~Exists(newer))
         .order_by("campaign__review_due_at", "pk")
     )
     voted = Vote.objects.filter(version=OuterRef("version"), reviewer=user)

@@ -50,6 +50,8 @@ class DashboardCount(models.Model):
         verbose_name = _("dashboard count")
         verbose_name_plural = _("dashboard counts")
         constraints = [
+            # On PostgreSQL migration 0009 adds the same columns INCLUDING (n, total), so the
+            # dashboard's sums are index-only scans (SQLite has no covering indexes).
             models.UniqueConstraint(
                 fields=["metric", "channel", "market", "period", "team", "tier", "key"],
                 name="dashboardcount_cell",

@@ -85,6 +85,7 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["reviewer", "status"], name="assignment_reviewer_status")]
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "reviewer"],
