@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import io
 import itertools
 import json
@@ -1055,15 +1056,15 @@ class _Generator:
     """Plans every campaign's story, then runs them in order of creation (so ids follow
     time, as they would have), writing rows to the sink and collecting audit events."""
 
-    def __init__(self, *, rng, now, sink: _Sink, people: _People, pool: _Pool):
+    def __init__(self, *, rng, now, sink: _Sink, people: _People, pool: _Pool, chain: _Chain):
         self.rng = rng
+        self.chain = chain
         self.now = now
         self.start = workflow.add_months(now, -HISTORY_MONTHS)
         self.sink = sink
         self.people = people
         self.pool = pool
         self.questionnaire = pool.questionnaire
-        self.events: list[tuple] = []
         self.rules = {tier: rule_for(tier) for tier in TIERS}
         self.confirm_tiers = [t for t in TIERS if self.rules[t].chair_confirms]
         self.team_weights = [rng.uniform(0.6, 1.6) for _ in people.teams]
@@ -1103,11 +1104,17 @@ class _Generator:
             for _ in steps:
                 pass
             self._write_campaign(c)
+            # Every event before the next campaign's creation is known now.
+            if done + 1 < len(planned):
+                self.chain.append_until(planned[done + 1][0])
             self.sink.flush_if_full()
             self.statuses[c.status] += 1
             self.tiers[c.tier or ("prohibited" if c.entry.prohibited else "unfinished")] += 1
             if (done + 1) % step == 0 or done + 1 == len(planned):
-                log(f"  generated {done + 1:,} campaigns, {len(self.events):,} events so far")
+                log(
+                    f"  generated {done + 1:,} campaigns, {self.chain.count:,} events "
+                    f"({len(self.chain.heap):,} still to come)"
+                )
 
     def _allocate(self, planned: list[list]) -> None:
         """Creation times for the stories that are not anchored to now, so that the
@@ -1181,9 +1188,7 @@ class _Generator:
         c.latest = None if span is None else self.now - span - HOUR
 
     def event(self, moment, c: _C, kind: str, actor: _Person | None, payload: dict) -> None:
-        self.events.append(
-            (moment, len(self.events), c.id, str(kind), actor.id if actor else None, payload)
-        )
+        self.chain.push(moment, c.id, str(kind), actor.id if actor else None, payload)
 
     def tier_for(self, story: str) -> str:
         return self.rng.choices(TIERS, TIER_WEIGHTS.get(story, DEFAULT_TIER_WEIGHTS))[0]
@@ -2140,22 +2145,25 @@ def seed(
         sink = _Sink()
         sink.start()
         try:
-            generator = _Generator(rng=rng, now=now, sink=sink, people=people, pool=pool)
+            chain = _Chain(sink, head.last_seq, head.last_hash)
+            generator = _Generator(
+                rng=rng, now=now, sink=sink, people=people, pool=pool, chain=chain
+            )
             generator.run(_deck(count, rng), log)
-            sink.flush()
+            chain.append_until(None)
             mark = lap("generate", mark)
-            log(f"Campaigns and their records generated ({seconds['generate']:.1f}s).")
-            events, generator.events = generator.events, []
-            last_seq, last_hash = _chain(events, head.last_seq, head.last_hash, sink)
+            log(
+                f"Campaigns, their records and audit events generated ({seconds['generate']:.1f}s)."
+            )
             sink.finish()
         finally:
             sink.close(check=False)  # the writer thread must be done before a rollback
-        head.last_seq, head.last_hash = last_seq, last_hash
+        head.last_seq, head.last_hash = chain.seq, chain.prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
-        mark = lap("audit", mark)
+        mark = lap("write", mark)
         log(
-            f"{sink.written[AuditEvent]:,} audit events chained; everything written "
-            f"({seconds['audit']:.1f}s)."
+            f"Everything written: {sum(sink.written.values()):,} rows, "
+            f"{sink.written[AuditEvent]:,} of them audit events ({seconds['write']:.1f}s)."
         )
         if rebuild:
             dashboard.rebuild()
@@ -2173,42 +2181,59 @@ def seed(
     )
 
 
-def _chain(events: list[tuple], seq: int, prev_hash: str, sink: _Sink) -> tuple[int, str]:
-    """Append the events to the hash chain in the order they happened (their order of
-    generation among equal times); returns the new head (last seq, last hash)."""
-    events.sort(key=_event_order)
-    for moment, _n, campaign_id, kind, actor_id, payload in events:
-        seq += 1
-        # Exactly the fields audit.record() hashes (payloads hold only ids, codes and
-        # numbers, which _clean_payload() would leave as they are).
-        fields = {
-            "seq": seq,
-            "kind": kind,
-            "campaign_id": campaign_id,
-            "actor_id": actor_id,
-            "created_at": moment,
-            "payload": payload,
-        }
-        digest = audit.compute_hash(prev_hash, fields)
-        sink.add(
-            AuditEvent,
-            (
-                sink.new_id(AuditEvent),
-                seq,
-                kind,
-                campaign_id,
-                actor_id,
-                moment,
-                _dumps(payload),
-                prev_hash,
-                digest,
-            ),
-        )
-        sink.flush_if_full()
-        prev_hash = digest
-    events.clear()
-    return seq, prev_hash
+class _Chain:
+    """The audit events, appended to the global hash chain in the order they happened.
 
+    Campaigns are generated in order of creation and nothing happens to a campaign before
+    it is created, so once the next campaign's creation time is reached every earlier
+    event is known: ``append_until`` chains and writes those (while later ones wait in a
+    heap), so the events are written as the campaigns are generated, in time order."""
 
-def _event_order(event: tuple) -> tuple:
-    return event[0], event[1]
+    def __init__(self, sink: _Sink, seq: int, prev_hash: str):
+        self.sink = sink
+        self.seq = seq
+        self.prev_hash = prev_hash
+        self.heap: list[tuple] = []
+        self.count = 0  # events pushed
+        self.done_before: datetime | None = None
+
+    def push(self, moment: datetime, campaign_id: int, kind: str, actor_id, payload) -> None:
+        if self.done_before is not None and moment < self.done_before:
+            raise RuntimeError(f"a {kind} event at {moment} came after the chain passed it")
+        heapq.heappush(self.heap, (moment, self.count, campaign_id, kind, actor_id, payload))
+        self.count += 1
+
+    def append_until(self, limit: datetime | None) -> None:
+        """Chain every event before ``limit`` (all of them with None)."""
+        heap, sink = self.heap, self.sink
+        while heap and (limit is None or heap[0][0] < limit):
+            moment, _n, campaign_id, kind, actor_id, payload = heapq.heappop(heap)
+            self.seq += 1
+            # Exactly the fields audit.record() hashes (payloads hold only ids, codes and
+            # numbers, which _clean_payload() would leave as they are).
+            fields = {
+                "seq": self.seq,
+                "kind": kind,
+                "campaign_id": campaign_id,
+                "actor_id": actor_id,
+                "created_at": moment,
+                "payload": payload,
+            }
+            digest = audit.compute_hash(self.prev_hash, fields)
+            sink.add(
+                AuditEvent,
+                (
+                    sink.new_id(AuditEvent),
+                    self.seq,
+                    kind,
+                    campaign_id,
+                    actor_id,
+                    moment,
+                    _dumps(payload),
+                    self.prev_hash,
+                    digest,
+                ),
+            )
+            self.prev_hash = digest
+        if limit is not None:
+            self.done_before = limit
