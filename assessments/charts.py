@@ -1,16 +1,16 @@
 """Server-side SVG charts: accessible, no JavaScript, usable in PDFs, mirrored for
 right-to-left pages.
 
-Each function takes rows of plain data (label, value, link, …) and returns markup
-(escaped with ``format_html``). Every bar is a link to the campaign list behind it, with
-an ``aria-label`` that says what it counts; each chart also gets a data table (see the
-``partials/chart.html`` template) for screen readers and for copying.
+Each function takes rows of plain data (label, value, link, …) and returns markup. Every
+text is escaped here (``html.escape``); the result is marked safe once. Every bar is a link
+to the campaign list behind it, with an ``aria-label`` that says what it counts; each chart
+also gets a data table (see ``partials/chart.html``) for screen readers and for copying.
 """
 
 from dataclasses import dataclass, field
+from html import escape
 
-from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
@@ -18,7 +18,7 @@ BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 230
 VALUE_ROOM = 70
-PALETTE = ["#2f6db5", "#e08a1e", "#3a9a5b", "#b53a3a", "#7a53b5", "#4f8f9b", "#9b6b4f"]
+COLOURS = 7  # chart-c0 … chart-c6 in app.css
 
 
 @dataclass
@@ -42,9 +42,13 @@ class Bar:
 
 
 def fmt(value) -> str:
+    """A number in the active language's format (grouping, decimal separator)."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    thousands = get_format("THOUSAND_SEPARATOR")
     if isinstance(value, float) and not value.is_integer():
-        return number_format(value, decimal_pos=1, use_l10n=True)
-    return number_format(int(value), use_l10n=True, force_grouping=True)
+        whole, _dot, fraction = f"{value:,.1f}".partition(".")
+        return whole.replace(",", thousands) + decimal + fraction
+    return f"{int(value):,}".replace(",", thousands)
 
 
 def _x(x: float, width: float, rtl: bool) -> float:
@@ -54,6 +58,16 @@ def _x(x: float, width: float, rtl: bool) -> float:
 
 def _truncate(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _rect(x, y, width, height, color, url, aria) -> str:
+    rect = (
+        f'<rect x="{x}" y="{y}" width="{width}" height="{height}" '
+        f'class="chart-c{color % COLOURS}"></rect>'
+    )
+    if not url:
+        return rect
+    return f'<a href="{escape(url)}" aria-label="{escape(aria)}">{rect}</a>'
 
 
 def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeString:
@@ -66,41 +80,33 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
     parts = []
     for index, bar in enumerate(bars):
         y = GAP + index * (BAR_HEIGHT + GAP)
+        baseline = round(y + BAR_HEIGHT * 0.7, 1)
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}<title>{}</title>'
-                "</text>",
-                _x(LABEL_WIDTH - 8, 0, rtl),
-                y + BAR_HEIGHT * 0.7,
-                _truncate(bar.label),
-                bar.label,
-            )
+            f'<text x="{_x(LABEL_WIDTH - 8, 0, rtl)}" y="{baseline}" text-anchor="end" '
+            f'class="chart-label">{escape(_truncate(bar.label))}'
+            f"<title>{escape(bar.label)}</title></text>"
         )
         x = LABEL_WIDTH
         for segment in bar.segments:
             if segment.value <= 0:
                 continue
             width = max(1.0, segment.value * scale)
-            rect = format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" class="chart-c{}"></rect>',
-                _x(x, width, rtl),
-                y,
-                round(width, 1),
-                BAR_HEIGHT,
-                segment.color % len(PALETTE),
-            )
             aria = f"{bar.label}, {segment.label}: {segment.text or fmt(segment.value)}"
-            if segment.url:
-                rect = format_html('<a href="{}" aria-label="{}">{}</a>', segment.url, aria, rect)
-            parts.append(rect)
+            parts.append(
+                _rect(
+                    _x(x, width, rtl),
+                    y,
+                    round(width, 1),
+                    BAR_HEIGHT,
+                    segment.color,
+                    segment.url,
+                    aria,
+                )
+            )
             x += width
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="start" class="chart-value">{}</text>',
-                _x(x + 6, 0, rtl),
-                y + BAR_HEIGHT * 0.7,
-                bar.note or fmt(bar.total),
-            )
+            f'<text x="{_x(x + 6, 0, rtl)}" y="{baseline}" text-anchor="start" '
+            f'class="chart-value">{escape(bar.note or fmt(bar.total))}</text>'
         )
     return _svg(parts, height=height, title=title, rtl=rtl, chart_id=chart_id, kind="hbars")
 
@@ -120,62 +126,43 @@ def columns(cols: list[Column], *, title: str, rtl: bool, chart_id: str) -> Safe
     slot = (WIDTH - 20) / len(cols)
     per = max(1, max(len(c.segments) for c in cols))
     bar_w = max(4.0, (slot - 8) / per)
-    parts = [
-        format_html(
-            '<line x1="10" x2="{}" y1="{}" y2="{}" class="chart-axis"></line>',
-            WIDTH - 10,
-            base,
-            base,
-        )
-    ]
+    parts = [f'<line x1="10" x2="{WIDTH - 10}" y1="{base}" y2="{base}" class="chart-axis"></line>']
     for index, col in enumerate(cols):
         x0 = 10 + index * slot + 4
         for s_index, segment in enumerate(col.segments):
             h = round(segment.value / top * plot_h, 1)
             x = x0 + s_index * bar_w
-            rect = format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" class="chart-c{}"></rect>',
-                _x(x, bar_w - 1, rtl),
-                round(base - max(h, 0.5), 1),
-                round(bar_w - 1, 1),
-                max(h, 0.5),
-                segment.color % len(PALETTE),
-            )
             aria = f"{col.label}, {segment.label}: {segment.text or fmt(segment.value)}"
-            if segment.url:
-                rect = format_html('<a href="{}" aria-label="{}">{}</a>', segment.url, aria, rect)
-            parts.append(rect)
+            parts.append(
+                _rect(
+                    _x(x, bar_w - 1, rtl),
+                    round(base - max(h, 0.5), 1),
+                    round(bar_w - 1, 1),
+                    max(h, 0.5),
+                    segment.color,
+                    segment.url,
+                    aria,
+                )
+            )
             if segment.value:
                 parts.append(
-                    format_html(
-                        '<text x="{}" y="{}" text-anchor="middle" class="chart-small">{}</text>',
-                        _x(x + (bar_w - 1) / 2, 0, rtl),
-                        round(base - h - 3, 1),
-                        segment.text or fmt(segment.value),
-                    )
+                    f'<text x="{_x(x + (bar_w - 1) / 2, 0, rtl)}" y="{round(base - h - 3, 1)}" '
+                    f'text-anchor="middle" class="chart-small">'
+                    f"{escape(segment.text or fmt(segment.value))}</text>"
                 )
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" class="chart-small">{}</text>',
-                _x(x0 + (slot - 8) / 2, 0, rtl),
-                base + 14,
-                col.label,
-            )
+            f'<text x="{_x(x0 + (slot - 8) / 2, 0, rtl)}" y="{base + 14}" text-anchor="middle" '
+            f'class="chart-small">{escape(col.label)}</text>'
         )
     return _svg(parts, height=base + 22, title=title, rtl=rtl, chart_id=chart_id, kind="columns")
 
 
 def _svg(parts, *, height: float, title: str, rtl: bool, chart_id: str, kind: str) -> SafeString:
-    return format_html(
-        '<svg class="chart chart-{}" viewBox="0 0 {} {}" width="100%" aria-labelledby="{}-title" '
-        'direction="{}" xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
-        "{}</svg>",
-        kind,
-        WIDTH,
-        round(height, 1),
-        chart_id,
-        "rtl" if rtl else "ltr",
-        chart_id,
-        title,
-        format_html_join("", "{}", ((p,) for p in parts)),
+    chart_id = escape(chart_id)
+    return mark_safe(  # noqa: S308 - every text above went through escape()
+        f'<svg class="chart chart-{kind}" viewBox="0 0 {WIDTH} {round(height, 1)}" '
+        f'width="100%" aria-labelledby="{chart_id}-title" direction="{"rtl" if rtl else "ltr"}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-title">{escape(title)}</title>'
+        + "".join(parts)
+        + "</svg>"
     )
