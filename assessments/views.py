@@ -131,6 +131,7 @@ def campaign_list(request):
             "form": form,
             "options": form.options(*LIST_SELECTS),
             "page": page,
+            "rows": listing.display_rows(page.rows),
             "query": query.urlencode(),
             "filtered": bool(filters),
         },
