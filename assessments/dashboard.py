@@ -25,8 +25,10 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
+from . import workflow
 from .models import (
     EVERY,
+    Assignment,
     Campaign,
     CampaignFacts,
     CampaignStatus,
@@ -50,8 +52,10 @@ TOP_DIMENSION = "top_dim"  # campaigns by creation month; key: their highest-sco
 DIMENSION_PCT = "dim_pct"  # per dimension: n campaigns, total of residual % × 10
 FEEDBACK = "feedback"  # feedback by month; key: category
 VOTE_TIME = "vote_time"  # votes by month; key: reviewer id; total: seconds assignment → vote
+OPEN_WORK = "open_work"  # assignments waiting for their reviewer, by the campaign's due DAY
 
 NOT_STATED = "not_stated"
+OPEN_REVIEW = workflow.OPEN_REVIEW_STATES
 CYCLE_CAP = 30  # longer cycles count as 30 days (a median above that reads "30+")
 REASON_OUTCOMES = (CampaignStatus.REJECTED, CampaignStatus.CHANGES_REQUESTED)
 
@@ -89,6 +93,7 @@ def facts_of(
     decisions: list[dict],
     feedback: list[dict],
     votes: list[dict],
+    assignments: list[dict] = (),
 ) -> dict:
     """What the dashboard counts about one campaign, from plain rows (pure).
 
@@ -109,7 +114,24 @@ def facts_of(
     if dimensions:
         top = max(sorted(dimensions), key=lambda code: dimensions[code])
     first = campaign["first_submitted_at"]
+    # Reviewers the campaign waits for: asked (pending or accepted) on the current version
+    # of an open review and not voted yet.
+    waiting = []
+    if campaign["status"] in OPEN_REVIEW and current_version_id is not None:
+        voted = {v["reviewer_id"] for v in votes if v["version_id"] == current_version_id}
+        waiting = sorted(
+            {
+                a["reviewer_id"]
+                for a in assignments
+                if a["version_id"] == current_version_id
+                and a["status"] in ("pending", "accepted")
+                and a["reviewer_id"] not in voted
+            }
+        )
+    due = campaign.get("review_due_at")
     return {
+        "open": waiting,
+        "due": due.date().isoformat() if due and waiting else None,
         "team": campaign["team_id"],
         "tier": campaign["tier"] or "",
         "channels": sorted(set(campaign["channels"])),
@@ -174,6 +196,8 @@ def base_cells(facts: dict) -> Counter:
         add(FEEDBACK, period, category)
     for period, reviewer, seconds in facts["votes"]:
         add(VOTE_TIME, period, reviewer, seconds)
+    for reviewer in facts.get("open", ()):
+        add(OPEN_WORK, facts["due"] or facts["created"], reviewer)
     return Counter({k: (n, totals[k]) for k, n in cells.items()})
 
 
@@ -207,6 +231,7 @@ _CAMPAIGN_FIELDS = (
     "status",
     "created_at",
     "first_submitted_at",
+    "review_due_at",
 )
 
 
@@ -243,21 +268,17 @@ def _load(campaign_ids: list[int]) -> dict[int, dict]:
         feedback[row["campaign_id"]].append(row)
     votes = defaultdict(list)
     assigned = {}
-    vote_rows = list(
-        Vote.objects.filter(campaign_id__in=campaign_ids).values(
-            "campaign_id", "version_id", "reviewer_id", "signed_at"
-        )
-    )
-    if vote_rows:
-        from .models import Assignment
-
-        for row in (
-            Assignment.objects.filter(campaign_id__in=campaign_ids)
-            .order_by("created_at")
-            .values("version_id", "reviewer_id", "created_at")
-        ):
-            assigned.setdefault((row["version_id"], row["reviewer_id"]), row["created_at"])
-    for row in vote_rows:
+    assignments = defaultdict(list)
+    for row in (
+        Assignment.objects.filter(campaign_id__in=campaign_ids)
+        .order_by("created_at")
+        .values("campaign_id", "version_id", "reviewer_id", "status", "created_at")
+    ):
+        assigned.setdefault((row["version_id"], row["reviewer_id"]), row["created_at"])
+        assignments[row["campaign_id"]].append(row)
+    for row in Vote.objects.filter(campaign_id__in=campaign_ids).values(
+        "campaign_id", "version_id", "reviewer_id", "signed_at"
+    ):
         row["assigned_at"] = assigned.get((row["version_id"], row["reviewer_id"]))
         votes[row["campaign_id"]].append(row)
     out = {}
@@ -270,6 +291,7 @@ def _load(campaign_ids: list[int]) -> dict[int, dict]:
             decisions=decisions[pk],
             feedback=feedback[pk],
             votes=votes[pk],
+            assignments=assignments[pk],
         )
     return out
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -172,17 +172,17 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
     overdue = listing.apply_filters(campaigns, {"overdue": True}, now=now).count()
     expiring = listing.apply_filters(campaigns, {"expiring": True}, now=now).count()
     serious_items = listing.open_serious_feedback()
-    waiting = listing.open_assignments()
     if scope:  # only then narrow to the filtered campaigns (a semi-join on all is waste)
         serious_items = serious_items.filter(campaign__in=campaigns)
-        waiting = waiting.filter(campaign__in=campaigns)
     serious = serious_items.count()
+    # Reviewers' open work, from the counts: keyed by reviewer, dated by the due day.
+    today = listing.start_of_day(now).date()
     workload = {
-        row["reviewer_id"]: row
-        for row in waiting.values("reviewer_id").annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(campaign__review_due_at__lt=now)),
-        )
+        int(row["key"]): row
+        for row in rows.filter(metric=counts.OPEN_WORK)
+        .values("key")
+        .annotate(open=Sum("n"), overdue=Sum("n", filter=Q(period__lt=today)))
+        if row["open"]
     }
     vote_times = ranked[counts.VOTE_TIME]
     # Always one query (an empty id list would skip it and make the count data-dependent).
@@ -376,6 +376,7 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         person = people.get(pk)
         votes, seconds = vote_times.get(str(pk), (0, 0))
         open_row = workload.get(pk, {})
+        open_row = {"open": open_row.get("open") or 0, "overdue": open_row.get("overdue") or 0}
         workload_rows.append(
             {
                 "id": pk,

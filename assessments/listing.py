@@ -335,7 +335,9 @@ def apply_filters(qs, f: dict, *, now=None):
             waiting = waiting.filter(reviewer_id=f["reviewer"])
         qs = qs.filter(Exists(waiting))
     if f.get("overdue"):
-        qs = qs.filter(status__in=list(workflow.OPEN_REVIEW_STATES), review_due_at__lt=now)
+        qs = qs.filter(
+            status__in=list(workflow.OPEN_REVIEW_STATES), review_due_at__lt=start_of_day(now)
+        )
     if f.get("expiring"):
         qs = qs.filter(
             status__in=list(workflow.APPROVED_STATES),
@@ -353,6 +355,11 @@ def apply_filters(qs, f: dict, *, now=None):
             )
         )
     return qs
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """Overdue means past the due DAY (UTC): a review due today is not overdue yet."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def open_serious_feedback():

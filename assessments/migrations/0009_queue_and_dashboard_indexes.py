@@ -32,5 +32,29 @@ class Migration(migrations.Migration):
                 fields=["status", "review_due_at", "id"], name="campaign_status_due"
             ),
         ),
+        migrations.AddIndex(
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("status", "recused")),
+                fields=["-responded_at", "id"],
+                name="assignment_recused",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="campaign",
+            index=models.Index(
+                condition=models.Q(("rereview_flagged_at__isnull", False)),
+                fields=["-rereview_flagged_at", "id"],
+                name="campaign_flagged",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="condition",
+            index=models.Index(
+                condition=models.Q(("status", "fulfilled")),
+                fields=["fulfilled_at", "id"],
+                name="condition_to_verify",
+            ),
+        ),
         migrations.RunPython(covering_index, drop_covering_index),
     ]

@@ -114,6 +114,11 @@ class Campaign(models.Model):
             models.Index(fields=["status", "updated_at", "id"], name="campaign_status_updated"),
             models.Index(fields=["status", "review_due_at", "id"], name="campaign_status_due"),
             models.Index(fields=["tier", "updated_at", "id"], name="campaign_tier_updated"),
+            models.Index(
+                fields=["-rereview_flagged_at", "id"],
+                condition=models.Q(rereview_flagged_at__isnull=False),
+                name="campaign_flagged",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -85,7 +85,14 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["reviewer", "status"], name="assignment_reviewer_status")]
+        indexes = [
+            models.Index(fields=["reviewer", "status"], name="assignment_reviewer_status"),
+            models.Index(
+                fields=["-responded_at", "id"],
+                condition=models.Q(status="recused"),
+                name="assignment_recused",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "reviewer"],
@@ -209,6 +216,13 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["fulfilled_at", "id"],
+                condition=models.Q(status="fulfilled"),
+                name="condition_to_verify",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments import dashboard, insights, listing, selectors, services
 from assessments.errors import ServiceError
-from assessments.models import Campaign, DashboardCount
+from assessments.models import Assignment, Campaign, DashboardCount
 from assessments.workflow import WorkflowError
 from tests.dashboard.scenario import history  # noqa: F401 - a fixture
 from tests.factories import PASSWORD
@@ -78,8 +78,14 @@ def test_clock_dependent_figures(history):
     approved = history["approved"]
     later = approved.approval_expires_at - timedelta(days=10)
     assert figures(data_for(now=later))["expiring"] == 1
-    overdue_at = history["waiting"].review_due_at + timedelta(hours=1)
-    assert figures(data_for(now=overdue_at))["overdue"] == 1
+    due = history["waiting"].review_due_at
+    later_that_day = due.replace(hour=23, minute=59, second=0, microsecond=0)
+    assert figures(data_for(now=later_that_day))["overdue"] == 0  # due today: not yet
+    overdue_at = due + timedelta(days=1)
+    late = data_for(now=overdue_at)
+    assert figures(late)["overdue"] == 1
+    # The waiting campaign has no reviewer yet; the others' reviewers have voted.
+    assert all(row["open"] == row["overdue"] == 0 for row in late["workload"])
 
 
 def test_filters_narrow_every_figure(history, other_team):
@@ -143,6 +149,7 @@ def test_every_figure_links_to_the_campaigns_it_counts(history, client, manager)
     assert list_ids(client, rework["url"]) == [history["changes"].pk]
     for row in data["workload"]:
         assert len(list_ids(client, row["votes_url"])) == row["votes"]
+        assert len(list_ids(client, row["open_url"])) == row["open"]
 
 
 def test_dashboard_page_renders_filters_from_the_url(history, client, manager, other_team):
@@ -247,3 +254,20 @@ def test_bad_list_input_is_an_error_and_filters_nothing(history, client, manager
     assert response.context["page"].count == Campaign.objects.count()
     garbage = client.get(reverse("campaign_list") + "?after=not-a-cursor")
     assert garbage.status_code == 200
+
+
+def test_reviewers_open_work_follows_assignments_and_votes(history, chair, board, marketer):
+    waiting = history["waiting"]
+    services.review_assign(actor=chair, campaign=waiting, reviewers=board[:2])
+
+    def work(now=None):
+        return {r["id"]: (r["open"], r["overdue"]) for r in data_for(now=now)["workload"]}
+
+    assert work()[board[0].pk] == (1, 0) and work()[board[1].pk] == (1, 0)
+    late = waiting.review_due_at + timedelta(days=1)
+    assert work(now=late)[board[0].pk] == (1, 1)
+    assignment = Assignment.objects.get(campaign=waiting, reviewer=board[0], status="pending")
+    services.assignment_recuse(actor=board[0], assignment=assignment, reason="Conflict")
+    assert work().get(board[0].pk, (0, 0))[0] == 0
+    services.campaign_withdraw(actor=marketer, campaign=waiting)
+    assert all(open_ == 0 for open_, _overdue in work().values())
