@@ -406,6 +406,31 @@ def _after(ordering: tuple[str, str], values: list, *, backwards: bool) -> Q:
     return tail
 
 
+def _seek(qs, ordering: tuple[str, str], cursor: list, *, backwards: bool):
+    """Rows after the cursor. For the NOT NULL sort columns a row-value comparison,
+    ``(column, id) < (value, id)``, which both databases answer from the (column, id)
+    index; the nullable ones need the longer condition of ``_after``."""
+    name = ordering[0].lstrip("-")
+    value, pk = cursor
+    if name in NULLABLE_SORT_FIELDS or value is None or not isinstance(pk, int):
+        return qs.filter(_after(ordering, cursor, backwards=backwards))
+    if name.endswith("_at"):
+        try:
+            # As the database stores it (SQLite: naive UTC text).
+            value = connection.ops.adapt_datetimefield_value(datetime.fromisoformat(value))
+        except (TypeError, ValueError):
+            return qs.none()
+    elif not isinstance(value, str):
+        return qs.none()
+    descending = ordering[0].startswith("-") != backwards
+    table = Campaign._meta.db_table
+    column = Campaign._meta.get_field(name).column
+    op = "<" if descending else ">"
+    return qs.extra(  # noqa: S610 - fixed identifiers; the values are parameters
+        where=[f'("{table}"."{column}", "{table}"."id") {op} (%s, %s)'], params=[value, pk]
+    )
+
+
 def _order(ordering: tuple[str, str], *, backwards: bool) -> list:
     """ORDER BY for ``ordering`` (reversed when reading backwards). Nullable sort fields
     put NULLs last going forward; the others are NOT NULL and keep the plain order their
@@ -446,7 +471,7 @@ def page_of(qs, *, sort: str, after: str = "", before: str = "") -> Page:
     cursor = _decode(before if backwards else after) if (after or before) else None
     page_qs = qs
     if cursor is not None:
-        page_qs = page_qs.filter(_after(ordering, cursor, backwards=backwards))
+        page_qs = _seek(page_qs, ordering, cursor, backwards=backwards)
     rows = list(
         page_qs.select_related("team", "owner").order_by(*_order(ordering, backwards=backwards))[
             : PAGE_SIZE + 1
