@@ -1,10 +1,15 @@
-"""Checks on uploaded evidence files: size, and type judged from the content."""
+"""Checks on uploaded evidence files: size, type judged from the content, and (when
+CLAMAV_ADDRESS is set) a malware scan."""
 
+import logging
 import zipfile
 
 from django.utils.translation import gettext as _
 
+from . import malware
 from .errors import ServiceError
+
+logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -76,4 +81,22 @@ def check_upload(upload) -> str:
             ),
             field="file",
         )
+    _scan(upload)
     return content_type
+
+
+def _scan(upload) -> None:
+    """Refuse the file unless clamd (when configured) says it is clean; fail closed."""
+    if not malware.enabled():
+        return
+    try:
+        result = malware.scan(upload)
+    except malware.ScanError as exc:
+        logger.warning("upload refused: the virus scanner gave no verdict (%s)", exc)
+        raise ServiceError(
+            _("The file could not be checked for viruses right now; try again later."),
+            field="file",
+        ) from exc
+    if not result.clean:
+        logger.warning("upload refused: the virus scanner found %s", result.signature)
+        raise ServiceError(_("This file was refused by the virus scanner."), field="file")

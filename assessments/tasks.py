@@ -93,6 +93,13 @@ def resend_webhooks() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_feedback_contacts() -> int:
+    """Periodic (daily): consumers' reply e-mails past FEEDBACK_CONTACT_RETENTION_DAYS are
+    blanked (idempotent)."""
+    return services.feedback_contacts_purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def scan_reminders() -> int:
     return notifications.scan_reminders()
 

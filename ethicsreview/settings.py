@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.weekly_manager_digest",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
     },
+    "purge-feedback-contacts": {
+        "task": "assessments.tasks.purge_feedback_contacts",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # Publishing must fail fast when Redis is down or hung: the action has committed and the
 # outbox row is re-sent by resend-notifications.
@@ -266,6 +270,14 @@ REVIEW_EXCLUDE_OWN_TEAM = env_bool("REVIEW_EXCLUDE_OWN_TEAM", True)
 FEEDBACK_REREVIEW_CONCERNS = env_int("FEEDBACK_REREVIEW_CONCERNS", 3)
 # Consumer feedback accepted per client address per hour on a public notice.
 PUBLIC_FEEDBACK_PER_HOUR = env_int("PUBLIC_FEEDBACK_PER_HOUR", 5)
+# Days a consumer's reply e-mail is kept; the daily purge-feedback-contacts job blanks it after.
+FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 180)
+
+# --- Malware scan of uploads (ClamAV) -------------------------------------------------------
+# Empty: off. "unix:///run/clamav/clamd.ctl" or "tcp://host:3310": every upload is streamed to
+# clamd first and refused when infected or when the scanner does not answer (fail closed).
+CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS", "")
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -35,6 +35,7 @@ class EventKind(models.TextChoices):
     REREVIEW_REQUESTED = "rereview_requested", _("Re-review requested")
     FEEDBACK_RECEIVED = "feedback_received", _("Feedback received")
     FEEDBACK_TRIAGED = "feedback_triaged", _("Feedback triaged")
+    CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
 
 
 class AuditEvent(models.Model):

@@ -39,7 +39,7 @@ from .feedback import (
     notice_update,
 )
 from .notifications import notification_preferences_set, notifications_mark_read
-from .personal_data import person_erase, person_export, pseudonym
+from .personal_data import feedback_contacts_purge, person_erase, person_export, pseudonym
 from .review import (
     approvals_expire,
     assignment_accept,
@@ -61,6 +61,7 @@ from .review import (
 __all__ = [
     "api_token_create",
     "api_token_revoke",
+    "feedback_contacts_purge",
     "person_erase",
     "person_export",
     "pseudonym",

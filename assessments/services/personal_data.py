@@ -5,18 +5,23 @@ id only, so the chain is untouched)."""
 import hashlib
 import hmac
 import logging
+from datetime import UTC, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from .. import audit
 from ..models import (
     Assignment,
     AuditEvent,
     Comment,
     Decision,
+    EventKind,
     Feedback,
+    FeedbackSource,
     Invitation,
     Notification,
     NotificationPreference,
@@ -132,3 +137,32 @@ def person_erase(*, user: User) -> str:
         locked.save(update_fields=["email", "display_name", "language", "is_active", "password"])
     logger.info("user %s pseudonymised as %s", user.pk, label)
     return label
+
+
+def feedback_contacts_purge(*, now=None) -> int:
+    """Blank the reply e-mail (and the consent) of consumer feedback older than
+    ``FEEDBACK_CONTACT_RETENTION_DAYS``; the feedback itself stays. One transaction, with a
+    ``contacts_purged`` event (count and cutoff, no addresses) when anything was purged.
+    Returns how many were purged; safe to run repeatedly."""
+    days = settings.FEEDBACK_CONTACT_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        purged = (
+            Feedback.objects.filter(source=FeedbackSource.CONSUMER, created_at__lt=cutoff)
+            .exclude(contact_email="", contact_consent=False)
+            .update(contact_email="", contact_consent=False)
+        )
+        if purged:
+            audit.record(
+                kind=EventKind.CONTACTS_PURGED,
+                campaign=None,  # not a campaign's history; dashboards are not marked
+                actor=None,
+                payload={
+                    "count": purged,
+                    "cutoff": cutoff.astimezone(UTC).isoformat(timespec="seconds"),
+                    "retention_days": days,
+                },
+            )
+    if purged:
+        logger.info("consumer contact details purged from %s feedback before %s", purged, cutoff)
+    return purged
