@@ -1,11 +1,16 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from . import permissions, security_log
+from .views import mfa_required_page
 
 
 class UserLanguageMiddleware:
@@ -70,3 +75,50 @@ class SessionSecurityMiddleware:
         if session.get(self.ROLES_KEY) != roles:
             session[self.ROLES_KEY] = roles
         return None
+
+
+class AccessDeniedLogMiddleware:
+    """Every 403 answer (a role's page refused, a permission check, a missing second factor,
+    a CSRF failure, the API) goes to the security log with who, from where and what.
+
+    Runs after AuthenticationMiddleware, outside AdminMfaMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            security_log.log_event(
+                "access_denied",
+                actor=getattr(request, "user", None),
+                request=request,
+                level=logging.WARNING,
+                method=request.method,
+                path=request.path,
+                reason=getattr(response, "denied_reason", "forbidden"),
+            )
+        return response
+
+
+class AdminMfaMiddleware:
+    """Staff without two-factor authentication get the page explaining it instead of the
+    Django admin (``permissions.mfa_missing``); signing out of it still works.
+
+    Runs after AuthenticationMiddleware and UserLanguageMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and request.path.startswith(reverse("admin:index"))
+            and request.path != reverse("admin:logout")
+            and permissions.mfa_missing(user)
+        ):
+            return mfa_required_page(request)
+        return self.get_response(request)

@@ -7,6 +7,11 @@ the two can never disagree.
 
 from enum import StrEnum
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ServiceError
 from .models import AssignmentStatus, Campaign, CampaignStatus, Invitation, Team, User
 from .roles import Role
 from .workflow import EDITABLE_STATES, OPEN_REVIEW_STATES, TRANSITIONS
@@ -41,6 +46,42 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
 
 def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+# --- two-factor authentication --------------------------------------------------------------
+
+# Reviewers, chairs and administrators (and any staff account) sign decisions or administer:
+# they need an authenticator app (TOTP) before the actions below and the Django admin.
+ROLES_NEEDING_MFA = frozenset({Role.REVIEWER, Role.CHAIR, Role.ADMIN})
+# The campaign actions (``available_actions``) that need it.
+MFA_ACTIONS = frozenset(
+    {"vote", "assign", "confirm", "overrule", "verify_conditions", "triage", "send_back"}
+)
+MFA_REQUIRED_MESSAGE = _(
+    "Set up two-factor authentication (an authenticator app) before you vote, decide or "
+    "administer. Nothing was changed."
+)
+
+
+def user_has_mfa(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def needs_mfa(user: User) -> bool:
+    """Holds a role (or staff access) whose actions need two-factor authentication."""
+    return _active(user) and (user.is_staff or not ROLES_NEEDING_MFA.isdisjoint(user.role_set))
+
+
+def mfa_missing(user: User) -> bool:
+    """Must set up two-factor authentication before any of ``MFA_ACTIONS`` or the Django
+    admin (while ``REQUIRE_MFA_FOR_BOARD`` is on, the default)."""
+    return bool(settings.REQUIRE_MFA_FOR_BOARD and needs_mfa(user) and not user_has_mfa(user))
+
+
+def check_mfa(user: User) -> None:
+    """The services' guard (the views check first and show a page explaining it)."""
+    if mfa_missing(user):
+        raise ServiceError(MFA_REQUIRED_MESSAGE)
 
 
 def can(user: User, action: Action | str) -> bool:

@@ -3,7 +3,6 @@
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -31,11 +30,8 @@ from .models import (
 from .questionnaire import Definition, score, visible_codes
 from .roles import Role
 
-ROLES_NEEDING_MFA = frozenset({Role.REVIEWER, Role.CHAIR, Role.ADMIN})
-
-
-def user_has_mfa(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+ROLES_NEEDING_MFA = permissions.ROLES_NEEDING_MFA
+user_has_mfa = permissions.user_has_mfa
 
 
 def people_for(user: User):

@@ -66,6 +66,25 @@ def requires(action: Action):
     return decorator
 
 
+def mfa_required_page(request):
+    """Why two-factor authentication is needed and where to set it up; nothing was done."""
+    response = render(request, "assessments/mfa_required.html", status=403)
+    response.denied_reason = "mfa_required"  # for the security log (AccessDeniedLogMiddleware)
+    return response
+
+
+def mfa_required(view):
+    """Board actions (``permissions.MFA_ACTIONS``) need two-factor authentication first."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if permissions.mfa_missing(request.user):
+            return mfa_required_page(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
 def home(request):
     return render(
@@ -467,6 +486,8 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "feedback": selectors.feedback_for(campaign),
         "consultation": selectors.consultation_record(campaign, definition, language),
         "fulfil_errors": forms.get("fulfil_errors") or {},
+        "mfa_missing": bool(permissions.MFA_ACTIONS & review["actions"])
+        and permissions.mfa_missing(request.user),
     }
     return render(request, "assessments/campaign_detail.html", context, status=status)
 
@@ -754,6 +775,7 @@ def assignment_respond(request, pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def review_assign(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     ids = [int(v) for v in request.POST.getlist("reviewers") if v.isdecimal() and len(v) < 10]
@@ -768,6 +790,7 @@ def review_assign(request, pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def vote(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     form = VoteForm(request.POST)
@@ -791,6 +814,7 @@ def vote(request, pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def decision_confirm(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     return _form_action(
@@ -810,6 +834,7 @@ def decision_confirm(request, pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def decision_overrule(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     form = OverruleForm(request.POST)
@@ -880,6 +905,7 @@ def condition_fulfil(request, pk: int, condition_pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def condition_verify(request, pk: int, condition_pk: int):
     campaign, condition = _condition_for(request, pk, condition_pk)
     try:
@@ -945,6 +971,7 @@ def feedback_add(request, pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def feedback_triage(request, pk: int, feedback_pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     feedback = get_object_or_404(campaign.feedback, pk=feedback_pk)
@@ -980,6 +1007,7 @@ def feedback_attachment(request, pk: int, feedback_pk: int):
 
 @require_POST
 @login_required
+@mfa_required
 def campaign_send_back(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     try:

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "assessments.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "assessments.middleware.SessionSecurityMiddleware",
+    "assessments.middleware.AccessDeniedLogMiddleware",
+    "assessments.middleware.AdminMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -263,6 +265,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Ethics Review"
+# Reviewers, chairs and administrators must set up an authenticator app before they vote,
+# decide, assign, verify, triage, send back or use the Django admin.
+REQUIRE_MFA_FOR_BOARD = env_bool("REQUIRE_MFA_FOR_BOARD", True)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # Reviewers never review their own campaigns; by default not their own team's either.
 REVIEW_EXCLUDE_OWN_TEAM = env_bool("REVIEW_EXCLUDE_OWN_TEAM", True)
@@ -413,10 +418,22 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "security_json": {"()": "assessments.security_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security_console": {"class": "logging.StreamHandler", "formatter": "security_json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Security events: one JSON object per line, whatever LOG_LEVEL says.
+        "ethicsreview.security": {
+            "handlers": ["security_console"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},  # one INFO line per layout step otherwise
         "fontTools": {"level": "WARNING"},

@@ -78,6 +78,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _board_mfa_not_required(settings):
+    """Most tests make board members without a second factor; the requirement (on by
+    default) is switched back on and tested in tests/security."""
+    settings.REQUIRE_MFA_FOR_BOARD = False
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache_and_eager_tasks():
     """Each test starts with an empty shared cache (login rate limits live there), and
     Celery tasks run inline unless a test starts a real worker."""

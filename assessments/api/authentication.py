@@ -1,5 +1,6 @@
 """``Authorization: Bearer <personal API token>``."""
 
+import logging
 from datetime import timedelta
 
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from .. import security_log
 from ..models import ApiToken
 from ..services.api_tokens import token_digest
 
@@ -21,10 +23,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
             return None
         if len(header) != 2:
+            _log_failure(request, "malformed")
             raise exceptions.AuthenticationFailed(_("Give exactly one token after “Bearer”."))
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
+            _log_failure(request, "malformed")
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from exc
         token = (
             ApiToken.objects.select_related("user")
@@ -32,6 +36,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.user.is_active:
+            if token is None:
+                _log_failure(request, "unknown_or_revoked")
+            else:
+                _log_failure(request, "inactive_user", actor=token.user)
             raise exceptions.AuthenticationFailed(_("The token is not valid or was revoked."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
@@ -41,6 +49,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+def _log_failure(request, reason: str, actor=None) -> None:
+    # Never the token itself: only why it was refused, whose it was and where it came from.
+    security_log.log_event(
+        "api_auth_failed",
+        actor=actor,
+        request=request,
+        level=logging.WARNING,
+        reason=reason,
+        path=request.path,
+    )
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

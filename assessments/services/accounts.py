@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import permissions, security_log
 from ..errors import ServiceError
 from ..invitations import check_invitation_usable, invitation_from_token
 from ..models import (
@@ -152,6 +152,13 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
         locked = User.objects.select_for_update().get(pk=user.pk)
         _apply_roles(locked, sorted(set(roles)))
     user.__dict__.pop("role_set", None)
+    security_log.log_event(
+        "roles_set",
+        actor=actor,
+        target_id=user.pk,
+        target_email=user.email,
+        roles=sorted(set(roles)),
+    )
 
 
 def user_set_active(*, actor: User, user: User, active: bool) -> None:
@@ -165,6 +172,13 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
             logger.info(
                 "user %s %s by user %s", user.pk, "activated" if active else "deactivated", actor.pk
             )
+    if changed:
+        security_log.log_event(
+            "user_activated" if active else "user_deactivated",
+            actor=actor,
+            target_id=user.pk,
+            target_email=user.email,
+        )
     user.is_active = active
 
 

@@ -186,6 +186,7 @@ def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str =
     reason)."""
     if not permissions.is_board(actor):
         raise ServiceError(_("Only reviewers and the chair triage feedback."))
+    permissions.check_mfa(actor)
     note = (note or "").strip()
     if status not in (TriageStatus.ACKNOWLEDGED, TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED):
         raise ServiceError(_("Choose what to do with this feedback."), field="status")
@@ -213,6 +214,7 @@ def campaign_send_back(*, actor: User, campaign: Campaign) -> None:
     revises and resubmits it."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair sends a campaign back to review."))
+    permissions.check_mfa(actor)
     with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         previous = campaign.status

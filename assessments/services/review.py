@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, selectors, webhooks, workflow
+from .. import audit, permissions, security_log, selectors, webhooks, workflow
 from ..canonical import canonical_sha256
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError
@@ -72,6 +72,9 @@ def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -
             kind=EventKind.SIGNATURE_FAILED, campaign=campaign, actor=actor, payload={"act": act}
         )
     logger.warning("failed signature by user %s on campaign %s (%s)", actor.pk, campaign.pk, act)
+    security_log.log_event(
+        "signature_failed", actor=actor, level=logging.WARNING, campaign=campaign.pk, act=act
+    )
     raise ServiceError(_("The password is not correct. Nothing was signed."), field="password")
 
 
@@ -290,6 +293,7 @@ def review_propose(*, campaign: Campaign) -> list[User]:
 def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> list[Assignment]:
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair assigns reviewers."))
+    permissions.check_mfa(actor)
     with campaign_transaction():
         campaign = _locked(campaign)
         if campaign.status not in (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW):
@@ -484,6 +488,7 @@ def vote_cast(
     campaign = Campaign.objects.get(pk=campaign.pk)  # the current state, not the caller's copy
     if not permissions.can_vote(actor, campaign):
         raise ServiceError(_("You cannot vote on this campaign now."))
+    permissions.check_mfa(actor)
     _check_signature(actor, password, campaign, "vote")
     with campaign_transaction():
         campaign = _locked(campaign)
@@ -663,6 +668,7 @@ def decision_confirm(
     """The chair confirms the outcome the votes gave a tier IV campaign (signed)."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair confirms decisions."))
+    permissions.check_mfa(actor)
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
     _check_signature(actor, password, campaign, "confirm")
@@ -699,6 +705,7 @@ def decision_overrule(
     """The chair sets a different outcome, with a rationale; a signed, recorded act."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair can overrule."))
+    permissions.check_mfa(actor)
     rationale = (rationale or "").strip()
     conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
     if outcome not in workflow.OUTCOMES.values():
@@ -770,6 +777,7 @@ def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Conditi
 def condition_verify(*, actor: User, condition: Condition) -> Condition:
     if not permissions.is_board(actor):
         raise ServiceError(_("Only a reviewer or the chair verifies conditions."))
+    permissions.check_mfa(actor)
     with campaign_transaction():
         campaign = _locked(condition.campaign)
         condition = Condition.objects.select_for_update().get(pk=condition.pk)
