@@ -50,6 +50,7 @@ run: venv messages
 	DEBUG=true $(PY) manage.py migrate --no-input -v0
 	DEBUG=true $(PY) manage.py load_questionnaires
 	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py rebuild_dashboard  # cheap here; brings older databases up to date
 	@echo "Serving Ethics Review at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
