@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -66,3 +68,15 @@ def test_demo_campaigns_have_varied_results():
     assert len(tiers) >= 3, tiers
     assert any(not r.complete for r in results.values())  # one is only started
     assert sum(r.complete for r in results.values()) >= 3
+
+
+def test_seed_demo_works_with_the_mfa_requirement_on(settings):
+    """The demo's board acts before anyone has an authenticator app; production's
+    requirement stays on for them afterwards."""
+    settings.REQUIRE_MFA_FOR_BOARD = True
+    call_command("seed_demo", stdout=io.StringIO())
+    from assessments import permissions
+    from assessments.models import Decision, User
+
+    assert Decision.objects.exists()
+    assert permissions.mfa_missing(User.objects.get(email="reviewer@example.com"))
