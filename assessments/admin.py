@@ -221,13 +221,16 @@ class WebhookAdmin(admin.ModelAdmin):
             _("Signing"),
             {
                 "fields": ["secret", "created_at"],
-                "description": _(
-                    "Give this secret to the receiver. Each delivery carries the header "
-                    "X-EthicsReview-Signature: t=<unix time>,v1=<signature>, where the "
-                    "signature is the hex HMAC-SHA256, with this secret, of the timestamp, "
-                    "a dot and the raw request body. Receivers recompute it, compare in "
-                    "constant time and refuse timestamps older than 5 minutes (see the "
-                    "README, Webhooks)."
+                # The admin shows descriptions as HTML: escape the <placeholders>.
+                "description": escape(
+                    _(
+                        "Give this secret to the receiver. Each delivery carries the header "
+                        "X-EthicsReview-Signature: t=<unix time>,v1=<signature>, where the "
+                        "signature is the hex HMAC-SHA256, with this secret, of the timestamp, "
+                        "a dot and the raw request body. Receivers recompute it, compare in "
+                        "constant time and refuse timestamps older than 5 minutes (see the "
+                        "README, Webhooks)."
+                    )
                 ),
             },
         )
