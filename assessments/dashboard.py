@@ -381,8 +381,18 @@ def rebuild(*, batch: int = 5000) -> int:
     """Recompute every campaign's facts and all counts from the data (existing databases,
     bulk loads). Returns the number of campaigns."""
     with transaction.atomic():
-        DashboardCount.objects.all().delete()
-        CampaignFacts.objects.all().delete()
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            # Empty both tables and load the counts without their indexes: building the
+            # indexes once afterwards is several times faster than maintaining them row by
+            # row. (The table is locked until the rebuild commits.)
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {CampaignFacts._meta.db_table}, {_TABLE}")
+                for statement in _DROP_INDEXES:
+                    cursor.execute(statement)
+        else:
+            DashboardCount.objects.all().delete()
+            CampaignFacts.objects.all().delete()
         ids = list(Campaign.objects.order_by("pk").values_list("pk", flat=True))
         # Campaigns with the same team, tier, channels and markets share their fan-out:
         # add up the base cells per group first, fan out once per group.
@@ -423,7 +433,25 @@ def rebuild(*, batch: int = 5000) -> int:
                     cell[0] += n
                     cell[1] += total
         _bulk_insert(DashboardCount, _COLUMNS, ((*k, *v) for k, v in cells.items()))
+        if postgres:
+            with connection.cursor() as cursor:
+                for statement in _CREATE_INDEXES:
+                    cursor.execute(statement)
     return len(ids)
+
+
+_TABLE = DashboardCount._meta.db_table
+_CELL = "metric, channel, market, period, team_id, tier, key"
+_DROP_INDEXES = (
+    f"ALTER TABLE {_TABLE} DROP CONSTRAINT IF EXISTS dashboardcount_cell",
+    "DROP INDEX IF EXISTS dashboardcount_cover",
+)
+# The same definitions as the model's unique constraint and migration 0009's index.
+_CREATE_INDEXES = (
+    "SET CONSTRAINTS ALL IMMEDIATE",  # run the deferred team checks now: ALTER needs none pending
+    f"ALTER TABLE {_TABLE} ADD CONSTRAINT dashboardcount_cell UNIQUE ({_CELL})",
+    f"CREATE INDEX dashboardcount_cover ON {_TABLE} ({_CELL}) INCLUDE (n, total)",
+)
 
 
 def _bulk_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
