@@ -387,6 +387,7 @@ def rebuild(*, batch: int = 5000) -> int:
             # indexes once afterwards is several times faster than maintaining them row by
             # row. (The table is locked until the rebuild commits.)
             with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # none may be pending here
                 cursor.execute(f"TRUNCATE {CampaignFacts._meta.db_table}, {_TABLE}")
                 for statement in _DROP_INDEXES:
                     cursor.execute(statement)
