@@ -11,13 +11,15 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
   $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint requirements/build-constraints.txt
 
-.PHONY: help python-check venv venv-dev messages run seed test lint format worker bench clean
+.PHONY: help python-check venv venv-dev messages run seed test lint format worker serve loadtest bench clean
 
 help:
 	@echo "make run     - set up .venv, migrate the SQLite database, load demo data, serve on :$(PORT)"
 	@echo "make test    - set up .venv with dev extras and run the whole test suite"
 	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
 	@echo "make worker  - Celery worker + beat on REDIS_URL"
+	@echo "make serve   - production stack: gunicorn + Celery worker + beat (needs SECRET_KEY, DATABASE_URL, REDIS_URL)"
+	@echo "make loadtest - mixed traffic against a running make serve (LOADTEST_URL, LOADTEST_USERS, LOADTEST_SECONDS)"
 	@echo "make bench   - seed a separate PostgreSQL database with 100,000 campaigns (once) and time the main pages"
 
 python-check:
@@ -72,6 +74,22 @@ format: venv-dev
 worker: venv
 	@[ -n "$$REDIS_URL" ] || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker." >&2; exit 1; }
 	$(VENV)/bin/celery -A ethicsreview worker --beat --loglevel INFO
+
+# Production: gunicorn (WEB_CONCURRENCY workers on 0.0.0.0:$(PORT)), a Celery worker and
+# Celery beat, supervised by `manage.py serve`, which refuses DEBUG, a missing SECRET_KEY, a
+# non-PostgreSQL DATABASE_URL, a missing REDIS_URL and unapplied migrations (run
+# `manage.py migrate` as a deploy step). Static files are collected first.
+serve: venv messages
+	$(PY) manage.py collectstatic --no-input -v0
+	$(PY) manage.py serve --port $(PORT)
+
+# Against a running `make serve` seeded with `seed_demo` (same DATABASE_URL here: the run
+# checks that no accepted write was lost).
+LOADTEST_URL ?= http://127.0.0.1:$(PORT)
+LOADTEST_USERS ?= 8
+LOADTEST_SECONDS ?= 60
+loadtest: venv
+	$(PY) manage.py loadtest --url $(LOADTEST_URL) --users $(LOADTEST_USERS) --seconds $(LOADTEST_SECONDS)
 
 # The benchmark database is separate from everything else and kept between runs (seeding
 # 100,000 campaigns is done once). BENCH_DATABASE_URL points elsewhere if needed.

@@ -55,8 +55,9 @@ DEBUG = env_bool("DEBUG", False)
 # Build-time commands that neither serve requests nor sign anything that outlives them may
 # run without a key (a throwaway one is made up for the process), so `manage.py check` and
 # `makemigrations --check` work in a bare checkout or a build step.
+# `serve` checks SECRET_KEY itself and refuses to start without one, with a plain message.
 KEYLESS_COMMANDS = frozenset(
-    {"check", "makemigrations", "collectstatic", "compilemessages", "makemessages", "help"}
+    {"check", "makemigrations", "collectstatic", "compilemessages", "makemessages", "help", "serve"}
 )
 _command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
 
@@ -310,6 +311,31 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (evidence, feedback attachments): on the local disk under MEDIA_ROOT by
+# default; FILE_STORAGE=s3 keeps them in an S3-compatible bucket (AWS, MinIO, ...) so web
+# machines keep nothing. Private objects, signed URLs only: downloads go through the app's
+# permission-checked views, which read the file through the storage API. Credentials come
+# from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, a role).
+FILE_STORAGE = env_str("FILE_STORAGE", "filesystem").strip().lower() or "filesystem"
+if FILE_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": env_str("AWS_S3_LOCATION", "").strip("/"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
+elif FILE_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"FILE_STORAGE must be filesystem or s3, got {FILE_STORAGE!r}")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
