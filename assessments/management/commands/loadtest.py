@@ -1,8 +1,9 @@
 """A load generator for a running server (``manage.py serve`` / ``make serve``).
 
-Virtual users sign in through the real login page (allauth's form with its CSRF token), one
-account per role from ``seed_demo``, and then send mixed traffic as fast as the server
-answers (closed loop), each on its own keep-alive connection and cookie jar:
+Virtual users sign in through the real login page (allauth's form with its CSRF token) with
+the demo accounts of ``seed_demo`` (virtual users of one account share its session, like tabs
+of one browser: sign-ins are rate-limited per client address), and then send mixed traffic
+as fast as the server answers (closed loop), each on its own connection:
 
 - marketers open My campaigns, the campaign list and their campaigns, save answers in the
   assessment wizard (the htmx POST the page sends on every change, and now and then the
@@ -310,6 +311,11 @@ class VirtualUser(threading.Thread):
             "/accounts/login/",
             {"csrfmiddlewaretoken": match.group(1), "login": email, "password": password},
         )
+        if response.status == 429:
+            raise RuntimeError(
+                f"signing in as {email} was rate-limited (429): sign-ins from one address are "
+                "limited per minute; wait a minute and run again"
+            )
         if response.status != 302:
             raise RuntimeError(
                 f"signing in as {email} answered {response.status} (not a redirect): is the "
@@ -369,9 +375,24 @@ class VirtualUser(threading.Thread):
 
     # --- the measured phase -------------------------------------------------------------------
 
+    def sign_in(self) -> None:
+        """The first virtual user of an account signs in through the login page; the others
+        share its session like tabs of one browser (sign-ins are rate-limited per client
+        address, and every virtual user comes from this one)."""
+        email = self.account[0]
+        with self.run_.session_locks[email]:
+            if email not in self.run_.sessions:
+                self.run_.sessions[email] = None
+                self.login()
+                self.run_.sessions[email] = dict(self.client.cookies)
+            elif self.run_.sessions[email] is None:
+                raise RuntimeError("(its first virtual user could not sign in)")
+            else:
+                self.client.cookies = dict(self.run_.sessions[email])
+
     def run(self) -> None:
         try:
-            self.login()
+            self.sign_in()
             self.discover()
             self.ready = True
         except Exception as exc:
@@ -494,6 +515,10 @@ class Run:
         self.summary = ""
         self.client_cpu = 0.0
         self.account_index: dict[int, int] = {}
+        self.sessions: dict[str, dict[str, str] | None] = {}
+        self.session_locks = {
+            email: threading.Lock() for accounts in DEMO_ACCOUNTS.values() for email, _ in accounts
+        }
         self.users: list[VirtualUser] = []
         seen: dict[str, int] = defaultdict(int)
         for number in range(users):
