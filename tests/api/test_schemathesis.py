@@ -4,6 +4,8 @@ headers and bodies as documented)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -22,7 +24,19 @@ DOMAIN_RULES = {"POST /api/v1/campaigns/", "PATCH /api/v1/campaigns/{id}/answers
 DOMAIN_RULES.add("POST /api/v1/campaigns/{id}/submit/")
 
 
-def test_api_matches_its_schema(questionnaire, marketer, complete_campaign):
+@pytest.fixture
+def keep_connection():
+    """The real WSGI handler closes the database connection after each request (as a
+    server would); inside the test's transaction that would end it. Django's test client
+    switches this off the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_api_matches_its_schema(questionnaire, marketer, complete_campaign, keep_connection):
     _token, raw = services.api_token_create(user=marketer, name="schemathesis")
     bearer = {"Authorization": f"Bearer {raw}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
