@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from . import permissions, workflow
 from .intake import CHANNELS, MARKETS
 from .models import (
+    CAMPAIGN_DETAIL_FIELDS,
     Assignment,
     AssignmentStatus,
     Campaign,
@@ -473,9 +474,9 @@ def page_of(qs, *, sort: str, after: str = "", before: str = "") -> Page:
     if cursor is not None:
         page_qs = _seek(page_qs, ordering, cursor, backwards=backwards)
     rows = list(
-        page_qs.select_related("team", "owner").order_by(*_order(ordering, backwards=backwards))[
-            : PAGE_SIZE + 1
-        ]
+        page_qs.select_related("team", "owner")
+        .defer(*CAMPAIGN_DETAIL_FIELDS)
+        .order_by(*_order(ordering, backwards=backwards))[: PAGE_SIZE + 1]
     )
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

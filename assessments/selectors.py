@@ -10,6 +10,7 @@ from django.utils import timezone
 from . import audit, permissions, workflow
 from .canonical import canonical_sha256
 from .models import (
+    CAMPAIGN_DETAIL_FIELDS,
     Assignment,
     Campaign,
     CampaignStatus,
@@ -470,6 +471,10 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
 QUEUE_LIMIT = 25  # per list; "more" links to the campaign list with the same filter
 
 
+def _light(prefix: str = "") -> list[str]:
+    return [prefix + name for name in CAMPAIGN_DETAIL_FIELDS]
+
+
 def _head(qs) -> tuple[list, bool]:
     """The first QUEUE_LIMIT rows, and whether there are more."""
     rows = list(qs[: QUEUE_LIMIT + 1])
@@ -485,6 +490,7 @@ def review_queue_for(user: User) -> dict:
     in_review = Campaign.objects.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
     mine = (
         Assignment.objects.select_related("campaign", "version")
+        .defer(*_light("campaign__"), "version__content")
         .filter(reviewer=user, campaign_id__in=in_review.values("pk"))
         .filter(~Exists(newer))
         .order_by("campaign__review_due_at", "pk")
@@ -506,16 +512,19 @@ def review_queue_for(user: User) -> dict:
         by_due = ("review_due_at", "pk")
         to_route, more_route = _head(
             Campaign.objects.filter(status=CampaignStatus.SUBMITTED)
+            .defer(*_light())
             .select_related("team")
             .order_by(*by_due)
         )
         to_confirm, more_confirm = _head(
             Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION)
+            .defer(*_light())
             .select_related("team")
             .order_by(*by_due)
         )
         flagged_qs = (
             Campaign.objects.filter(rereview_flagged_at__isnull=False)
+            .defer(*_light())
             .select_related("team")
             .order_by("-rereview_flagged_at", "pk")
         )
@@ -534,6 +543,7 @@ def review_queue_for(user: User) -> dict:
                 status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
             )
             .select_related("campaign", "reviewer")
+            .defer(*_light("campaign__"))
             .order_by("-responded_at", "pk")
         )
         queue["chair"] = {
@@ -550,6 +560,7 @@ def review_queue_for(user: User) -> dict:
         queue["to_triage"], queue["more_to_triage"] = _head(
             Feedback.objects.filter(status=TriageStatus.NEW)
             .select_related("campaign")
+            .defer(*_light("campaign__"))
             .order_by("-created_at", "-pk")
         )
         queue["to_verify"], queue["more_to_verify"] = _head(
@@ -558,6 +569,7 @@ def review_queue_for(user: User) -> dict:
                 campaign__status=CampaignStatus.APPROVED_WITH_CONDITIONS,
             )
             .select_related("campaign")
+            .defer(*_light("campaign__"))
             .order_by("fulfilled_at", "pk")
         )
     return queue

@@ -20,6 +20,7 @@ from .api import (
 )
 from .audit import AuditChainHead, AuditEvent, EventKind
 from .campaigns import (
+    CAMPAIGN_DETAIL_FIELDS,
     Assessment,
     Campaign,
     CampaignStatus,
@@ -63,6 +64,7 @@ from .review import (
 )
 
 __all__ = [
+    "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",
     "Webhook",
