@@ -468,7 +468,7 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
     }
 
 
-QUEUE_LIMIT = 25  # per list; "more" links to the campaign list with the same filter
+QUEUE_LIMIT = 10  # per list, most urgent first; "more" links to the filtered campaign list
 
 
 def _light(prefix: str = "") -> list[str]:
