@@ -26,17 +26,11 @@ from .models import (
     User,
 )
 from .questionnaire import Definition
-
-MONTHS_SHOWN = 12
+from .workflow import add_months
 
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass

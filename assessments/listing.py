@@ -21,7 +21,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions, workflow
+from . import workflow
 from .intake import CHANNELS, MARKETS
 from .models import (
     CAMPAIGN_DETAIL_FIELDS,
@@ -38,10 +38,8 @@ from .models import (
     ReviewReason,
     Team,
     TriageStatus,
-    User,
     Vote,
 )
-from .roles import Role
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # the list counts exactly up to here and says "more than" beyond
@@ -530,10 +528,6 @@ def display_rows(campaigns) -> list[dict]:
     return rows
 
 
-def campaigns_visible(user: User):
-    return permissions.visible_campaigns(user)
-
-
 # --- CSV --------------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
@@ -608,11 +602,3 @@ def csv_rows(qs, *, sort: str):
                 *(_iso(m) for m in moments),
             ]
         )
-
-
-def reviewers_by_id(ids) -> dict[int, User]:
-    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
-
-
-def board_members():
-    return User.objects.filter(roles__role__in=[Role.REVIEWER, Role.CHAIR]).distinct()

@@ -405,10 +405,7 @@ def timeline_rows(campaign: Campaign, language: str) -> list[dict]:
                 "system": event.actor_id is None,
                 "version": payload.get("version"),
                 "reviewer": names.get(payload.get("reviewer"), ""),
-                "detail": payload.get("outcome")
-                or payload.get("proposed")
-                or payload.get("vote")
-                or "",
+                "detail": _event_detail(payload),
                 "hash": event.hash,
             }
         )
