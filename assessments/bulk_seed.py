@@ -47,7 +47,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import audit, dashboard, selectors, workflow
+from . import audit, conditions, dashboard, selectors, workflow
 from . import intake as vocab
 from .canonical import canonical_json
 from .models import (
@@ -2165,6 +2165,7 @@ def seed(
             f"Everything written: {sum(sink.written.values()):,} rows, "
             f"{sink.written[AuditEvent]:,} of them audit events ({seconds['write']:.1f}s)."
         )
+        conditions.sync()  # which fulfilled conditions wait for verification (derived)
         if rebuild:
             dashboard.rebuild()
             mark = lap("rebuild", mark)

@@ -25,7 +25,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from . import workflow
+from . import conditions, workflow
 from .models import (
     EVERY,
     Assignment,
@@ -492,8 +492,9 @@ def _stack() -> list[set]:
 @contextmanager
 def campaign_transaction():
     """``transaction.atomic()`` for services that change campaigns: before the outermost
-    block ends, the dashboard counts of every campaign it recorded an event for are
-    brought up to date, in the same transaction."""
+    block ends, the dashboard counts of every campaign it recorded an event for (and the
+    conditions waiting for verification, ``conditions.sync``) are brought up to date, in
+    the same transaction."""
     stack = _stack()
     with transaction.atomic():
         stack.append(set())
@@ -506,6 +507,7 @@ def campaign_transaction():
             stack[-1].update(popped)
         else:
             refresh(marked)
+            conditions.sync(marked)
 
 
 def mark(campaign_id: int) -> None:
@@ -515,3 +517,4 @@ def mark(campaign_id: int) -> None:
         stack[-1].add(campaign_id)
     else:  # a write outside campaign_transaction(): bring the counts up to date now
         refresh([campaign_id])
+        conditions.sync([campaign_id])

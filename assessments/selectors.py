@@ -484,16 +484,20 @@ def review_queue_for(user: User) -> dict:
     newer = CampaignVersion.objects.filter(
         campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
     )
-    in_review = Campaign.objects.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
+    # Plain joins on the campaign's state (not "campaign in (subquery)", and one state
+    # condition per query): PostgreSQL then walks the open campaigns in due order and
+    # stops at the first QUEUE_LIMIT + 1 of this reviewer's.
     mine = (
         Assignment.objects.select_related("campaign", "version")
         .defer(*_light("campaign__"), "version__content")
-        .filter(reviewer=user, campaign_id__in=in_review.values("pk"))
+        .filter(reviewer=user)
         .filter(~Exists(newer))
         .order_by("campaign__review_due_at", "pk")
     )
     voted = Vote.objects.filter(version=OuterRef("version"), reviewer=user)
-    to_accept, more_to_accept = _head(mine.filter(status="pending"))
+    to_accept, more_to_accept = _head(
+        mine.filter(status="pending", campaign__status__in=list(workflow.OPEN_REVIEW_STATES))
+    )
     to_vote, more_to_vote = _head(
         mine.filter(status="accepted", campaign__status=CampaignStatus.IN_REVIEW).filter(
             ~Exists(voted)
@@ -561,10 +565,7 @@ def review_queue_for(user: User) -> dict:
             .order_by("-created_at", "-pk")
         )
         queue["to_verify"], queue["more_to_verify"] = _head(
-            Condition.objects.filter(
-                status=ConditionStatus.FULFILLED,
-                campaign__status=CampaignStatus.APPROVED_WITH_CONDITIONS,
-            )
+            Condition.objects.filter(awaiting_verification=True)
             .select_related("campaign")
             .defer(*_light("campaign__"))
             .order_by("fulfilled_at", "pk")

@@ -213,14 +213,19 @@ class Condition(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Fulfilled while its campaign holds an approval with conditions: on the board's
+    # "to verify" list. Derived, kept by the services (assessments.conditions.sync) so the
+    # list is one index range instead of a join that skips every fulfilled condition of
+    # campaigns that have since expired, been withdrawn or gone back to review.
+    awaiting_verification = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["pk"]
         indexes = [
             models.Index(
                 fields=["fulfilled_at", "id"],
-                condition=models.Q(status="fulfilled"),
-                name="condition_to_verify",
+                condition=models.Q(awaiting_verification=True),
+                name="condition_awaiting",
             )
         ]
 

@@ -1,14 +1,18 @@
 from django.core.management.base import BaseCommand
 
-from assessments import dashboard
+from assessments import conditions, dashboard
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every campaign's dashboard facts and all dashboard counts from the data "
+        "Recompute every campaign's dashboard facts, all dashboard counts and the conditions "
+        "waiting for verification from the data "
         "(after a bulk load or a restore; the services keep them current otherwise)."
     )
 
     def handle(self, *args, **options):
         campaigns = dashboard.rebuild()
-        self.stdout.write(f"Dashboard counts rebuilt from {campaigns} campaigns.")
+        conditions.sync()
+        self.stdout.write(
+            f"Dashboard counts and the conditions to verify rebuilt from {campaigns} campaigns."
+        )
