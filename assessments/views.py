@@ -139,6 +139,7 @@ def campaign_list(request):
         sort=filters.get("sort", ""),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
+        values=listing.LIST_VALUES,
     )
     query = request.GET.copy()
     for key in ("after", "before"):
@@ -150,7 +151,7 @@ def campaign_list(request):
             "form": form,
             "options": form.options(*LIST_SELECTS),
             "page": page,
-            "rows": listing.display_rows(page.rows),
+            "rows": listing.rows_html(page.rows),
             "query": query.urlencode(),
             "filtered": bool(filters),
         },

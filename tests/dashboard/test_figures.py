@@ -118,7 +118,7 @@ def list_ids(client, url):
         response = client.get(url)
         assert response.status_code == 200, response.text[:500]
         page = response.context["page"]
-        ids += [c.pk for c in page.rows]
+        ids += [c["id"] for c in page.rows]
         url = (
             f"{urlparse(url).path}?{response.context['query']}&after={page.next_cursor}"
             if page.next_cursor
@@ -226,6 +226,29 @@ def test_csv_cells_cannot_run_as_formulas(history, client, manager, marketer):
     assert ",'=cmd|x," in body
 
 
+def test_list_rows_escape_what_users_typed(history, client, manager, marketer):
+    """The rows are built in Python (listing.rows_html): names, teams and owners are
+    escaped, each row links to its campaign, states and tiers are shown by name."""
+    draft = history["draft"]
+    intake = {**draft.intake(), "name": '<img src=x onerror=alert(1)> & "Co"'}
+    intake.update({k: getattr(draft, k) for k in ("objective", "description")})
+    intake.update({k: getattr(draft, k) for k in ("audiences", "flight_start", "flight_end")})
+    services.campaign_update_intake(actor=marketer, campaign=draft, intake=intake)
+    marketer.display_name = "Dana <b>Bold</b>"
+    marketer.save(update_fields=["display_name"])
+    client.force_login(manager)
+    html = client.get(reverse("campaign_list") + "?q=onerror").content.decode()
+    assert "<img src=x" not in html and "<b>Bold" not in html
+    url = reverse("campaign_detail", args=[draft.pk])
+    assert (
+        f'<tr data-campaign="{draft.pk}"><td><a href="{url}">'
+        "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;</a></td>" in html
+    )
+    assert "<td>Dana &lt;b&gt;Bold&lt;/b&gt;</td><td>Draft</td>" in html
+    approved = client.get(reverse("campaign_list") + "?state=approved").content.decode()
+    assert 'data-tier="I">Tier I · Low</span>' in approved
+
+
 def test_pages_walk_forwards_and_back(history, client, manager, monkeypatch):
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     client.force_login(manager)
@@ -235,14 +258,14 @@ def test_pages_walk_forwards_and_back(history, client, manager, monkeypatch):
         assert sorted(forward) == sorted(c.pk for c in Campaign.objects.all()), sort
         # Back from the last page reaches the first page in the same order.
         response = client.get(url)
-        pages = [[c.pk for c in response.context["page"].rows]]
+        pages = [[c["id"] for c in response.context["page"].rows]]
         while response.context["page"].next_cursor:
             response = client.get(url + f"&after={response.context['page'].next_cursor}")
-            pages.append([c.pk for c in response.context["page"].rows])
+            pages.append([c["id"] for c in response.context["page"].rows])
         back = [pages[-1]]
         while response.context["page"].prev_cursor:
             response = client.get(url + f"&before={response.context['page'].prev_cursor}")
-            back.insert(0, [c.pk for c in response.context["page"].rows])
+            back.insert(0, [c["id"] for c in response.context["page"].rows])
         assert back == pages, sort
 
 
