@@ -104,7 +104,11 @@ class Campaign(models.Model):
         # sort ends with the id so keyset pagination can seek to its cursor. The JSON list
         # filters (channels, markets) use GIN indexes on PostgreSQL (migration 0007).
         indexes = [
-            models.Index(fields=["team", "status"]),
+            # A team's campaigns in a state, newest change first: the list's filtered
+            # pages walk it in order and stop at the page's end.
+            models.Index(
+                fields=["team", "status", "updated_at", "id"], name="campaign_team_status_updated"
+            ),
             models.Index(fields=["updated_at", "id"], name="campaign_updated"),
             models.Index(fields=["created_at", "id"], name="campaign_created"),
             models.Index(fields=["name", "id"], name="campaign_name"),
