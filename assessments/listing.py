@@ -8,6 +8,7 @@ seeking to a cursor instead of an offset, so the 2,000th page costs what the fir
 import base64
 import calendar
 import csv
+import html
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,8 +18,8 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
@@ -105,6 +106,27 @@ def state_choices():
     ]
 
 
+def _escaped_choices(name: str, field) -> list[tuple[str, str]]:
+    """(value, label) of a choice field, both escaped for HTML. Fixed choices are
+    translated once per language (the filter form's fields by name); a model field's
+    (teams) are read every time."""
+    if isinstance(field, forms.ModelChoiceField):
+        return [
+            (html.escape(str(getattr(key, "value", key))), html.escape(str(label)))
+            for key, label in field.choices
+        ]
+    cache_key = (name, get_language())
+    cached = _CHOICES_CACHE.get(cache_key)
+    if cached is None:
+        cached = _CHOICES_CACHE[cache_key] = [
+            (html.escape(str(key)), html.escape(str(label))) for key, label in field.choices
+        ]
+    return cached
+
+
+_CHOICES_CACHE: dict[tuple, list[tuple[str, str]]] = {}
+
+
 class CampaignFilterForm(forms.Form):
     """The list's and the dashboard's filters, all in the URL. Unknown values are errors
     (shown on the page) and filter nothing."""
@@ -188,10 +210,9 @@ class CampaignFilterForm(forms.Form):
             value = bound.value()
             current = "" if value in (None, "") else str(value)
             html = []
-            for key, label in bound.field.choices:
-                key = str(getattr(key, "value", key))
+            for key, label in _escaped_choices(name, bound.field):
                 selected = " selected" if key == current else ""
-                html.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
+                html.append(f'<option value="{key}"{selected}>{label}</option>')
             out[name] = {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308
         return out
 
@@ -524,7 +545,7 @@ def rows_html(rows: list[dict]) -> str:
     (fifty rows through template tags, filters and includes cost more than the page's
     queries); the markup is the table's in campaign_list.html."""
     statuses = {key: str(label) for key, label in CampaignStatus.choices}
-    tiers = {key: escape(label) for key, label in TIER_LABELS.items()}
+    tiers = {key: html.escape(str(label)) for key, label in TIER_LABELS.items()}
     detail = reverse("campaign_detail", args=[0]).removesuffix("0/")
     out = []
     for row in rows:
@@ -533,16 +554,17 @@ def rows_html(rows: list[dict]) -> str:
         updated = row["updated_at"]
         owner = row["owner__display_name"] or row["owner__email"]
         tier_cell = (
-            f'<span class="badge tier-badge tier-{escape(tier)}" data-tier="{escape(tier)}">'
-            f"{tiers.get(tier) or escape(tier)}</span>"
+            f'<span class="badge tier-badge tier-{html.escape(tier)}" '
+            f'data-tier="{html.escape(tier)}">{tiers.get(tier) or html.escape(tier)}</span>'
             if tier
             else "–"
         )
         due_cell = f'<time datetime="{due_iso}">{due}</time>' if due else ""
         out.append(
-            f'<tr data-campaign="{pk}"><td><a href="{detail}{pk}/">{escape(row["name"])}</a></td>'
-            f"<td>{escape(row['team__name'])}</td><td>{escape(owner)}</td>"
-            f"<td>{escape(statuses.get(row['status'], row['status']))}</td>"
+            f'<tr data-campaign="{pk}"><td><a href="{detail}{pk}/">'
+            f"{html.escape(row['name'])}</a></td>"
+            f"<td>{html.escape(row['team__name'])}</td><td>{html.escape(owner)}</td>"
+            f"<td>{html.escape(statuses.get(row['status'], row['status']))}</td>"
             f"<td>{tier_cell}</td><td>{due_cell}</td>"
             f'<td><time datetime="{updated.isoformat()}" dir="ltr">'
             f"{updated.astimezone(UTC).strftime('%Y-%m-%d %H:%M')} UTC</time></td></tr>"
