@@ -257,11 +257,12 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
             actions.add("overrule")
     if is_board(user) and status == CampaignStatus.APPROVED_WITH_CONDITIONS:
         actions.add("verify_conditions")
-    pending = campaign.assignments.filter(
-        reviewer=user, status=AssignmentStatus.PENDING, version__number=_latest(campaign)
-    )
-    if status in OPEN_REVIEW_STATES and _active(user) and pending.exists():
-        actions.add("respond")
+    if status in OPEN_REVIEW_STATES and _active(user):
+        pending = campaign.assignments.filter(
+            reviewer=user, status=AssignmentStatus.PENDING, version__number=_latest(campaign)
+        )
+        if pending.exists():
+            actions.add("respond")
     if can_vote(user, campaign):
         actions.add("vote")
     actions.add("feedback")

@@ -424,17 +424,28 @@ def _event_detail(payload: dict) -> str:
 def review_context(campaign: Campaign, user: User, language: str) -> dict:
     """Everything the review part of the campaign page shows, in a fixed number of
     queries."""
-    versions = list(campaign.versions.order_by("number"))
+    # Without the versions' content (each a snapshot of every answer): the page shows
+    # their numbers, and decoding the snapshots cost more than all these queries.
+    versions = list(campaign.versions.defer("content").order_by("number"))
     current = versions[-1] if versions else None
+    light = "version__content"
     assignments = list(
-        campaign.assignments.select_related("reviewer", "version").order_by("version__number", "pk")
+        campaign.assignments.select_related("reviewer", "version")
+        .defer(light)
+        .order_by("version__number", "pk")
     )
-    votes = list(campaign.votes.select_related("reviewer", "version").order_by("signed_at"))
+    votes = list(
+        campaign.votes.select_related("reviewer", "version").defer(light).order_by("signed_at")
+    )
     decisions = list(
-        campaign.decisions.select_related("decided_by", "version").order_by("created_at")
+        campaign.decisions.select_related("decided_by", "version")
+        .defer(light)
+        .order_by("created_at")
     )
-    conditions = list(campaign.conditions.select_related("version").order_by("pk"))
-    comments = campaign.comments.select_related("author", "version").order_by("created_at")
+    conditions = list(campaign.conditions.select_related("version").defer(light).order_by("pk"))
+    comments = (
+        campaign.comments.select_related("author", "version").defer(light).order_by("created_at")
+    )
     if not permissions.is_board(user):
         comments = comments.filter(board_only=False)
     actions = permissions.available_actions(campaign, user)

@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0011_conditions_awaiting_verification'),
+        ("assessments", "0011_conditions_awaiting_verification"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='campaign',
-            name='assessments_team_id_50d664_idx',
+            model_name="campaign",
+            name="assessments_team_id_50d664_idx",
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['team', 'status', 'updated_at', 'id'], name='campaign_team_status_updated'),
+            model_name="campaign",
+            index=models.Index(
+                fields=["team", "status", "updated_at", "id"], name="campaign_team_status_updated"
+            ),
         ),
     ]

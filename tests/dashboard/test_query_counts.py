@@ -19,7 +19,7 @@ EXPECTED = {
     "list_filtered": 8,
     "list_next_page": 7,
     "export_csv": 5,
-    "detail": 16,
+    "detail": 15,
     "review_queue": 13,
     "my_campaigns": 6,
 }
