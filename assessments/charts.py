@@ -18,6 +18,7 @@ BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 230
 VALUE_ROOM = 70
+LABEL_CHARS = 38  # longer labels are cut (the full text is the label's <title>)
 COLOURS = 7  # chart-c0 … chart-c6 in app.css
 
 
@@ -41,14 +42,25 @@ class Bar:
         return sum(s.value for s in self.segments)
 
 
-def fmt(value) -> str:
-    """A number in the active language's format (grouping, decimal separator)."""
+def formatter():
+    """``fmt`` for the active language, its separators looked up once (a chart formats
+    every bar)."""
     decimal = get_format("DECIMAL_SEPARATOR")
     thousands = get_format("THOUSAND_SEPARATOR")
-    if isinstance(value, float) and not value.is_integer():
-        whole, _dot, fraction = f"{value:,.1f}".partition(".")
-        return whole.replace(",", thousands) + decimal + fraction
-    return f"{int(value):,}".replace(",", thousands)
+
+    def fmt(value) -> str:
+        """A number in the active language's format (grouping, decimal separator)."""
+        if isinstance(value, float) and not value.is_integer():
+            whole, _dot, fraction = f"{value:,.1f}".partition(".")
+            return whole.replace(",", thousands) + decimal + fraction
+        return f"{int(value):,}".replace(",", thousands)
+
+    return fmt
+
+
+def fmt(value) -> str:
+    """A number in the active language's format (grouping, decimal separator)."""
+    return formatter()(value)
 
 
 def _x(x: float, width: float, rtl: bool) -> float:
@@ -56,7 +68,7 @@ def _x(x: float, width: float, rtl: bool) -> float:
     return round(WIDTH - x - width, 1) if rtl else round(x, 1)
 
 
-def _truncate(text: str, limit: int = 38) -> str:
+def _truncate(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -74,17 +86,20 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
     """Horizontal (stacked) bars, one row per ``Bar``."""
     if not bars:
         return mark_safe("")  # noqa: S308 - a constant
+    fmt = formatter()
     top = max((b.total for b in bars), default=0) or 1
     scale = (WIDTH - LABEL_WIDTH - VALUE_ROOM) / top
     height = len(bars) * (BAR_HEIGHT + GAP) + GAP
+    label_x = _x(LABEL_WIDTH - 8, 0, rtl)
     parts = []
     for index, bar in enumerate(bars):
         y = GAP + index * (BAR_HEIGHT + GAP)
         baseline = round(y + BAR_HEIGHT * 0.7, 1)
+        label = escape(bar.label)
+        short = label if len(bar.label) <= LABEL_CHARS else escape(_truncate(bar.label))
         parts.append(
-            f'<text x="{_x(LABEL_WIDTH - 8, 0, rtl)}" y="{baseline}" text-anchor="end" '
-            f'class="chart-label">{escape(_truncate(bar.label))}'
-            f"<title>{escape(bar.label)}</title></text>"
+            f'<text x="{label_x}" y="{baseline}" text-anchor="end" '
+            f'class="chart-label">{short}<title>{label}</title></text>'
         )
         x = LABEL_WIDTH
         for segment in bar.segments:
@@ -121,6 +136,7 @@ def columns(cols: list[Column], *, title: str, rtl: bool, chart_id: str) -> Safe
     """Grouped vertical bars over time (oldest first; oldest on the right in RTL)."""
     if not cols:
         return mark_safe("")  # noqa: S308 - a constant
+    fmt = formatter()
     plot_h, base = 160, 180
     top = max((s.value for c in cols for s in c.segments), default=0) or 1
     slot = (WIDTH - 20) / len(cols)
@@ -165,4 +181,46 @@ def _svg(parts, *, height: float, title: str, rtl: bool, chart_id: str, kind: st
         f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-title">{escape(title)}</title>'
         + "".join(parts)
         + "</svg>"
+    )
+
+
+def card(
+    *,
+    code: str,
+    title: str,
+    chart: str,
+    numbers: str = "",
+    show_numbers: str = "",
+    after: str = "",
+    empty: str = "",
+    wide: bool = False,
+) -> SafeString:
+    """A chart in its card: the caption, the SVG and, under a disclosure labelled
+    ``show_numbers``, its data table (``numbers``); ``after`` is shown below whether or
+    not there is a chart, ``empty`` when there is neither. ``chart``, ``numbers`` and
+    ``after`` are markup (their builders escape every text); ``code``, ``title``,
+    ``show_numbers`` and ``empty`` are escaped here."""
+    code = escape(code)
+    body = []
+    if chart:
+        body.append(chart)
+        if numbers:
+            body.append(
+                f'<details class="mt-2 small"><summary>{escape(show_numbers)}</summary>'
+                f'<div class="table-responsive">{numbers}</div></details>'
+            )
+    if after:
+        body.append(after)
+    elif not chart:
+        body.append(
+            f'<p class="text-body-secondary mb-0" data-testid="chart-empty-{code}">'
+            f"{escape(empty)}</p>"
+        )
+    return mark_safe(  # noqa: S308 - every text went through escape()
+        f'<div class="{"col-12" if wide else "col-12 col-lg-6"}">'
+        f'<figure class="card h-100 mb-0" data-testid="chart-{code}" '
+        f'aria-labelledby="caption-{code}">'
+        f'<figcaption class="card-header py-2 fw-semibold" id="caption-{code}">'
+        f'{escape(title)}</figcaption><div class="card-body">{"".join(body)}</div>'
+        "</figure></div>"
     )

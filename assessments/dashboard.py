@@ -21,6 +21,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection, transaction
@@ -518,3 +519,124 @@ def mark(campaign_id: int) -> None:
     else:  # a write outside campaign_transaction(): bring the counts up to date now
         refresh([campaign_id])
         conditions.sync([campaign_id])
+
+
+# --- reading the counts ---------------------------------------------------------------------
+
+SERIES_METRICS = (SUBMITTED, REWORKED, DECISION, CYCLE)
+RANKED_METRICS = (FLAG, TOP_DIMENSION, DIMENSION_PCT, REASON, FEEDBACK, VOTE_TIME)
+
+
+@dataclass
+class Summary:
+    """What the dashboard reads from the counts, for one channel, market, team and tier."""
+
+    # (state, team id, tier, campaigns created in the period, campaigns created ever)
+    states: list[tuple[str, int, str, int, int]] = field(default_factory=list)
+    # (metric, first day of the month as ISO text) -> key -> n, for the months of the period
+    series: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    # metric -> key -> (n, total) over the period
+    ranked: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    decided_this_month: int = 0
+    # reviewer id (the key) -> (open assignments, of which overdue)
+    open_work: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def read(
+    *,
+    channel: str,
+    market: str,
+    team_id: int | None,
+    tier: str | None,
+    start: date,
+    end: date,
+    this_month: date,
+    today: date,
+) -> Summary:
+    """Every count the dashboard shows, in one statement: campaigns by state (in the
+    period, and ever for the figures of the present), the monthly series, the rankings
+    over the period, decisions this month and the reviewers' open work (``today`` splits
+    it into on time and overdue). ``tier`` "" means "not scored yet"; None, any tier."""
+    table = DashboardCount._meta.db_table
+    day = connection.ops.adapt_datefield_value
+    scope, scope_params = "channel = %s AND market = %s", [channel, market]
+    if team_id is not None:
+        scope += " AND team_id = %s"
+        scope_params.append(team_id)
+    if tier is not None:
+        scope += " AND tier = %s"
+        scope_params.append(tier)
+    period = "period >= %s AND period <= %s"
+    span = [day(start), day(end)]
+
+    def among(values) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    parts: list[tuple[str, list]] = []
+
+    def add(columns: str, where: str, group: str, params: list) -> None:
+        # Only fixed text goes into the statement; every value is a parameter.
+        sql = f"SELECT {columns} FROM {table} WHERE {where} AND {scope} GROUP BY {group}"  # noqa: S608
+        parts.append((sql, params))
+
+    # One row shape for all parts: (part, metric, key, team_id, tier, period, n, total);
+    # the first two give the types of the columns the later ones leave NULL.
+    summed = "CAST(SUM(n) AS BIGINT)"
+    add(
+        f"'s', metric, key, team_id, tier, NULL, "
+        f"CAST(SUM(n) FILTER (WHERE {period}) AS BIGINT), {summed}",
+        "metric = %s",
+        "metric, key, team_id, tier",
+        [*span, STATE, *scope_params],
+    )
+    add(
+        f"'m', metric, key, NULL, NULL, period, {summed}, 0",
+        f"metric IN ({among(SERIES_METRICS)}) AND {period}",
+        "metric, period, key",
+        [*SERIES_METRICS, *span, *scope_params],
+    )
+    add(
+        f"'r', metric, key, NULL, NULL, NULL, {summed}, CAST(SUM(total) AS BIGINT)",
+        f"metric IN ({among(RANKED_METRICS)}) AND {period}",
+        "metric, key",
+        [*RANKED_METRICS, *span, *scope_params],
+    )
+    add(
+        f"'w', metric, key, NULL, NULL, NULL, {summed}, "
+        "CAST(SUM(n) FILTER (WHERE period < %s) AS BIGINT)",
+        "metric = %s",
+        "metric, key",
+        [day(today), OPEN_WORK, *scope_params],
+    )
+    in_period = start <= this_month <= end
+    if not in_period:  # otherwise the monthly series has them
+        add(
+            f"'d', metric, '', NULL, NULL, NULL, {summed}, 0",
+            "metric = %s AND period = %s",
+            "metric",
+            [DECISION, day(this_month), *scope_params],
+        )
+    sql = " UNION ALL ".join(sql for sql, _params in parts)
+    params = [value for _sql, values in parts for value in values]
+    summary = Summary()
+    series: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    ranked: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for part, metric, key, team, tier_, month, n, total in rows:
+        if part == "s":
+            summary.states.append((key, team, tier_, n or 0, total or 0))
+        elif part == "m":
+            month = month if isinstance(month, str) else month.isoformat()
+            series[(metric, month)][key] = n
+        elif part == "r":
+            ranked[metric][key] = (n, total)
+        elif part == "w":
+            summary.open_work[key] = (n, total or 0)
+        else:
+            summary.decided_this_month = n
+    if in_period:
+        summary.decided_this_month = sum(series.get((DECISION, month_of(this_month)), {}).values())
+    summary.series, summary.ranked = dict(series), dict(ranked)
+    return summary

@@ -1,17 +1,19 @@
 """What the managers' dashboard shows, read from the summary counts the services keep
-(``assessments.dashboard``) plus four small queries for what depends on the clock
-(overdue reviews, approvals about to expire, open serious feedback, reviewers' open
-work). A fixed number of queries whatever the number of campaigns."""
+(``assessments.dashboard.read``: one statement) plus three small indexed queries for what
+depends on the clock (overdue reviews, approvals about to expire, open serious feedback)
+and one for the reviewers' names. A fixed number of queries whatever the number of
+campaigns. The charts and their cards are built as text (``charts``)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format, localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from . import charts, listing, workflow
@@ -19,7 +21,6 @@ from . import dashboard as counts
 from .models import (
     EVERY,
     CampaignStatus,
-    DashboardCount,
     FeedbackCategory,
     ReviewReason,
     Team,
@@ -79,86 +80,94 @@ def median_from_histogram(histogram: dict[int, int]) -> float | None:
 
 class Links:
     """URLs of the campaign list behind a figure: the dashboard's filters plus the
-    figure's own."""
+    figure's own. (A page has some 150 of them: each ``name=value`` pair is encoded
+    once.)"""
 
     def __init__(self, base: dict):
         self.base = {k: v for k, v in base.items() if v not in (None, "")}
         self.url = reverse("campaign_list")
+        self._pairs: dict[tuple, str] = {}
+        self._prefix = f"{self.url}?{self._encode(self.base)}"
+
+    def _encode(self, params: dict) -> str:
+        """``urlencode(params)``, from the encoded pairs seen before."""
+        pairs = self._pairs
+        out = []
+        for item in params.items():
+            pair = pairs.get(item)
+            if pair is None:
+                pair = pairs[item] = urlencode([item])
+            out.append(pair)
+        return "&".join(out)
 
     def __call__(self, **extra) -> str:
+        if not extra:
+            return self._prefix
+        if self.base.keys().isdisjoint(extra) and None not in extra.values():
+            joint = "&" if self.base else ""
+            return f"{self._prefix}{joint}{self._encode(extra)}"
         params = {**self.base}
         for key, value in extra.items():
             if value is None:
                 params.pop(key, None)
             else:
                 params[key] = value
-        return f"{self.url}?{urlencode(params)}"
+        return f"{self.url}?{self._encode(params)}"
 
 
-def dashboard_data(filters: dict, *, definition: Definition | None, language: str, now=None):
+def team_options(form, teams: list[Team]) -> dict:
+    """The team filter's ``<option>`` elements, like ``form.options("team")``, from the
+    teams the dashboard has read anyway (the form's own choices would read them again)."""
+    bound = form["team"]
+    value = bound.value()
+    current = "" if value in (None, "") else str(value)
+    selected = " selected" if current == "" else ""
+    html = [f'<option value=""{selected}>{escape(bound.field.empty_label)}</option>']
+    for team in teams:
+        key = str(team.pk)
+        selected = " selected" if key == current else ""
+        html.append(f'<option value="{key}"{selected}>{escape(team.name)}</option>')
+    return {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308 - escaped
+
+
+def dashboard_data(
+    filters: dict,
+    *,
+    definition: Definition | None,
+    language: str,
+    now=None,
+    teams: list[Team] | None = None,
+):
     now = now or timezone.now()
     today = now.date()
     period = period_of(filters, today)
+    months = period.months()
     team = filters.get("team")
     tier = filters.get("tier") or ""
-    rollup_tier = "" if tier == listing.NO_TIER else tier
-    base = Q(channel=filters.get("channel") or EVERY, market=filters.get("market") or EVERY)
-    if team:
-        base &= Q(team=team)
-    if tier:
-        base &= Q(tier=rollup_tier)
-    in_period = Q(period__gte=period.start, period__lte=period.end)
-    rows = DashboardCount.objects.filter(base)
-
-    # 1. Campaigns created in the period, by state, team and tier.
-    by_state = defaultdict(int)
+    this_month = month_start(today)
+    summary = counts.read(
+        channel=filters.get("channel") or EVERY,
+        market=filters.get("market") or EVERY,
+        team_id=team.pk if team else None,
+        tier=("" if tier == listing.NO_TIER else tier) if tier else None,
+        start=period.start,
+        end=period.end,
+        this_month=this_month,
+        today=listing.start_of_day(now).date(),
+    )
+    open_states = workflow.OPEN_REVIEW_STATES
+    by_state = defaultdict(int)  # created in the period
     by_team_tier = defaultdict(lambda: defaultdict(int))
-    for row in (
-        rows.filter(in_period, metric=counts.STATE)
-        .values("key", "team_id", "tier")
-        .annotate(n=Sum("n"))
-    ):
-        by_state[row["key"]] += row["n"]
-        by_team_tier[row["team_id"]][row["tier"]] += row["n"]
-    # 2. Month by month.
-    series = defaultdict(lambda: defaultdict(int))  # (metric, month) → key → n
-    for row in (
-        rows.filter(
-            in_period,
-            metric__in=[counts.SUBMITTED, counts.REWORKED, counts.DECISION, counts.CYCLE],
-        )
-        .values("metric", "period", "key")
-        .annotate(n=Sum("n"))
-    ):
-        series[(row["metric"], row["period"])][row["key"]] += row["n"]
-    # 3. Rankings over the period.
-    ranked = defaultdict(dict)  # metric → key → (n, total)
-    for row in (
-        rows.filter(
-            in_period,
-            metric__in=[
-                counts.FLAG,
-                counts.TOP_DIMENSION,
-                counts.DIMENSION_PCT,
-                counts.REASON,
-                counts.FEEDBACK,
-                counts.VOTE_TIME,
-            ],
-        )
-        .values("metric", "key")
-        .annotate(n=Sum("n"), total=Sum("total"))
-    ):
-        ranked[row["metric"]][row["key"]] = (row["n"], row["total"])
-    # 4. Now: campaigns in review (whenever created) and decisions this month.
-    current = {
-        row["metric"]: row["n"]
-        for row in rows.filter(
-            Q(metric=counts.STATE, key__in=list(workflow.OPEN_REVIEW_STATES))
-            | Q(metric=counts.DECISION, period=month_start(today))
-        )
-        .values("metric")
-        .annotate(n=Sum("n"))
-    }
+    in_review = 0  # now, whenever created
+    for key, team_id, row_tier, n, ever in summary.states:
+        if n:
+            by_state[key] += n
+            by_team_tier[team_id][row_tier] += n
+        if key in open_states:
+            in_review += ever
+    series = summary.series  # (metric, month) → key → n
+    no_counts: dict = {}
+    ranked = defaultdict(dict, summary.ranked)  # metric → key → (n, total)
 
     # The clock-dependent figures, from the campaigns themselves (small, indexed sets).
     scope = {k: v for k in ("team", "tier", "channel", "market") if (v := filters.get(k))}
@@ -170,19 +179,20 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         serious_items = serious_items.filter(campaign__in=campaigns)
     serious = serious_items.count()
     # Reviewers' open work, from the counts: keyed by reviewer, dated by the due day.
-    today = listing.start_of_day(now).date()
     workload = {
-        int(row["key"]): row
-        for row in rows.filter(metric=counts.OPEN_WORK)
-        .values("key")
-        .annotate(open=Sum("n"), overdue=Sum("n", filter=Q(period__lt=today)))
-        if row["open"]
+        int(key): {"open": n, "overdue": late} for key, (n, late) in summary.open_work.items() if n
     }
     vote_times = ranked[counts.VOTE_TIME]
     # Always one query (an empty id list would skip it and make the count data-dependent).
     reviewer_ids = set(workload) | {int(k) for k in vote_times if k.isdigit()}
-    people = {u.pk: u for u in User.objects.filter(pk__in=sorted(reviewer_ids) or [0])}
-    teams = list(Team.objects.order_by("name"))
+    names = {
+        pk: display_name or email
+        for pk, display_name, email in User.objects.filter(
+            pk__in=sorted(reviewer_ids) or [0]
+        ).values_list("pk", "display_name", "email")
+    }
+    if teams is None:
+        teams = list(Team.objects.order_by("name"))
 
     link = Links(
         {
@@ -196,19 +206,20 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
     statuses = dict(CampaignStatus.choices)
 
     # Headline figures.
-    submitted = sum(series[(counts.SUBMITTED, m)][""] for m in period.months())
-    reworked = sum(series[(counts.REWORKED, m)][""] for m in period.months())
+    iso_months = [(month, month.isoformat()) for month in months]
+    submitted = sum(series.get((counts.SUBMITTED, m), no_counts).get("", 0) for _d, m in iso_months)
+    reworked = sum(series.get((counts.REWORKED, m), no_counts).get("", 0) for _d, m in iso_months)
     cycle_all = defaultdict(int)
-    for month in period.months():
-        for days, n in series[(counts.CYCLE, month)].items():
+    for _month, iso in iso_months:
+        for days, n in series.get((counts.CYCLE, iso), no_counts).items():
             cycle_all[int(days)] += n
     median_days = median_from_histogram(cycle_all)
-    this_month = today.strftime("%Y-%m")
+    this_month_param = today.strftime("%Y-%m")
     headline = [
         {
             "code": "in_review",
             "label": _("Campaigns in review"),
-            "value": current.get(counts.STATE, 0),
+            "value": in_review,
             "url": link(state=listing.OPEN_STATES),
         },
         {
@@ -221,8 +232,8 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         {
             "code": "decided_month",
             "label": _("Decisions this month"),
-            "value": current.get(counts.DECISION, 0),
-            "url": link(on="decided", **{"from": this_month, "to": this_month}),
+            "value": summary.decided_this_month,
+            "url": link(on="decided", **{"from": this_month_param, "to": this_month_param}),
         },
         {
             "code": "median_days",
@@ -288,14 +299,14 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         if sum(tiers.values())
     ]
     monthly = []
-    for month in period.months():
+    for month, iso in iso_months:
         key = month.strftime("%Y-%m")
-        cycle = {int(d): n for d, n in series[(counts.CYCLE, month)].items()}
+        cycle = {int(d): n for d, n in series.get((counts.CYCLE, iso), no_counts).items()}
         monthly.append(
             {
                 "month": month,
-                "submitted": series[(counts.SUBMITTED, month)][""],
-                "decided": sum(series[(counts.DECISION, month)].values()),
+                "submitted": series.get((counts.SUBMITTED, iso), no_counts).get("", 0),
+                "decided": sum(series.get((counts.DECISION, iso), no_counts).values()),
                 "median_days": median_from_histogram(cycle),
                 "submitted_url": link(on="submitted", **{"from": key, "to": key}),
                 "decided_url": link(on="decided", **{"from": key, "to": key}),
@@ -334,6 +345,7 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         outcome, _sep, reason = key.partition(":")
         reasons[reason][outcome] = n
     reason_labels = {**dict(ReviewReason.choices), counts.NOT_STATED: _("not stated")}
+    outcome_labels = {outcome: str(statuses[outcome]) for outcome in counts.REASON_OUTCOMES}
     reason_rows = sorted(
         (
             {
@@ -342,7 +354,7 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
                 "segments": [
                     {
                         "outcome": outcome,
-                        "label": str(statuses[outcome]),
+                        "label": outcome_labels[outcome],
                         "n": by_outcome.get(outcome, 0),
                         "url": link(on="decided", outcome=outcome, reason=reason, **in_range),
                     }
@@ -367,14 +379,13 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
     ]
     workload_rows = []
     for pk in reviewer_ids:
-        person = people.get(pk)
         votes, seconds = vote_times.get(str(pk), (0, 0))
         open_row = workload.get(pk, {})
         open_row = {"open": open_row.get("open") or 0, "overdue": open_row.get("overdue") or 0}
         workload_rows.append(
             {
                 "id": pk,
-                "name": (person.display_name or person.email) if person else str(pk),
+                "name": names.get(pk, str(pk)),
                 "open": open_row.get("open", 0),
                 "overdue": open_row.get("overdue", 0),
                 "votes": votes,
@@ -398,7 +409,7 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
         "feedback": feedback_rows,
         "workload": workload_rows,
         "teams": teams,
-        "empty": not any(by_state.values()) and not current.get(counts.STATE),
+        "empty": not any(by_state.values()) and not in_review,
         "all_time_link": link(),
         "period_link": link(**in_range),
     }
@@ -406,11 +417,16 @@ def dashboard_data(filters: dict, *, definition: Definition | None, language: st
 
 def charts_for(data: dict, *, rtl: bool) -> dict:
     """The dashboard's SVG charts, from ``dashboard_data``."""
-    fmt = charts.fmt
+    fmt = charts.formatter()
+    # Every text translated once, not once per bar.
+    campaigns = _("campaigns")
+    tier_names = {t: _("tier %(tier)s") % {"tier": t} for t in ["–", *listing.TIERS]}
+    months = data["monthly"]
+    month_names = [date_format(m["month"], "M y") for m in months]
     out = {}
     out["states"] = charts.hbars(
         [
-            charts.Bar(row["label"], [charts.Segment(row["n"], _("campaigns"), row["url"])])
+            charts.Bar(row["label"], [charts.Segment(row["n"], campaigns, row["url"])])
             for row in data["states"]
         ],
         title=_("Campaigns by state"),
@@ -424,7 +440,7 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
                 [
                     charts.Segment(
                         tier["n"],
-                        _("tier %(tier)s") % {"tier": tier["tier"]},
+                        tier_names[tier["tier"]],
                         tier["url"],
                         color=index,
                     )
@@ -437,37 +453,38 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
         rtl=rtl,
         chart_id="chart-tiers",
     )
-    months = data["monthly"]
+    submitted, decided = _("submitted"), _("decided")
     out["monthly"] = charts.columns(
         [
             charts.Column(
-                date_format(m["month"], "M y"),
+                name,
                 [
-                    charts.Segment(m["submitted"], _("submitted"), m["submitted_url"], color=0),
-                    charts.Segment(m["decided"], _("decided"), m["decided_url"], color=2),
+                    charts.Segment(m["submitted"], submitted, m["submitted_url"], color=0),
+                    charts.Segment(m["decided"], decided, m["decided_url"], color=2),
                 ],
             )
-            for m in months
+            for name, m in zip(month_names, months, strict=True)
         ],
         title=_("Submissions and decisions per month"),
         rtl=rtl,
         chart_id="chart-monthly",
     )
+    median_days = _("median days to decision")
     out["cycle"] = charts.columns(
         [
             charts.Column(
-                date_format(m["month"], "M y"),
+                name,
                 [
                     charts.Segment(
                         m["median_days"] or 0,
-                        _("median days to decision"),
+                        median_days,
                         m["decided_url"] if m["median_days"] is not None else "",
                         color=4,
                         text=fmt(m["median_days"]) if m["median_days"] is not None else "",
                     )
                 ],
             )
-            for m in months
+            for name, m in zip(month_names, months, strict=True)
         ],
         title=_("Median days from submission to decision, per month"),
         rtl=rtl,
@@ -475,13 +492,14 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
     )
     out["flags"] = charts.hbars(
         [
-            charts.Bar(row["label"], [charts.Segment(row["n"], _("campaigns"), row["url"], 3)])
+            charts.Bar(row["label"], [charts.Segment(row["n"], campaigns, row["url"], 3)])
             for row in data["flags"]
         ],
         title=_("Most frequent red flags"),
         rtl=rtl,
         chart_id="chart-flags",
     )
+    average = _("average residual risk")
     out["dimensions"] = charts.hbars(
         [
             charts.Bar(
@@ -489,7 +507,7 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
                 [
                     charts.Segment(
                         row["avg_pct"] or 0,
-                        _("average residual risk"),
+                        average,
                         row["url"],
                         color=1,
                         text=f"{fmt(row['avg_pct'] or 0)}%",
@@ -518,24 +536,24 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
         rtl=rtl,
         chart_id="chart-reasons",
     )
+    feedback = _("feedback")
     out["feedback"] = charts.hbars(
         [
-            charts.Bar(row["label"], [charts.Segment(row["n"], _("feedback"), row["url"], 5)])
+            charts.Bar(row["label"], [charts.Segment(row["n"], feedback, row["url"], 5)])
             for row in data["feedback"]
         ],
         title=_("Stakeholder feedback by category"),
         rtl=rtl,
         chart_id="chart-feedback",
     )
+    on_time, overdue = _("open, on time"), _("overdue")
     out["workload"] = charts.hbars(
         [
             charts.Bar(
                 row["name"],
                 [
-                    charts.Segment(
-                        row["open"] - row["overdue"], _("open, on time"), row["open_url"], 0
-                    ),
-                    charts.Segment(row["overdue"], _("overdue"), row["overdue_url"], 3),
+                    charts.Segment(row["open"] - row["overdue"], on_time, row["open_url"], 0),
+                    charts.Segment(row["overdue"], overdue, row["overdue_url"], 3),
                 ],
                 note=fmt(row["open"]),
             )
@@ -547,3 +565,213 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
         chart_id="chart-workload",
     )
     return out
+
+
+# --- the charts' cards and data tables --------------------------------------------------------
+
+
+def _cell_number(decimal: str):
+    """A number as the template language shows it (``{{ n }}``: no grouping, the active
+    language's decimal separator), ``–`` for none."""
+
+    def number(value) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, float):
+            text = str(value)
+            if "e" not in text:
+                return text.replace(".", decimal)
+        return str(localize(value))
+
+    return number
+
+
+def _head(first: str, others: list[str]) -> str:
+    cells = "".join(f'<th scope="col" class="text-end">{escape(text)}</th>' for text in others)
+    return f'<thead><tr><th scope="col">{escape(first)}</th>{cells}</tr></thead>'
+
+
+def _table(head: str, rows: list[str], *, small: bool = False, testid: str = "") -> str:
+    classes = "table table-sm mb-0 small" if small else "table table-sm mb-0"
+    testid = f' data-testid="{testid}"' if testid else ""
+    return f'<table class="{classes}"{testid}>{head}<tbody>{"".join(rows)}</tbody></table>'
+
+
+def _count_link(url: str, n) -> str:
+    """A count linking to its campaigns, 0 without a link."""
+    return f'<a href="{escape(url)}"><bdi>{n}</bdi></a>' if n else "0"
+
+
+def cards_for(data: dict, svgs: dict) -> list:
+    """The dashboard's chart cards: each chart (``charts_for``) with its data table under
+    "Show the numbers", or the reason there is nothing to show. Built as text (nine
+    template includes with their loops cost more than everything else on the page)."""
+    number = _cell_number(get_format("DECIMAL_SEPARATOR"))
+    show = _("Show the numbers")
+    cards = []
+
+    def add(code, title, numbers="", *, empty="", after="", wide=False):
+        cards.append(
+            charts.card(
+                code=code,
+                title=title,
+                chart=svgs[code],
+                numbers=numbers if svgs[code] else "",
+                show_numbers=show,
+                after=after,
+                empty=empty or _("Nothing to show for these filters."),
+                wide=wide,
+            )
+        )
+
+    def counted(rows) -> str:
+        return _table(
+            _head(_("Item"), [_("Count")]),
+            [
+                f'<tr><td><a href="{escape(row["url"])}">{escape(row["label"])}</a></td>'
+                f'<td class="text-end"><bdi>{row["n"]}</bdi></td></tr>'
+                for row in rows
+            ],
+        )
+
+    no_campaigns = _("No campaigns created in the period.")
+    add("states", _("Campaigns by state"), counted(data["states"]), empty=no_campaigns)
+
+    tier_mix = data["tier_mix"]
+    tiers = [t["tier"] for t in tier_mix[0]["tiers"]] if tier_mix else []
+    add(
+        "tier_mix",
+        _("Tier mix by team"),
+        _table(
+            _head(
+                _("Team"),
+                [
+                    _("Not yet submitted") if t == "–" else _("Tier %(tier)s") % {"tier": t}
+                    for t in tiers
+                ],
+            ),
+            [
+                f'<tr><th scope="row">{escape(row["team"])}</th>'
+                + "".join(
+                    f'<td class="text-end">{_count_link(t["url"], t["n"])}</td>'
+                    for t in row["tiers"]
+                )
+                + "</tr>"
+                for row in tier_mix
+            ],
+        ),
+        empty=no_campaigns,
+    )
+
+    monthly = _table(
+        _head(_("Month"), [_("Submitted"), _("Decided"), _("Median days to decision")]),
+        [
+            f'<tr><th scope="row">{escape(date_format(m["month"], "F Y"))}</th>'
+            f'<td class="text-end"><a href="{escape(m["submitted_url"])}">'
+            f"<bdi>{m['submitted']}</bdi></a></td>"
+            f'<td class="text-end"><a href="{escape(m["decided_url"])}">'
+            f"<bdi>{m['decided']}</bdi></a></td>"
+            f'<td class="text-end"><bdi>{number(m["median_days"])}</bdi></td></tr>'
+            for m in data["monthly"]
+        ],
+    )
+    add("monthly", _("Submissions and decisions per month"), monthly, wide=True)
+    add(
+        "cycle",
+        _("Median days from submission to decision, per month"),
+        monthly,
+        wide=True,
+    )
+    add(
+        "flags",
+        _("Most frequent red flags"),
+        counted(data["flags"]),
+        empty=_("No red flags in the period."),
+    )
+    add(
+        "dimensions",
+        _("Highest-scoring risk dimensions"),
+        _table(
+            _head(
+                _("Dimension"),
+                [_("Average residual risk"), _("Campaigns where it is the highest")],
+            ),
+            [
+                f'<tr><th scope="row">{escape(row["label"])}</th>'
+                f'<td class="text-end"><bdi>{number(row["avg_pct"])}%</bdi></td>'
+                f'<td class="text-end"><a href="{escape(row["url"])}">'
+                f"<bdi>{row['n']}</bdi></a></td></tr>"
+                for row in data["dimensions"]
+            ],
+        ),
+        empty=_("No submitted assessments in the period."),
+    )
+    reasons = data["reasons"]
+    add(
+        "reasons",
+        _("Reasons for rejections and change requests"),
+        _table(
+            _head(_("Reason"), [seg["label"] for seg in reasons[0]["segments"]] if reasons else []),
+            [
+                f'<tr><th scope="row">{escape(row["label"])}</th>'
+                + "".join(
+                    f'<td class="text-end">{_count_link(seg["url"], seg["n"])}</td>'
+                    for seg in row["segments"]
+                )
+                + "</tr>"
+                for row in reasons
+            ],
+        ),
+        empty=_("No rejections or change requests in the period."),
+    )
+    add(
+        "feedback",
+        _("Stakeholder feedback by category"),
+        counted(data["feedback"]),
+        empty=_("No feedback in the period."),
+    )
+    workload = ""
+    if data["workload"]:
+        # Always shown (not under "Show the numbers"): the chart has only the open work.
+        workload = (
+            '<div class="table-responsive">'
+            + _table(
+                _head(
+                    _("Reviewer"),
+                    [
+                        _("Open assignments"),
+                        _("Overdue"),
+                        _("Votes in the period"),
+                        _("Average days to vote"),
+                    ],
+                ),
+                [
+                    f'<tr><th scope="row">{escape(row["name"])}</th>'
+                    f'<td class="text-end"><a href="{escape(row["open_url"])}">'
+                    f"<bdi>{row['open']}</bdi></a></td>"
+                    '<td class="text-end">'
+                    + (
+                        f'<a class="text-danger" href="{escape(row["overdue_url"])}">'
+                        f"<bdi>{row['overdue']}</bdi></a>"
+                        if row["overdue"]
+                        else "0"
+                    )
+                    + "</td>"
+                    f'<td class="text-end"><a href="{escape(row["votes_url"])}">'
+                    f"<bdi>{row['votes']}</bdi></a></td>"
+                    f'<td class="text-end"><bdi>{number(row["avg_days"])}</bdi></td></tr>'
+                    for row in data["workload"]
+                ],
+                small=True,
+                testid="workload-table",
+            )
+            + "</div>"
+        )
+    add(
+        "workload",
+        _("Reviewer workload"),
+        after=workload,
+        empty=_("No reviewer has open assignments or votes in the period."),
+        wide=True,
+    )
+    return cards
