@@ -115,6 +115,8 @@ class Campaign(models.Model):
             models.Index(fields=["review_due_at", "id"], name="campaign_due"),
             models.Index(fields=["first_submitted_at", "id"], name="campaign_first_submitted"),
             models.Index(fields=["approval_expires_at"], name="campaign_expires"),
+            # Approvals expiring soon (the dashboard's figure): an index-only count.
+            models.Index(fields=["status", "approval_expires_at"], name="campaign_status_expires"),
             models.Index(fields=["status", "updated_at", "id"], name="campaign_status_updated"),
             models.Index(fields=["status", "review_due_at", "id"], name="campaign_status_due"),
             models.Index(fields=["tier", "updated_at", "id"], name="campaign_tier_updated"),
