@@ -385,31 +385,39 @@ def version_diff(older, newer, language: str) -> dict:
     }
 
 
-def timeline_rows(campaign: Campaign, language: str) -> list[dict]:
-    """The campaign's history, oldest first, with the people's names looked up once."""
-    events = list(audit.timeline(campaign))
-    ids = {e.actor_id for e in events if e.actor_id} | {
-        e.payload.get("reviewer") for e in events if isinstance(e.payload.get("reviewer"), int)
-    }
-    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+def timeline_rows(campaign: Campaign, language: str, *, events=None, people=None) -> list[dict]:
+    """The campaign's history, oldest first, with the people's names looked up once
+    (``events`` and ``people`` when the caller has read them already)."""
+    if events is None:
+        events = list(audit.timeline(campaign))
+    if people is None:
+        people = User.objects.in_bulk(_event_people(events))
     rows = []
     for event in events:
         payload = event.payload or {}
+        actor = people.get(event.actor_id)
+        reviewer = people.get(payload.get("reviewer"))
         rows.append(
             {
                 "seq": event.seq,
                 "kind": event.kind,
                 "label": EventKind(event.kind).label,
                 "at": event.created_at,
-                "actor": names.get(event.actor_id, "") if event.actor_id else "",
+                "actor": actor.display_name if actor else "",
                 "system": event.actor_id is None,
                 "version": payload.get("version"),
-                "reviewer": names.get(payload.get("reviewer"), ""),
+                "reviewer": reviewer.display_name if reviewer else "",
                 "detail": _event_detail(payload),
                 "hash": event.hash,
             }
         )
     return rows
+
+
+def _event_people(events) -> set[int]:
+    return {e.actor_id for e in events if e.actor_id} | {
+        e.payload.get("reviewer") for e in events if isinstance(e.payload.get("reviewer"), int)
+    }
 
 
 def _event_detail(payload: dict) -> str:
@@ -423,31 +431,40 @@ def _event_detail(payload: dict) -> str:
 
 def review_context(campaign: Campaign, user: User, language: str) -> dict:
     """Everything the review part of the campaign page shows, in a fixed number of
-    queries."""
+    queries: each kind of row once, then their versions and people attached from one
+    read each (joins to them on every list cost more than the rows)."""
     # Without the versions' content (each a snapshot of every answer): the page shows
     # their numbers, and decoding the snapshots cost more than all these queries.
     versions = list(campaign.versions.defer("content").order_by("number"))
     current = versions[-1] if versions else None
-    light = "version__content"
-    assignments = list(
-        campaign.assignments.select_related("reviewer", "version")
-        .defer(light)
-        .order_by("version__number", "pk")
-    )
-    votes = list(
-        campaign.votes.select_related("reviewer", "version").defer(light).order_by("signed_at")
-    )
-    decisions = list(
-        campaign.decisions.select_related("decided_by", "version")
-        .defer(light)
-        .order_by("created_at")
-    )
-    conditions = list(campaign.conditions.select_related("version").defer(light).order_by("pk"))
-    comments = (
-        campaign.comments.select_related("author", "version").defer(light).order_by("created_at")
-    )
+    by_id = {v.pk: v for v in versions}
+    assignments = list(campaign.assignments.all())
+    assignments.sort(key=lambda a: (by_id[a.version_id].number, a.pk))
+    votes = list(campaign.votes.order_by("signed_at"))
+    decisions = list(campaign.decisions.order_by("created_at"))
+    conditions = list(campaign.conditions.order_by("pk"))
+    comments = campaign.comments.order_by("created_at")
     if not permissions.is_board(user):
         comments = comments.filter(board_only=False)
+    comments = list(comments)
+    events = list(audit.timeline(campaign))
+    people = User.objects.in_bulk(
+        {a.reviewer_id for a in assignments}
+        | {v.reviewer_id for v in votes}
+        | {d.decided_by_id for d in decisions if d.decided_by_id}
+        | {c.author_id for c in comments}
+        | _event_people(events)
+    )
+    for row in (*assignments, *votes, *decisions, *conditions, *comments):
+        if row.version_id is not None:
+            row.version = by_id[row.version_id]
+    for row in (*assignments, *votes):
+        row.reviewer = people[row.reviewer_id]
+    for row in decisions:
+        if row.decided_by_id:
+            row.decided_by = people[row.decided_by_id]
+    for row in comments:
+        row.author = people[row.author_id]
     actions = permissions.available_actions(campaign, user)
     my_pending = next(
         (
@@ -469,8 +486,8 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
         "votes": votes,
         "decisions": decisions,
         "conditions": conditions,
-        "comments": list(comments),
-        "timeline": timeline_rows(campaign, language),
+        "comments": comments,
+        "timeline": timeline_rows(campaign, language, events=events, people=people),
         "my_pending": my_pending,
         "clearance": clearance(campaign, versions=versions, conditions=conditions),
     }

@@ -263,7 +263,7 @@ def test_reports_answer_get_only(client, approved_campaign, marketer, name):
 
 # --- a fixed number of queries --------------------------------------------------------------
 
-REPORT_QUERIES = 14  # session and user, the campaign, then report_context's reads
+REPORT_QUERIES = 13  # session and user, the campaign, then report_context's reads
 
 
 def busy_campaign(marketer, team, questionnaire, chair, board) -> Campaign:
