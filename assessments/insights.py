@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format, localize
@@ -130,6 +131,18 @@ def team_options(form, teams: list[Team]) -> dict:
     return {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308 - escaped
 
 
+def count_all(*querysets) -> list[int]:
+    """``qs.count()`` of each queryset, in one statement."""
+    counts, params = [], []
+    for qs in querysets:
+        sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")  # noqa: S608 - ORM-compiled
+        params.extend(qs_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(counts)}", params)  # noqa: S608 - compiled by the ORM
+        return list(cursor.fetchone())
+
+
 def dashboard_data(
     filters: dict,
     *,
@@ -172,12 +185,14 @@ def dashboard_data(
     # The clock-dependent figures, from the campaigns themselves (small, indexed sets).
     scope = {k: v for k in ("team", "tier", "channel", "market") if (v := filters.get(k))}
     campaigns = listing.apply_filters(listing.Campaign.objects.all(), scope, now=now)
-    overdue = listing.apply_filters(campaigns, {"overdue": True}, now=now).count()
-    expiring = listing.apply_filters(campaigns, {"expiring": True}, now=now).count()
     serious_items = listing.open_serious_feedback()
     if scope:  # only then narrow to the filtered campaigns (a semi-join on all is waste)
-        serious_items = serious_items.filter(campaign__in=campaigns)
-    serious = serious_items.count()
+        serious_items = serious_items.filter(campaign__in=campaigns.order_by().values("pk"))
+    overdue, expiring, serious = count_all(
+        listing.apply_filters(campaigns, {"overdue": True}, now=now),
+        listing.apply_filters(campaigns, {"expiring": True}, now=now),
+        serious_items,
+    )
     # Reviewers' open work, from the counts: keyed by reviewer, dated by the due day.
     workload = {
         int(key): {"open": n, "overdue": late} for key, (n, late) in summary.open_work.items() if n
