@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from . import audit, permissions, workflow
 from .canonical import canonical_sha256
+from .listing import TIER_LABELS
 from .models import (
     CAMPAIGN_DETAIL_FIELDS,
     Assignment,
@@ -19,6 +21,9 @@ from .models import (
     ConditionStatus,
     EventKind,
     Feedback,
+    FeedbackCategory,
+    FeedbackSeverity,
+    FeedbackSource,
     Invitation,
     Questionnaire,
     Team,
@@ -506,9 +511,25 @@ def _head(qs) -> tuple[list, bool]:
     return rows[:QUEUE_LIMIT], len(rows) > QUEUE_LIMIT
 
 
+def _clip(text: str, length: int) -> str:
+    """Like the ``truncatechars`` filter: at most ``length`` characters, "…" when cut."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _due(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
+
 def review_queue_for(user: User) -> dict:
     """The reviewer's and the chair's work lists, each the most urgent QUEUE_LIMIT items
-    (with a flag when there are more), in a fixed number of queries."""
+    (with a flag when there are more), in a fixed number of queries. Items are plain
+    rows with what the queue shows (read as values: the page lists up to 70 items, and
+    model instances with their related rows cost more than the queries)."""
+    detail = reverse("campaign_detail", args=[0]).removesuffix("0/")
+
+    def url(pk: int, anchor: str = "") -> str:
+        return f"{detail}{pk}/{anchor}"
+
     newer = CampaignVersion.objects.filter(
         campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
     )
@@ -516,17 +537,29 @@ def review_queue_for(user: User) -> dict:
     # condition per query): PostgreSQL then walks the open campaigns in due order and
     # stops at the first QUEUE_LIMIT + 1 of this reviewer's.
     mine = (
-        Assignment.objects.select_related("campaign", "version")
-        .defer(*_light("campaign__"), "version__content")
-        .filter(reviewer=user)
+        Assignment.objects.filter(reviewer=user)
         .filter(~Exists(newer))
         .order_by("campaign__review_due_at", "pk")
+        .values("campaign_id", "campaign__name", "campaign__review_due_at", "version__number")
     )
+
+    def assignment_rows(qs) -> tuple[list, bool]:
+        rows, more = _head(qs)
+        return [
+            {
+                "url": url(a["campaign_id"], "#review"),
+                "name": a["campaign__name"],
+                "version": a["version__number"],
+                "due": _due(a["campaign__review_due_at"]),
+            }
+            for a in rows
+        ], more
+
     voted = Vote.objects.filter(version=OuterRef("version"), reviewer=user)
-    to_accept, more_to_accept = _head(
+    to_accept, more_to_accept = assignment_rows(
         mine.filter(status="pending", campaign__status__in=list(workflow.OPEN_REVIEW_STATES))
     )
-    to_vote, more_to_vote = _head(
+    to_vote, more_to_vote = assignment_rows(
         mine.filter(status="accepted", campaign__status=CampaignStatus.IN_REVIEW).filter(
             ~Exists(voted)
         )
@@ -537,43 +570,70 @@ def review_queue_for(user: User) -> dict:
         "more_mine": more_to_accept or more_to_vote,
         "chair": None,
     }
+    tiers = {key: str(label) for key, label in TIER_LABELS.items()}
+    severities = {key: str(label) for key, label in FeedbackSeverity.choices}
+    categories = {key: str(label) for key, label in FeedbackCategory.choices}
+    sources = {key: str(label) for key, label in FeedbackSource.choices}
     if permissions.is_chair(user):
+        fields = ("pk", "name", "team__name", "tier")
+
+        def campaign_rows(qs, anchor: str) -> tuple[list, bool]:
+            rows, more = _head(qs.values(*fields))
+            return [
+                {
+                    "pk": c["pk"],
+                    "url": url(c["pk"], anchor),
+                    "name": c["name"],
+                    "team": c["team__name"],
+                    "tier": c["tier"],
+                    "tier_label": tiers.get(c["tier"], c["tier"]),
+                }
+                for c in rows
+            ], more
+
         by_due = ("review_due_at", "pk")
-        to_route, more_route = _head(
-            Campaign.objects.filter(status=CampaignStatus.SUBMITTED)
-            .defer(*_light())
-            .select_related("team")
-            .order_by(*by_due)
+        to_route, more_route = campaign_rows(
+            Campaign.objects.filter(status=CampaignStatus.SUBMITTED).order_by(*by_due), "#review"
         )
-        to_confirm, more_confirm = _head(
-            Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION)
-            .defer(*_light())
-            .select_related("team")
-            .order_by(*by_due)
+        to_confirm, more_confirm = campaign_rows(
+            Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION).order_by(*by_due),
+            "#review",
         )
-        flagged_qs = (
-            Campaign.objects.filter(rereview_flagged_at__isnull=False)
-            .defer(*_light())
-            .select_related("team")
-            .order_by("-rereview_flagged_at", "pk")
+        flagged_qs = Campaign.objects.filter(rereview_flagged_at__isnull=False).order_by(
+            "-rereview_flagged_at", "pk"
         )
-        flagged, more_flagged = _head(flagged_qs)
+        flagged, more_flagged = campaign_rows(flagged_qs, "#feedback")
         # Their open feedback in one query (always one: a subquery, not a list of ids).
         open_feedback: dict[int, list] = {}
-        for item in Feedback.objects.filter(
-            status=TriageStatus.NEW,
-            campaign__in=flagged_qs.values("pk")[:QUEUE_LIMIT],
-        ).order_by("-created_at", "-pk"):
-            open_feedback.setdefault(item.campaign_id, []).append(item)
+        for item in (
+            Feedback.objects.filter(
+                status=TriageStatus.NEW,
+                campaign__in=flagged_qs.values("pk")[:QUEUE_LIMIT],
+            )
+            .order_by("-created_at", "-pk")
+            .values("campaign_id", "severity", "category", "text")
+        ):
+            open_feedback.setdefault(item["campaign_id"], []).append(
+                {
+                    "severity": severities.get(item["severity"], item["severity"]),
+                    "category": categories.get(item["category"], item["category"]),
+                    "text": _clip(item["text"], 140),
+                }
+            )
         for campaign in flagged:
-            campaign.open_feedback = open_feedback.get(campaign.pk, [])
+            campaign["open_feedback"] = open_feedback.get(campaign["pk"], [])[:3]
         recusals, more_recusals = _head(
             Assignment.objects.filter(
                 status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
             )
-            .select_related("campaign", "reviewer")
-            .defer(*_light("campaign__"))
             .order_by("-responded_at", "pk")
+            .values(
+                "campaign_id",
+                "campaign__name",
+                "reviewer__display_name",
+                "reviewer__email",
+                "recusal_reason",
+            )
         )
         queue["chair"] = {
             "to_route": to_route,
@@ -582,22 +642,46 @@ def review_queue_for(user: User) -> dict:
             "more_to_confirm": more_confirm,
             "flagged": flagged,
             "more_flagged": more_flagged,
-            "recusals": recusals,
+            "recusals": [
+                {
+                    "url": url(a["campaign_id"], "#review"),
+                    "name": a["campaign__name"],
+                    "reviewer": a["reviewer__display_name"] or a["reviewer__email"],
+                    "reason": a["recusal_reason"],
+                }
+                for a in recusals
+            ],
             "more_recusals": more_recusals,
         }
     if permissions.is_board(user):
-        queue["to_triage"], queue["more_to_triage"] = _head(
+        triage, queue["more_to_triage"] = _head(
             Feedback.objects.filter(status=TriageStatus.NEW)
-            .select_related("campaign")
-            .defer(*_light("campaign__"))
             .order_by("-created_at", "-pk")
+            .values("campaign_id", "campaign__name", "source", "severity", "text")
         )
-        queue["to_verify"], queue["more_to_verify"] = _head(
+        queue["to_triage"] = [
+            {
+                "url": url(f["campaign_id"], "#feedback"),
+                "name": f["campaign__name"],
+                "source": sources.get(f["source"], f["source"]),
+                "severity": severities.get(f["severity"], f["severity"]),
+                "text": _clip(f["text"], 120),
+            }
+            for f in triage
+        ]
+        verify, queue["more_to_verify"] = _head(
             Condition.objects.filter(awaiting_verification=True)
-            .select_related("campaign")
-            .defer(*_light("campaign__"))
             .order_by("fulfilled_at", "pk")
+            .values("campaign_id", "campaign__name", "text")
         )
+        queue["to_verify"] = [
+            {
+                "url": url(c["campaign_id"], "#conditions"),
+                "name": c["campaign__name"],
+                "text": c["text"],
+            }
+            for c in verify
+        ]
     return queue
 
 

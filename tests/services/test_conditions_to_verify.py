@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def to_verify(user) -> list[str]:
-    return [c.text for c in review_queue_for(user)["to_verify"]]
+    return [c["text"] for c in review_queue_for(user)["to_verify"]]
 
 
 def flags() -> dict[int, bool]:
