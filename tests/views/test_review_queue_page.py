@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Assignment
+from tests.conftest import set_rule
 from tests.dashboard.scenario import make, review
 from tests.factories import PASSWORD
 
@@ -16,6 +17,10 @@ pytestmark = pytest.mark.django_db
 
 NAME = 'Spring <i>launch</i> & "more"'
 ESCAPED = "Spring &lt;i&gt;launch&lt;/i&gt; &amp; &quot;more&quot;"
+
+
+def detail(campaign, anchor: str) -> str:
+    return reverse("campaign_detail", args=[campaign.pk]) + anchor
 
 
 def section(html: str, testid: str) -> str:
@@ -26,9 +31,7 @@ def section(html: str, testid: str) -> str:
     return match.group(1)
 
 
-def test_every_list_shows_its_items(questionnaire, marketer, team, chair, board):
-    from tests.conftest import set_rule
-
+def test_every_list_shows_its_items(questionnaire, marketer, team, chair, board, client):
     set_rule("I", reviewers_required=1)
     # To route: submitted, nobody assigned yet; its name is escaped, its tier named.
     waiting = make(marketer, team, questionnaire, NAME)
@@ -69,10 +72,8 @@ def test_every_list_shows_its_items(questionnaire, marketer, team, chair, board)
     condition = conditional.conditions.get()
     services.condition_fulfil(actor=marketer, condition=condition, note="Done.")
 
-    client = pytest.importorskip("django.test").Client()
     client.force_login(chair)
     html = client.get(reverse("review_queue")).content.decode()
-    detail = lambda c, anchor: reverse("campaign_detail", args=[c.pk]) + anchor  # noqa: E731
 
     route = section(html, "to-route")
     assert f'<a href="{detail(waiting, "#review")}">{ESCAPED}</a>' in route
