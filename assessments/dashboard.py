@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from . import conditions, workflow
 from .models import (
     EVERY,
+    IN_REVIEW_STATES,
     Assignment,
     Campaign,
     CampaignFacts,
@@ -531,8 +532,9 @@ RANKED_METRICS = (FLAG, TOP_DIMENSION, DIMENSION_PCT, REASON, FEEDBACK, VOTE_TIM
 class Summary:
     """What the dashboard reads from the counts, for one channel, market, team and tier."""
 
-    # (state, team id, tier, campaigns created in the period, campaigns created ever)
-    states: list[tuple[str, int, str, int, int]] = field(default_factory=list)
+    # (state, team id, tier, campaigns created in the period)
+    states: list[tuple[str, int, str, int]] = field(default_factory=list)
+    in_review: int = 0  # campaigns in an open review now, whenever created
     # (metric, first day of the month as ISO text) -> key -> n, for the months of the period
     series: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     # metric -> key -> (n, total) over the period
@@ -553,8 +555,8 @@ def read(
     this_month: date,
     today: date,
 ) -> Summary:
-    """Every count the dashboard shows, in one statement: campaigns by state (in the
-    period, and ever for the figures of the present), the monthly series, the rankings
+    """Every count the dashboard shows, in one statement: campaigns by state (created in
+    the period) and in review now, the monthly series, the rankings
     over the period, decisions this month and the reviewers' open work (``today`` splits
     it into on time and overdue). ``tier`` "" means "not scored yet"; None, any tier."""
     table = DashboardCount._meta.db_table
@@ -576,18 +578,17 @@ def read(
 
     def add(columns: str, where: str, group: str, params: list) -> None:
         # Only fixed text goes into the statement; every value is a parameter.
-        sql = f"SELECT {columns} FROM {table} WHERE {where} AND {scope} GROUP BY {group}"  # noqa: S608
-        parts.append((sql, params))
+        sql = f"SELECT {columns} FROM {table} WHERE {where} AND {scope}"  # noqa: S608
+        parts.append((f"{sql} GROUP BY {group}" if group else sql, params))
 
     # One row shape for all parts: (part, metric, key, team_id, tier, period, n, total);
     # the first two give the types of the columns the later ones leave NULL.
     summed = "CAST(SUM(n) AS BIGINT)"
     add(
-        f"'s', metric, key, team_id, tier, NULL, "
-        f"CAST(SUM(n) FILTER (WHERE {period}) AS BIGINT), {summed}",
-        "metric = %s",
+        f"'s', metric, key, team_id, tier, NULL, {summed}, 0",
+        f"metric = %s AND {period}",
         "metric, key, team_id, tier",
-        [*span, STATE, *scope_params],
+        [STATE, *span, *scope_params],
     )
     add(
         f"'m', metric, key, NULL, NULL, period, {summed}, 0",
@@ -608,6 +609,12 @@ def read(
         "metric, key",
         [day(today), OPEN_WORK, *scope_params],
     )
+    add(  # campaigns in review now, whenever created: index-only on dashboardcount_in_review
+        f"'n', '', '', NULL, NULL, NULL, {summed}, 0",
+        f"metric = %s AND key IN ({among(IN_REVIEW_STATES)})",
+        "",
+        [STATE, *IN_REVIEW_STATES, *scope_params],
+    )
     in_period = start <= this_month <= end
     if not in_period:  # otherwise the monthly series has them
         add(
@@ -626,7 +633,9 @@ def read(
         rows = cursor.fetchall()
     for part, metric, key, team, tier_, month, n, total in rows:
         if part == "s":
-            summary.states.append((key, team, tier_, n or 0, total or 0))
+            summary.states.append((key, team, tier_, n))
+        elif part == "n":
+            summary.in_review = n or 0
         elif part == "m":
             month = month if isinstance(month, str) else month.isoformat()
             series[(metric, month)][key] = n

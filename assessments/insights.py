@@ -7,17 +7,17 @@ campaigns. The charts and their cards are built as text (``charts``)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
+from html import escape
+from urllib.parse import quote_plus
 
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format, localize
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from . import charts, listing, workflow
+from . import charts, listing
 from . import dashboard as counts
 from .models import (
     EVERY,
@@ -91,13 +91,14 @@ class Links:
         self._prefix = f"{self.url}?{self._encode(self.base)}"
 
     def _encode(self, params: dict) -> str:
-        """``urlencode(params)``, from the encoded pairs seen before."""
+        """``urlencode(params)`` (values are numbers or text), from the encoded pairs seen
+        before."""
         pairs = self._pairs
         out = []
         for item in params.items():
             pair = pairs.get(item)
             if pair is None:
-                pair = pairs[item] = urlencode([item])
+                pair = pairs[item] = f"{quote_plus(str(item[0]))}={quote_plus(str(item[1]))}"
             out.append(pair)
         return "&".join(out)
 
@@ -123,7 +124,7 @@ def team_options(form, teams: list[Team]) -> dict:
     value = bound.value()
     current = "" if value in (None, "") else str(value)
     selected = " selected" if current == "" else ""
-    html = [f'<option value=""{selected}>{escape(bound.field.empty_label)}</option>']
+    html = [f'<option value=""{selected}>{escape(str(bound.field.empty_label))}</option>']
     for team in teams:
         key = str(team.pk)
         selected = " selected" if key == current else ""
@@ -168,16 +169,12 @@ def dashboard_data(
         this_month=this_month,
         today=listing.start_of_day(now).date(),
     )
-    open_states = workflow.OPEN_REVIEW_STATES
     by_state = defaultdict(int)  # created in the period
     by_team_tier = defaultdict(lambda: defaultdict(int))
-    in_review = 0  # now, whenever created
-    for key, team_id, row_tier, n, ever in summary.states:
-        if n:
-            by_state[key] += n
-            by_team_tier[team_id][row_tier] += n
-        if key in open_states:
-            in_review += ever
+    for key, team_id, row_tier, n in summary.states:
+        by_state[key] += n
+        by_team_tier[team_id][row_tier] += n
+    in_review = summary.in_review  # now, whenever created
     series = summary.series  # (metric, month) → key → n
     no_counts: dict = {}
     ranked = defaultdict(dict, summary.ranked)  # metric → key → (n, total)

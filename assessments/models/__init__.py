@@ -30,7 +30,7 @@ from .campaigns import (
     _list_default,
     evidence_path,
 )
-from .dashboard import EVERY, CampaignFacts, DashboardCount
+from .dashboard import EVERY, IN_REVIEW_STATES, CampaignFacts, DashboardCount
 from .feedback import (
     Feedback,
     FeedbackCategory,
@@ -72,6 +72,7 @@ __all__ = [
     "WebhookEvent",
     "new_webhook_secret",
     "EVERY",
+    "IN_REVIEW_STATES",
     "CampaignFacts",
     "DashboardCount",
     "Channel",

@@ -12,9 +12,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import Team
-from .campaigns import Campaign
+from .campaigns import Campaign, CampaignStatus
 
 EVERY = "*"  # the channel or market value of rows that count every channel or market
+# The states of an open review (workflow.OPEN_REVIEW_STATES, which imports this module).
+IN_REVIEW_STATES = sorted(
+    [CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW, CampaignStatus.AWAITING_CONFIRMATION]
+)
 
 
 class CampaignFacts(models.Model):
@@ -55,6 +59,15 @@ class DashboardCount(models.Model):
             models.UniqueConstraint(
                 fields=["metric", "channel", "market", "period", "team", "tier", "key"],
                 name="dashboardcount_cell",
+            )
+        ]
+        indexes = [
+            # "Campaigns in review" counts the open states over every month: these few
+            # rows, without scanning every month's states (n last: an index-only sum).
+            models.Index(
+                fields=["channel", "market", "team", "tier", "n"],
+                condition=models.Q(metric="state", key__in=IN_REVIEW_STATES),
+                name="dashboardcount_in_review",
             )
         ]
 

@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import reverse
 
-from assessments import dashboard, insights, listing, selectors, services
+from assessments import dashboard, insights, listing, selectors, services, workflow
 from assessments.errors import ServiceError
-from assessments.models import Assignment, Campaign, DashboardCount
+from assessments.models import IN_REVIEW_STATES, Assignment, Campaign, DashboardCount
 from assessments.workflow import WorkflowError
 from tests.dashboard.scenario import history  # noqa: F401 - a fixture
 from tests.factories import PASSWORD
@@ -72,6 +72,12 @@ def test_headline_figures_match_the_hand_count(history):
     assert {row["code"]: row["n"] for row in data["feedback"]} == {"privacy": 1}
     votes = {row["name"]: row["votes"] for row in data["workload"]}
     assert sorted(votes.values()) == [1, 1, 1]
+
+
+def test_in_review_index_covers_the_open_review_states():
+    # "Campaigns in review" sums the rows of these states (partial index
+    # dashboardcount_in_review): they must be the workflow's open review states.
+    assert sorted(IN_REVIEW_STATES) == sorted(workflow.OPEN_REVIEW_STATES)
 
 
 def test_clock_dependent_figures(history):
