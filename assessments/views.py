@@ -462,6 +462,14 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
     if "assign" in review["actions"] and review["current_version"] is not None:
         eligible = list(services.eligible_reviewers(campaign, review["current_version"]))
         proposed = [u.pk for u in services.review_propose(campaign=campaign)]
+    actions = review["actions"]
+
+    def form(name: str, action: str, make):
+        """The form passed in (bound, with errors), or an empty one when the user may
+        act (forms the page does not show are not built)."""
+        return forms.get(name) or (make() if action in actions else None)
+
+    can_edit = permissions.can_edit_campaign(request.user, campaign)
     context = {
         "campaign": campaign,
         **selectors.result_view(
@@ -469,25 +477,28 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         ),
         "sections": sections,
         "evidence": list(campaign.evidence.select_related("uploaded_by")),
-        "evidence_form": EvidenceForm(),
-        "can_edit": permissions.can_edit_campaign(request.user, campaign),
+        "evidence_form": EvidenceForm() if can_edit else None,
+        "can_edit": can_edit,
         "intake_labels": _intake_labels(campaign),
         "review": review,
         "eligible": eligible,
         "proposed": proposed,
-        "respond_form": forms.get("respond_form") or RespondForm(),
-        "vote_form": forms.get("vote_form") or VoteForm(),
-        "confirm_form": forms.get("confirm_form") or SignForm(),
-        "overrule_form": forms.get("overrule_form") or OverruleForm(),
-        "comment_form": forms.get("comment_form")
-        or CommentForm(sections=[(s.code, s.title) for s in sections]),
-        "fulfil_form": ConditionFulfilForm(),
-        "feedback_form": forms.get("feedback_form") or FeedbackForm(),
-        "triage_form": TriageForm(),
+        "respond_form": forms.get("respond_form")
+        or (RespondForm() if review["my_pending"] else None),
+        "vote_form": form("vote_form", "vote", VoteForm),
+        "confirm_form": form("confirm_form", "confirm", SignForm),
+        "overrule_form": form("overrule_form", "overrule", OverruleForm),
+        "comment_form": form(
+            "comment_form",
+            "comment",
+            lambda: CommentForm(sections=[(s.code, s.title) for s in sections]),
+        ),
+        "feedback_form": form("feedback_form", "feedback", FeedbackForm),
+        "triage_form": TriageForm() if "triage" in actions else None,
         "feedback": selectors.feedback_for(campaign),
         "consultation": selectors.consultation_record(campaign, definition, language),
         "fulfil_errors": forms.get("fulfil_errors") or {},
-        "mfa_missing": bool(permissions.MFA_ACTIONS & review["actions"])
+        "mfa_missing": bool(permissions.MFA_ACTIONS & actions)
         and permissions.mfa_missing(request.user),
     }
     return render(request, "assessments/campaign_detail.html", context, status=status)
