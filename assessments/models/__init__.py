@@ -20,7 +20,9 @@ from .api import (
 )
 from .audit import AuditChainHead, AuditEvent, EventKind
 from .campaigns import (
+    APPROVED_STATES,
     CAMPAIGN_DETAIL_FIELDS,
+    IN_REVIEW_STATES,
     Assessment,
     Campaign,
     CampaignStatus,
@@ -30,7 +32,7 @@ from .campaigns import (
     _list_default,
     evidence_path,
 )
-from .dashboard import EVERY, IN_REVIEW_STATES, CampaignFacts, DashboardCount
+from .dashboard import EVERY, CampaignFacts, DashboardCount
 from .feedback import (
     Feedback,
     FeedbackCategory,
@@ -73,6 +75,7 @@ __all__ = [
     "new_webhook_secret",
     "EVERY",
     "IN_REVIEW_STATES",
+    "APPROVED_STATES",
     "CampaignFacts",
     "DashboardCount",
     "Channel",

@@ -55,6 +55,14 @@ class CampaignStatus(models.TextChoices):
     REREVIEW_REQUESTED = "rereview_requested", _("Re-review requested")
 
 
+# The states of an open review and of a valid approval (workflow.OPEN_REVIEW_STATES and
+# APPROVED_STATES, which import this module), for the partial indexes below.
+IN_REVIEW_STATES = sorted(
+    [CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW, CampaignStatus.AWAITING_CONFIRMATION]
+)
+APPROVED_STATES = sorted([CampaignStatus.APPROVED, CampaignStatus.APPROVED_WITH_CONDITIONS])
+
+
 def _list_default() -> list:
     return []
 
@@ -115,8 +123,18 @@ class Campaign(models.Model):
             models.Index(fields=["review_due_at", "id"], name="campaign_due"),
             models.Index(fields=["first_submitted_at", "id"], name="campaign_first_submitted"),
             models.Index(fields=["approval_expires_at"], name="campaign_expires"),
-            # Approvals expiring soon (the dashboard's figure): an index-only count.
-            models.Index(fields=["status", "approval_expires_at"], name="campaign_status_expires"),
+            # The dashboard's overdue reviews and approvals expiring soon: index-only
+            # counts, with or without its filters (team, tier, channel, market).
+            models.Index(
+                fields=["review_due_at", "team", "tier", "channels", "markets"],
+                condition=models.Q(status__in=IN_REVIEW_STATES),
+                name="campaign_overdue_scope",
+            ),
+            models.Index(
+                fields=["approval_expires_at", "team", "tier", "channels", "markets"],
+                condition=models.Q(status__in=APPROVED_STATES),
+                name="campaign_expiring_scope",
+            ),
             models.Index(fields=["status", "updated_at", "id"], name="campaign_status_updated"),
             models.Index(fields=["status", "review_due_at", "id"], name="campaign_status_due"),
             models.Index(fields=["tier", "updated_at", "id"], name="campaign_tier_updated"),

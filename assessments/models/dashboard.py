@@ -12,13 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import Team
-from .campaigns import Campaign, CampaignStatus
+from .campaigns import IN_REVIEW_STATES, Campaign
 
 EVERY = "*"  # the channel or market value of rows that count every channel or market
-# The states of an open review (workflow.OPEN_REVIEW_STATES, which imports this module).
-IN_REVIEW_STATES = sorted(
-    [CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW, CampaignStatus.AWAITING_CONFIRMATION]
-)
 
 
 class CampaignFacts(models.Model):

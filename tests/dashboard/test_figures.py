@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from assessments import dashboard, insights, listing, selectors, services, workflow
 from assessments.errors import ServiceError
-from assessments.models import IN_REVIEW_STATES, Assignment, Campaign, DashboardCount
+from assessments.models import (
+    APPROVED_STATES,
+    IN_REVIEW_STATES,
+    Assignment,
+    Campaign,
+    DashboardCount,
+)
 from assessments.workflow import WorkflowError
 from tests.dashboard.scenario import history  # noqa: F401 - a fixture
 from tests.factories import PASSWORD
@@ -74,10 +80,11 @@ def test_headline_figures_match_the_hand_count(history):
     assert sorted(votes.values()) == [1, 1, 1]
 
 
-def test_in_review_index_covers_the_open_review_states():
-    # "Campaigns in review" sums the rows of these states (partial index
-    # dashboardcount_in_review): they must be the workflow's open review states.
+def test_partial_indexes_cover_the_workflows_states():
+    # "Campaigns in review", "overdue reviews" and "approvals expiring" are read from
+    # partial indexes on these states: they must be the workflow's.
     assert sorted(IN_REVIEW_STATES) == sorted(workflow.OPEN_REVIEW_STATES)
+    assert sorted(APPROVED_STATES) == sorted(workflow.APPROVED_STATES)
 
 
 def test_clock_dependent_figures(history):
