@@ -292,6 +292,7 @@ def result_view(
                 "text": question.text.get(language),
                 "best": display_answer(question, best, language),
                 "tier_after": suggestion.tier_after,
+                "tier_label": TIER_LABELS.get(suggestion.tier_after, suggestion.tier_after),
                 "pct_after": float(suggestion.overall_pct_after),
             }
         )
@@ -408,6 +409,8 @@ def timeline_rows(campaign: Campaign, language: str, *, events=None, people=None
                 "kind": event.kind,
                 "label": EventKind(event.kind).label,
                 "at": event.created_at,
+                "at_iso": event.created_at.isoformat(),
+                "at_text": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
                 "actor": actor.display_name if actor else "",
                 "system": event.actor_id is None,
                 "version": payload.get("version"),

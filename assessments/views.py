@@ -476,6 +476,8 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
             selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
         ),
         "sections": sections,
+        # The assessment steps' address without the step (one reverse() for all).
+        "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),
         "evidence": list(campaign.evidence.select_related("uploaded_by")),
         "evidence_form": EvidenceForm() if can_edit else None,
         "can_edit": can_edit,
