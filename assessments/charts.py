@@ -49,7 +49,8 @@ def formatter():
     thousands = get_format("THOUSAND_SEPARATOR")
 
     def fmt(value) -> str:
-        """A number in the active language's format (grouping, decimal separator)."""
+        """A number in the active language's format (grouping, decimal separator): digits
+        and separators only, so it needs no escaping."""
         if isinstance(value, float) and not value.is_integer():
             whole, _dot, fraction = f"{value:,.1f}".partition(".")
             return whole.replace(",", thousands) + decimal + fraction
@@ -73,13 +74,14 @@ def _truncate(text: str, limit: int = LABEL_CHARS) -> str:
 
 
 def _rect(x, y, width, height, color, url, aria) -> str:
+    """A bar; a link with ``aria`` (escaped markup) as its label when it has a URL."""
     rect = (
         f'<rect x="{x}" y="{y}" width="{width}" height="{height}" '
         f'class="chart-c{color % COLOURS}"></rect>'
     )
     if not url:
         return rect
-    return f'<a href="{escape(url)}" aria-label="{escape(aria)}">{rect}</a>'
+    return f'<a href="{escape(url)}" aria-label="{aria}">{rect}</a>'
 
 
 def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeString:
@@ -87,6 +89,7 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
     if not bars:
         return mark_safe("")  # noqa: S308 - a constant
     fmt = formatter()
+    escaped: dict[str, str] = {}  # the segments' labels repeat from bar to bar
     top = max((b.total for b in bars), default=0) or 1
     scale = (WIDTH - LABEL_WIDTH - VALUE_ROOM) / top
     height = len(bars) * (BAR_HEIGHT + GAP) + GAP
@@ -106,7 +109,10 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
             if segment.value <= 0:
                 continue
             width = max(1.0, segment.value * scale)
-            aria = f"{bar.label}, {segment.label}: {segment.text or fmt(segment.value)}"
+            what = escaped.get(segment.label)
+            if what is None:
+                what = escaped[segment.label] = escape(segment.label)
+            shown = escape(segment.text) if segment.text else fmt(segment.value)
             parts.append(
                 _rect(
                     _x(x, width, rtl),
@@ -115,13 +121,13 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
                     BAR_HEIGHT,
                     segment.color,
                     segment.url,
-                    aria,
+                    f"{label}, {what}: {shown}",
                 )
             )
             x += width
         parts.append(
             f'<text x="{_x(x + 6, 0, rtl)}" y="{baseline}" text-anchor="start" '
-            f'class="chart-value">{escape(bar.note or fmt(bar.total))}</text>'
+            f'class="chart-value">{escape(bar.note) if bar.note else fmt(bar.total)}</text>'
         )
     return _svg(parts, height=height, title=title, rtl=rtl, chart_id=chart_id, kind="hbars")
 
@@ -145,10 +151,11 @@ def columns(cols: list[Column], *, title: str, rtl: bool, chart_id: str) -> Safe
     parts = [f'<line x1="10" x2="{WIDTH - 10}" y1="{base}" y2="{base}" class="chart-axis"></line>']
     for index, col in enumerate(cols):
         x0 = 10 + index * slot + 4
+        label = escape(col.label)
         for s_index, segment in enumerate(col.segments):
             h = round(segment.value / top * plot_h, 1)
             x = x0 + s_index * bar_w
-            aria = f"{col.label}, {segment.label}: {segment.text or fmt(segment.value)}"
+            shown = escape(segment.text) if segment.text else fmt(segment.value)
             parts.append(
                 _rect(
                     _x(x, bar_w - 1, rtl),
@@ -157,18 +164,17 @@ def columns(cols: list[Column], *, title: str, rtl: bool, chart_id: str) -> Safe
                     max(h, 0.5),
                     segment.color,
                     segment.url,
-                    aria,
+                    f"{label}, {escape(segment.label)}: {shown}",
                 )
             )
             if segment.value:
                 parts.append(
                     f'<text x="{_x(x + (bar_w - 1) / 2, 0, rtl)}" y="{round(base - h - 3, 1)}" '
-                    f'text-anchor="middle" class="chart-small">'
-                    f"{escape(segment.text or fmt(segment.value))}</text>"
+                    f'text-anchor="middle" class="chart-small">{shown}</text>'
                 )
         parts.append(
             f'<text x="{_x(x0 + (slot - 8) / 2, 0, rtl)}" y="{base + 14}" text-anchor="middle" '
-            f'class="chart-small">{escape(col.label)}</text>'
+            f'class="chart-small">{label}</text>'
         )
     return _svg(parts, height=base + 22, title=title, rtl=rtl, chart_id=chart_id, kind="columns")
 

@@ -4,6 +4,7 @@ depends on the clock (overdue reviews, approvals about to expire, open serious f
 and one for the reviewers' names. A fixed number of queries whatever the number of
 campaigns. The charts and their cards are built as text (``charts``)."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -12,10 +13,10 @@ from urllib.parse import quote_plus
 
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, get_format, localize
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from . import charts, listing
 from . import dashboard as counts
@@ -29,6 +30,45 @@ from .models import (
 )
 from .questionnaire import Definition
 from .workflow import add_months
+
+# The dashboard's texts are few and fixed: each is translated once per language and
+# process, not once per bar and request.
+_TRANSLATED: dict[tuple[str, str], str] = {}
+
+
+def _(message: str) -> str:
+    """``gettext``, remembered per language."""
+    key = (translation.get_language(), message)
+    text = _TRANSLATED.get(key)
+    if text is None:
+        text = _TRANSLATED[key] = gettext(message)
+    return text
+
+
+@functools.cache
+def _choice_labels(choices, language: str) -> dict[str, str]:
+    """A ``TextChoices``' labels in ``language`` (the active one), by value."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def labels(choices) -> dict[str, str]:
+    return _choice_labels(choices, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_name(month: date, format: str, language: str) -> str:
+    return date_format(month, format)
+
+
+def month_name(month: date, format: str) -> str:
+    """``date_format`` in the active language, remembered (a page names each month twice)."""
+    return _month_name(month, format, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _pair(name: str, value) -> str:
+    """One ``name=value`` of a query string, as ``urlencode`` writes it."""
+    return f"{quote_plus(str(name))}={quote_plus(str(value))}"
 
 
 def month_start(day: date) -> date:
@@ -81,26 +121,17 @@ def median_from_histogram(histogram: dict[int, int]) -> float | None:
 
 class Links:
     """URLs of the campaign list behind a figure: the dashboard's filters plus the
-    figure's own. (A page has some 150 of them: each ``name=value`` pair is encoded
-    once.)"""
+    figure's own. (A page has some 150 of them: ``name=value`` pairs are encoded once.)"""
 
     def __init__(self, base: dict):
         self.base = {k: v for k, v in base.items() if v not in (None, "")}
         self.url = reverse("campaign_list")
-        self._pairs: dict[tuple, str] = {}
         self._prefix = f"{self.url}?{self._encode(self.base)}"
 
-    def _encode(self, params: dict) -> str:
-        """``urlencode(params)`` (values are numbers or text), from the encoded pairs seen
-        before."""
-        pairs = self._pairs
-        out = []
-        for item in params.items():
-            pair = pairs.get(item)
-            if pair is None:
-                pair = pairs[item] = f"{quote_plus(str(item[0]))}={quote_plus(str(item[1]))}"
-            out.append(pair)
-        return "&".join(out)
+    @staticmethod
+    def _encode(params: dict) -> str:
+        """``urlencode(params)`` (values are numbers or text)."""
+        return "&".join([_pair(name, value) for name, value in params.items()])
 
     def __call__(self, **extra) -> str:
         if not extra:
@@ -215,7 +246,7 @@ def dashboard_data(
         }
     )
     in_range = {"from": period.start_param, "to": period.end_param}
-    statuses = dict(CampaignStatus.choices)
+    statuses = labels(CampaignStatus)
 
     # Headline figures.
     iso_months = [(month, month.isoformat()) for month in months]
@@ -284,7 +315,7 @@ def dashboard_data(
     state_rows = [
         {
             "key": key,
-            "label": str(statuses[key]),
+            "label": statuses[key],
             "n": by_state[key],
             "url": link(state=key, **in_range),
         }
@@ -356,17 +387,16 @@ def dashboard_data(
     for key, (n, _total) in ranked[counts.REASON].items():
         outcome, _sep, reason = key.partition(":")
         reasons[reason][outcome] = n
-    reason_labels = {**dict(ReviewReason.choices), counts.NOT_STATED: _("not stated")}
-    outcome_labels = {outcome: str(statuses[outcome]) for outcome in counts.REASON_OUTCOMES}
+    reason_labels = {**labels(ReviewReason), counts.NOT_STATED: _("not stated")}
     reason_rows = sorted(
         (
             {
                 "code": reason,
-                "label": str(reason_labels.get(reason, reason)),
+                "label": reason_labels.get(reason, reason),
                 "segments": [
                     {
                         "outcome": outcome,
-                        "label": outcome_labels[outcome],
+                        "label": statuses[outcome],
                         "n": by_outcome.get(outcome, 0),
                         "url": link(on="decided", outcome=outcome, reason=reason, **in_range),
                     }
@@ -378,11 +408,11 @@ def dashboard_data(
         ),
         key=lambda row: (-row["n"], row["code"]),
     )
-    categories = dict(FeedbackCategory.choices)
+    categories = labels(FeedbackCategory)
     feedback_rows = [
         {
             "code": code,
-            "label": str(categories.get(code, code)),
+            "label": categories.get(code, code),
             "n": ranked[counts.FEEDBACK].get(code, (0, 0))[0],
             "url": link(on="feedback", category=code, **in_range),
         }
@@ -434,7 +464,7 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
     campaigns = _("campaigns")
     tier_names = {t: _("tier %(tier)s") % {"tier": t} for t in ["–", *listing.TIERS]}
     months = data["monthly"]
-    month_names = [date_format(m["month"], "M y") for m in months]
+    month_names = [month_name(m["month"], "M y") for m in months]
     out = {}
     out["states"] = charts.hbars(
         [
@@ -614,6 +644,27 @@ def _count_link(url: str, n) -> str:
     return f'<a href="{escape(url)}"><bdi>{n}</bdi></a>' if n else "0"
 
 
+def headline_html(figures: list[dict]) -> SafeString:
+    """The headline figures' cards, each a link to the campaigns it counts."""
+    number = _cell_number(get_format("DECIMAL_SEPARATOR"))
+    html = []
+    for figure in figures:
+        code = escape(figure["code"])
+        alert = " border-danger" if figure.get("alert") else ""
+        value = figure["value"]
+        shown = "–" if value is None else f"{number(value)}{escape(figure.get('suffix', ''))}"
+        hint = figure.get("hint")
+        hint = f'<div class="small text-body-secondary">{escape(hint)}</div>' if hint else ""
+        html.append(
+            f'<div class="col"><a class="card h-100 text-decoration-none figure-card{alert}" '
+            f'href="{escape(figure["url"])}" data-testid="figure-{code}">'
+            f'<div class="card-body p-2"><div class="small text-body-secondary">'
+            f'{escape(figure["label"])}</div><div class="fs-4 fw-semibold" '
+            f'data-testid="value-{code}"><bdi>{shown}</bdi></div>{hint}</div></a></div>'
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every text went through escape()
+
+
 def cards_for(data: dict, svgs: dict) -> list:
     """The dashboard's chart cards: each chart (``charts_for``) with its data table under
     "Show the numbers", or the reason there is nothing to show. Built as text (nine
@@ -678,7 +729,7 @@ def cards_for(data: dict, svgs: dict) -> list:
     monthly = _table(
         _head(_("Month"), [_("Submitted"), _("Decided"), _("Median days to decision")]),
         [
-            f'<tr><th scope="row">{escape(date_format(m["month"], "F Y"))}</th>'
+            f'<tr><th scope="row">{escape(month_name(m["month"], "F Y"))}</th>'
             f'<td class="text-end"><a href="{escape(m["submitted_url"])}">'
             f"<bdi>{m['submitted']}</bdi></a></td>"
             f'<td class="text-end"><a href="{escape(m["decided_url"])}">'

@@ -113,7 +113,13 @@ def dashboard(request):
     return render(
         request,
         "assessments/dashboard.html",
-        {"form": form, "options": options, "data": data, "cards": insights.cards_for(data, svgs)},
+        {
+            "form": form,
+            "options": options,
+            "data": data,
+            "headline": insights.headline_html(data["headline"]),
+            "cards": insights.cards_for(data, svgs),
+        },
     )
 
 
