@@ -524,7 +524,10 @@ def mark(campaign_id: int) -> None:
 
 # --- reading the counts ---------------------------------------------------------------------
 
-SERIES_METRICS = (SUBMITTED, REWORKED, DECISION, CYCLE)
+# Every counted decision adds one DECISION and one CYCLE cell with the same month
+# (``base_cells``), so a month's decisions are the sum of its cycle-time histogram: the
+# dashboard reads CYCLE only (tests/dashboard/test_figures.py checks the equality).
+SERIES_METRICS = (SUBMITTED, REWORKED, CYCLE)
 RANKED_METRICS = (FLAG, TOP_DIMENSION, DIMENSION_PCT, REASON, FEEDBACK, VOTE_TIME)
 
 
@@ -621,7 +624,7 @@ def read(
             f"'d', metric, '', NULL, NULL, NULL, {summed}, 0",
             "metric = %s AND period = %s",
             "metric",
-            [DECISION, day(this_month), *scope_params],
+            [CYCLE, day(this_month), *scope_params],
         )
     sql = " UNION ALL ".join(sql for sql, _params in parts)
     params = [value for _sql, values in parts for value in values]
@@ -646,6 +649,6 @@ def read(
         else:
             summary.decided_this_month = n
     if in_period:
-        summary.decided_this_month = sum(series.get((DECISION, month_of(this_month)), {}).values())
+        summary.decided_this_month = sum(series.get((CYCLE, month_of(this_month)), {}).values())
     summary.series, summary.ranked = dict(series), dict(ranked)
     return summary

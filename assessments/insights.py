@@ -148,6 +148,16 @@ class Links:
         return f"{self.url}?{self._encode(params)}"
 
 
+class DashboardFilterForm(listing.CampaignFilterForm):
+    """The campaign list's filters that the dashboard offers: team, tier, channel, market
+    and the period (the list's other fields are not copied and checked on every
+    request)."""
+
+    q = state = on = sort = None
+    outcome = reason = category = flag = dimension = reviewer = None
+    pending = overdue = expiring = serious = reworked = None
+
+
 def team_options(form, teams: list[Team]) -> dict:
     """The team filter's ``<option>`` elements, like ``form.options("team")``, from the
     teams the dashboard has read anyway (the form's own choices would read them again)."""
@@ -349,7 +359,7 @@ def dashboard_data(
             {
                 "month": month,
                 "submitted": series.get((counts.SUBMITTED, iso), no_counts).get("", 0),
-                "decided": sum(series.get((counts.DECISION, iso), no_counts).values()),
+                "decided": sum(cycle.values()),  # every decision has its cycle time
                 "median_days": median_from_histogram(cycle),
                 "submitted_url": link(on="submitted", **{"from": key, "to": key}),
                 "decided_url": link(on="decided", **{"from": key, "to": key}),

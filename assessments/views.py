@@ -96,7 +96,7 @@ def home(request):
 
 @requires(Action.VIEW_DASHBOARD)
 def dashboard(request):
-    form = CampaignFilterForm(request.GET or None)
+    form = insights.DashboardFilterForm(request.GET or None)
     filters = form.filters()
     language = translation.get_language()
     questionnaire = selectors.current_questionnaire()

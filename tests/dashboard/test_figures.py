@@ -209,6 +209,29 @@ def test_counts_kept_by_the_services_equal_a_rebuild(history, chair, marketer):
     assert cells() == incremental
 
 
+def test_every_counted_decision_has_its_cycle_time(history, chair, marketer):
+    # The dashboard reads a month's decisions as the sum of its cycle-time histogram
+    # (dashboard.SERIES_METRICS): the two metrics must count the same decisions.
+    services.decision_overrule(
+        actor=chair,
+        campaign=history["approved"],
+        outcome="rejected",
+        rationale="Too broad.",
+        password=PASSWORD,
+    )
+    services.campaign_submit(actor=marketer, campaign=history["changes"])
+
+    def sums(metric):
+        out = {}
+        for row in DashboardCount.objects.filter(metric=metric):
+            cell = (row.channel, row.market, row.period, row.team_id, row.tier)
+            out[cell] = out.get(cell, 0) + row.n
+        return {cell: n for cell, n in out.items() if n}
+
+    assert sums(dashboard.DECISION)
+    assert sums(dashboard.DECISION) == sums(dashboard.CYCLE)
+
+
 def test_a_failed_action_leaves_the_counts_alone(history, marketer):
     before = cells()
     with pytest.raises((ServiceError, WorkflowError)):
