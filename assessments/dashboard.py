@@ -39,6 +39,7 @@ from .models import (
     Decision,
     DecisionKind,
     Feedback,
+    Team,
     Vote,
 )
 
@@ -545,6 +546,8 @@ class Summary:
     decided_this_month: int = 0
     # reviewer id (the key) -> (open assignments, of which overdue)
     open_work: dict[str, tuple[int, int]] = field(default_factory=dict)
+    teams: list[tuple[int, str]] = field(default_factory=list)  # (id, name) by name
+    counted: dict[str, int] = field(default_factory=dict)  # also_count's numbers
 
 
 def read(
@@ -557,11 +560,14 @@ def read(
     end: date,
     this_month: date,
     today: date,
+    also_count: dict | None = None,
 ) -> Summary:
-    """Every count the dashboard shows, in one statement: campaigns by state (created in
-    the period) and in review now, the monthly series, the rankings
-    over the period, decisions this month and the reviewers' open work (``today`` splits
-    it into on time and overdue). ``tier`` "" means "not scored yet"; None, any tier."""
+    """Everything the dashboard reads but the reviewers' names, in one statement: from the
+    counts, campaigns by state (created in the period) and in review now, the monthly
+    series, the rankings over the period, decisions this month and the reviewers' open
+    work (``today`` splits it into on time and overdue); the teams; and the number of
+    rows of each queryset in ``also_count`` (name -> queryset). ``tier`` "" means "not
+    scored yet"; None, any tier."""
     table = DashboardCount._meta.db_table
     day = connection.ops.adapt_datefield_value
     scope, scope_params = "channel = %s AND market = %s", [channel, market]
@@ -626,6 +632,24 @@ def read(
             "metric",
             [CYCLE, day(this_month), *scope_params],
         )
+    # The teams in name order (the database's collation, like ORDER BY name).
+    teams = Team._meta.db_table
+    parts.append(
+        (
+            f"SELECT 't', NULL, name, id, NULL, NULL, ROW_NUMBER() OVER (ORDER BY name), 0 "  # noqa: S608
+            f"FROM {teams}",
+            [],
+        )
+    )
+    for name, queryset in (also_count or {}).items():
+        counted, counted_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(
+            (
+                "SELECT 'c', %s, '', NULL, NULL, NULL, "  # noqa: S608 - compiled by the ORM
+                f"(SELECT COUNT(*) FROM ({counted}) counted), 0",
+                [name, *counted_params],
+            )
+        )
     sql = " UNION ALL ".join(sql for sql, _params in parts)
     params = [value for _sql, values in parts for value in values]
     summary = Summary()
@@ -646,9 +670,14 @@ def read(
             ranked[metric][key] = (n, total)
         elif part == "w":
             summary.open_work[key] = (n, total or 0)
+        elif part == "t":
+            summary.teams.append((n, team, key))
+        elif part == "c":
+            summary.counted[metric] = n
         else:
             summary.decided_this_month = n
     if in_period:
         summary.decided_this_month = sum(series.get((CYCLE, month_of(this_month)), {}).values())
     summary.series, summary.ranked = dict(series), dict(ranked)
+    summary.teams = [(pk, name) for _order, pk, name in sorted(summary.teams)]
     return summary

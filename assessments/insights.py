@@ -11,7 +11,6 @@ from datetime import date
 from html import escape
 from urllib.parse import quote_plus
 
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, get_format, localize
@@ -25,7 +24,6 @@ from .models import (
     CampaignStatus,
     FeedbackCategory,
     ReviewReason,
-    Team,
     User,
 )
 from .questionnaire import Definition
@@ -158,31 +156,20 @@ class DashboardFilterForm(listing.CampaignFilterForm):
     pending = overdue = expiring = serious = reworked = None
 
 
-def team_options(form, teams: list[Team]) -> dict:
+def team_options(form, teams: list[tuple[int, str]]) -> dict:
     """The team filter's ``<option>`` elements, like ``form.options("team")``, from the
-    teams the dashboard has read anyway (the form's own choices would read them again)."""
+    teams (id, name) the dashboard has read anyway (the form's own choices would read
+    them again)."""
     bound = form["team"]
     value = bound.value()
     current = "" if value in (None, "") else str(value)
     selected = " selected" if current == "" else ""
     html = [f'<option value=""{selected}>{escape(str(bound.field.empty_label))}</option>']
-    for team in teams:
-        key = str(team.pk)
+    for pk, name in teams:
+        key = str(pk)
         selected = " selected" if key == current else ""
-        html.append(f'<option value="{key}"{selected}>{escape(team.name)}</option>')
+        html.append(f'<option value="{key}"{selected}>{escape(name)}</option>')
     return {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308 - escaped
-
-
-def count_all(*querysets) -> list[int]:
-    """``qs.count()`` of each queryset, in one statement."""
-    counts, params = [], []
-    for qs in querysets:
-        sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
-        counts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")  # noqa: S608 - ORM-compiled
-        params.extend(qs_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(counts)}", params)  # noqa: S608 - compiled by the ORM
-        return list(cursor.fetchone())
 
 
 def dashboard_data(
@@ -191,7 +178,6 @@ def dashboard_data(
     definition: Definition | None,
     language: str,
     now=None,
-    teams: list[Team] | None = None,
 ):
     now = now or timezone.now()
     today = now.date()
@@ -200,6 +186,13 @@ def dashboard_data(
     team = filters.get("team")
     tier = filters.get("tier") or ""
     this_month = month_start(today)
+    # The clock-dependent figures, from the campaigns themselves (small, indexed sets),
+    # counted in the same statement as the rest.
+    scope = {k: v for k in ("team", "tier", "channel", "market") if (v := filters.get(k))}
+    campaigns = listing.apply_filters(listing.Campaign.objects.all(), scope, now=now)
+    serious_items = listing.open_serious_feedback()
+    if scope:  # only then narrow to the filtered campaigns (a semi-join on all is waste)
+        serious_items = serious_items.filter(campaign__in=campaigns.order_by().values("pk"))
     summary = counts.read(
         channel=filters.get("channel") or EVERY,
         market=filters.get("market") or EVERY,
@@ -209,6 +202,11 @@ def dashboard_data(
         end=period.end,
         this_month=this_month,
         today=listing.start_of_day(now).date(),
+        also_count={
+            "overdue": listing.apply_filters(campaigns, {"overdue": True}, now=now),
+            "expiring": listing.apply_filters(campaigns, {"expiring": True}, now=now),
+            "serious": serious_items,
+        },
     )
     by_state = defaultdict(int)  # created in the period
     by_team_tier = defaultdict(lambda: defaultdict(int))
@@ -220,16 +218,10 @@ def dashboard_data(
     no_counts: dict = {}
     ranked = defaultdict(dict, summary.ranked)  # metric → key → (n, total)
 
-    # The clock-dependent figures, from the campaigns themselves (small, indexed sets).
-    scope = {k: v for k in ("team", "tier", "channel", "market") if (v := filters.get(k))}
-    campaigns = listing.apply_filters(listing.Campaign.objects.all(), scope, now=now)
-    serious_items = listing.open_serious_feedback()
-    if scope:  # only then narrow to the filtered campaigns (a semi-join on all is waste)
-        serious_items = serious_items.filter(campaign__in=campaigns.order_by().values("pk"))
-    overdue, expiring, serious = count_all(
-        listing.apply_filters(campaigns, {"overdue": True}, now=now),
-        listing.apply_filters(campaigns, {"expiring": True}, now=now),
-        serious_items,
+    overdue, expiring, serious = (
+        summary.counted["overdue"],
+        summary.counted["expiring"],
+        summary.counted["serious"],
     )
     # Reviewers' open work, from the counts: keyed by reviewer, dated by the due day.
     workload = {
@@ -244,8 +236,7 @@ def dashboard_data(
             pk__in=sorted(reviewer_ids) or [0]
         ).values_list("pk", "display_name", "email")
     }
-    if teams is None:
-        teams = list(Team.objects.order_by("name"))
+    teams = summary.teams
 
     link = Links(
         {
@@ -332,7 +323,7 @@ def dashboard_data(
         for key in CampaignStatus.values
         if by_state.get(key)
     ]
-    team_names = {t.pk: t.name for t in teams}
+    team_names = dict(teams)
     tier_mix = [
         {
             "team": team_names.get(team_id, str(team_id)),

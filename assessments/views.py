@@ -100,15 +100,13 @@ def dashboard(request):
     filters = form.filters()
     language = translation.get_language()
     questionnaire = selectors.current_questionnaire()
-    teams = list(Team.objects.order_by("name"))  # for the figures and the team filter
     data = insights.dashboard_data(
         filters,
         definition=selectors.definition_of(questionnaire) if questionnaire else None,
         language=language,
-        teams=teams,
     )
     options = form.options("tier", "channel", "market")
-    options["team"] = insights.team_options(form, teams)
+    options["team"] = insights.team_options(form, data["teams"])
     svgs = insights.charts_for(data, rtl=translation.get_language_bidi())
     return render(
         request,
