@@ -17,9 +17,11 @@ from .models import (
     Campaign,
     CampaignStatus,
     CampaignVersion,
+    Comment,
     Condition,
     ConditionStatus,
     EventKind,
+    EvidenceFile,
     Feedback,
     FeedbackCategory,
     FeedbackSeverity,
@@ -111,14 +113,39 @@ def campaigns_for(user: User):
     )
 
 
-def campaign_for(user: User, pk: int) -> Campaign:
-    """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists)."""
-    return get_object_or_404(
+def campaign_for(user: User, pk: int, *, page: bool = False) -> Campaign:
+    """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists).
+
+    ``page``: also whether it has versions, conditions, comments, evidence and feedback
+    (index probes in the same query), so the campaign page skips reading empty lists."""
+    qs = (
         permissions.visible_campaigns(user)
         .select_related("team", "owner", "assessment__questionnaire")
-        .defer(*DEFERRED_DEFINITION),
-        pk=pk,
+        .defer(*DEFERRED_DEFINITION)
     )
+    if page:
+        qs = qs.annotate(
+            **{
+                f"has_{name}": Exists(model.objects.filter(campaign=OuterRef("pk")))
+                for name, model in PAGE_LISTS.items()
+            }
+        )
+    return get_object_or_404(qs, pk=pk)
+
+
+# The campaign page's lists that are often empty (see campaign_for(page=True)).
+PAGE_LISTS = {
+    "versions": CampaignVersion,
+    "conditions": Condition,
+    "comments": Comment,
+    "evidence": EvidenceFile,
+    "feedback": Feedback,
+}
+
+
+def has(campaign: Campaign, name: str) -> bool:
+    """Whether the campaign may have rows in this list (True unless known to be empty)."""
+    return getattr(campaign, f"has_{name}", True)
 
 
 _RESULTS: "OrderedDict[str, object]" = OrderedDict()
@@ -443,18 +470,25 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
     read each (joins to them on every list cost more than the rows)."""
     # Without the versions' content (each a snapshot of every answer): the page shows
     # their numbers, and decoding the snapshots cost more than all these queries.
-    versions = list(campaign.versions.defer("content").order_by("number"))
+    # Assignments, votes, decisions and conditions all belong to a version: a campaign
+    # without versions (a draft) has none of them.
+    reviewed = has(campaign, "versions")
+    versions = list(campaign.versions.defer("content").order_by("number")) if reviewed else []
     current = versions[-1] if versions else None
     by_id = {v.pk: v for v in versions}
-    assignments = list(campaign.assignments.all())
+    assignments = list(campaign.assignments.all()) if reviewed else []
     assignments.sort(key=lambda a: (by_id[a.version_id].number, a.pk))
-    votes = list(campaign.votes.order_by("signed_at"))
-    decisions = list(campaign.decisions.order_by("created_at"))
-    conditions = list(campaign.conditions.order_by("pk"))
-    comments = campaign.comments.order_by("created_at")
-    if not permissions.is_board(user):
-        comments = comments.filter(board_only=False)
-    comments = list(comments)
+    votes = list(campaign.votes.order_by("signed_at")) if reviewed else []
+    decisions = list(campaign.decisions.order_by("created_at")) if reviewed else []
+    conditions = (
+        list(campaign.conditions.order_by("pk")) if reviewed and has(campaign, "conditions") else []
+    )
+    comments = []
+    if has(campaign, "comments"):
+        comments = campaign.comments.order_by("created_at")
+        if not permissions.is_board(user):
+            comments = comments.filter(board_only=False)
+        comments = list(comments)
     events = list(audit.timeline(campaign))
     people = User.objects.in_bulk(
         {a.reviewer_id for a in assignments}
@@ -694,6 +728,8 @@ CONSULTATION_QUESTION = "oversight.stakeholders"
 
 
 def feedback_for(campaign: Campaign) -> list:
+    if not has(campaign, "feedback"):
+        return []
     return list(campaign.feedback.select_related("author", "triaged_by").order_by("-created_at"))
 
 

@@ -448,7 +448,7 @@ def campaign_edit(request, pk: int):
 
 @login_required
 def campaign_detail(request, pk: int):
-    return _detail_response(request, selectors.campaign_for(request.user, pk))
+    return _detail_response(request, selectors.campaign_for(request.user, pk, page=True))
 
 
 def _detail_response(request, campaign, *, status: int = 200, **forms):
@@ -482,7 +482,9 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "sections": sections,
         # The assessment steps' address without the step (one reverse() for all).
         "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),
-        "evidence": list(campaign.evidence.select_related("uploaded_by")),
+        "evidence": list(campaign.evidence.select_related("uploaded_by"))
+        if selectors.has(campaign, "evidence")
+        else [],
         "evidence_form": EvidenceForm() if can_edit else None,
         "can_edit": can_edit,
         "intake_labels": _intake_labels(campaign),

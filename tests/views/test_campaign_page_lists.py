@@ -1,0 +1,72 @@
+"""The campaign page reads a list only when the campaign has rows in it (the campaign's
+own query says which are empty): every list still shows, and the query count stays
+fixed for a campaign with everything."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import services
+from tests.services.test_review_workflow import reload, submit_and_staff, two_reviewer_rule, vote
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, roles and the notification count are the floor's four.
+EVERYTHING = 15  # + campaign, versions, assignments, votes, decisions, conditions,
+#                  comments, events, people, evidence, feedback
+# A marketer's draft: + the marketer's teams (the campaign's visibility), campaign,
+# events, people (no version: no review lists; no comments, evidence or feedback).
+DRAFT = 8
+
+
+def page(client, campaign) -> tuple[str, int]:
+    url = reverse("campaign_detail", args=[campaign.pk])
+    client.get(url)  # the per-process definition and score caches
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).text
+    return html, len(captured)
+
+
+def test_a_draft_reads_no_review_lists(client, marketer, campaign):
+    client.force_login(marketer)
+    html, count = page(client, campaign)
+    assert count == DRAFT
+    assert "No feedback yet." in html and 'data-testid="timeline"' in html
+
+
+def test_a_campaign_with_every_list_shows_them_all(
+    client, marketer, chair, board, complete_campaign
+):
+    campaign = complete_campaign
+    services.evidence_add(
+        actor=marketer,
+        campaign=campaign,
+        upload=SimpleUploadedFile("bias-test.pdf", b"%PDF-1.7\n%%EOF\n"),
+        kind="dpia",
+    )
+    two_reviewer_rule()
+    submit_and_staff(campaign, marketer, chair, board[:2])
+    services.comment_add(actor=board[0], campaign=campaign, text="Check the lookalike seed.")
+    vote(board[0], campaign, "approve_with_conditions", conditions=["Label the images."])
+    vote(board[1], campaign, "approve")
+    assert reload(campaign).status == "approved_with_conditions"
+    services.feedback_add(
+        actor=board[1],
+        campaign=campaign,
+        category="privacy",
+        severity="concern",
+        text="Opt-out link is hard to find.",
+    )
+    client.force_login(chair)
+    html, count = page(client, campaign)
+    assert count == EVERYTHING
+    for shown in (
+        "bias-test.pdf",
+        "Check the lookalike seed.",
+        "Label the images.",
+        "Opt-out link is hard to find.",
+        "approve_with_conditions because reasons",
+    ):
+        assert shown in html, shown
