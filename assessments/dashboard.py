@@ -539,8 +539,8 @@ class Summary:
     # (state, team id, tier, campaigns created in the period)
     states: list[tuple[str, int, str, int]] = field(default_factory=list)
     in_review: int = 0  # campaigns in an open review now, whenever created
-    # (metric, first day of the month as ISO text) -> key -> n, for the months of the period
-    series: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    # (metric, first day of the month) -> key -> n, for the months of the period
+    series: dict[tuple[str, date], dict[str, int]] = field(default_factory=dict)
     # metric -> key -> (n, total) over the period
     ranked: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     decided_this_month: int = 0
@@ -653,7 +653,7 @@ def read(
     sql = " UNION ALL ".join(sql for sql, _params in parts)
     params = [value for _sql, values in parts for value in values]
     summary = Summary()
-    series: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    series: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)
     ranked: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -664,7 +664,8 @@ def read(
         elif part == "n":
             summary.in_review = n or 0
         elif part == "m":
-            month = month if isinstance(month, str) else month.isoformat()
+            if isinstance(month, str):  # SQLite gives dates as text
+                month = date.fromisoformat(month)
             series[(metric, month)][key] = n
         elif part == "r":
             ranked[metric][key] = (n, total)
@@ -677,7 +678,7 @@ def read(
         else:
             summary.decided_this_month = n
     if in_period:
-        summary.decided_this_month = sum(series.get((CYCLE, month_of(this_month)), {}).values())
+        summary.decided_this_month = sum(series.get((CYCLE, this_month), {}).values())
     summary.series, summary.ranked = dict(series), dict(ranked)
     summary.teams = [(pk, name) for _order, pk, name in sorted(summary.teams)]
     return summary

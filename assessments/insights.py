@@ -250,12 +250,11 @@ def dashboard_data(
     statuses = labels(CampaignStatus)
 
     # Headline figures.
-    iso_months = [(month, month.isoformat()) for month in months]
-    submitted = sum(series.get((counts.SUBMITTED, m), no_counts).get("", 0) for _d, m in iso_months)
-    reworked = sum(series.get((counts.REWORKED, m), no_counts).get("", 0) for _d, m in iso_months)
+    submitted = sum(series.get((counts.SUBMITTED, m), no_counts).get("", 0) for m in months)
+    reworked = sum(series.get((counts.REWORKED, m), no_counts).get("", 0) for m in months)
     cycle_all = defaultdict(int)
-    for _month, iso in iso_months:
-        for days, n in series.get((counts.CYCLE, iso), no_counts).items():
+    for month in months:
+        for days, n in series.get((counts.CYCLE, month), no_counts).items():
             cycle_all[int(days)] += n
     median_days = median_from_histogram(cycle_all)
     this_month_param = today.strftime("%Y-%m")
@@ -343,13 +342,13 @@ def dashboard_data(
         if sum(tiers.values())
     ]
     monthly = []
-    for month, iso in iso_months:
+    for month in months:
         key = month.strftime("%Y-%m")
-        cycle = {int(d): n for d, n in series.get((counts.CYCLE, iso), no_counts).items()}
+        cycle = {int(d): n for d, n in series.get((counts.CYCLE, month), no_counts).items()}
         monthly.append(
             {
                 "month": month,
-                "submitted": series.get((counts.SUBMITTED, iso), no_counts).get("", 0),
+                "submitted": series.get((counts.SUBMITTED, month), no_counts).get("", 0),
                 "decided": sum(cycle.values()),  # every decision has its cycle time
                 "median_days": median_from_histogram(cycle),
                 "submitted_url": link(on="submitted", **{"from": key, "to": key}),
