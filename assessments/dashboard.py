@@ -40,6 +40,7 @@ from .models import (
     DecisionKind,
     Feedback,
     Team,
+    User,
     Vote,
 )
 
@@ -548,6 +549,7 @@ class Summary:
     open_work: dict[str, tuple[int, int]] = field(default_factory=dict)
     teams: list[tuple[int, str]] = field(default_factory=list)  # (id, name) by name
     counted: dict[str, int] = field(default_factory=dict)  # also_count's numbers
+    people: dict[int, str] = field(default_factory=dict)  # the reviewers' names, by id
 
 
 def read(
@@ -562,12 +564,12 @@ def read(
     today: date,
     also_count: dict | None = None,
 ) -> Summary:
-    """Everything the dashboard reads but the reviewers' names, in one statement: from the
-    counts, campaigns by state (created in the period) and in review now, the monthly
-    series, the rankings over the period, decisions this month and the reviewers' open
-    work (``today`` splits it into on time and overdue); the teams; and the number of
-    rows of each queryset in ``also_count`` (name -> queryset). ``tier`` "" means "not
-    scored yet"; None, any tier."""
+    """Everything the dashboard reads, in one statement: from the counts, campaigns by
+    state (created in the period) and in review now, the monthly series, the rankings
+    over the period, decisions this month and the reviewers' open work (``today`` splits
+    it into on time and overdue); the teams; the names of the reviewers in the rankings
+    and the open work; and the number of rows of each queryset in ``also_count`` (name
+    -> queryset). ``tier`` "" means "not scored yet"; None, any tier."""
     table = DashboardCount._meta.db_table
     day = connection.ops.adapt_datefield_value
     scope, scope_params = "channel = %s AND market = %s", [channel, market]
@@ -605,19 +607,19 @@ def read(
         "metric, period, key",
         [*SERIES_METRICS, *span, *scope_params],
     )
-    add(
-        f"'r', metric, key, NULL, NULL, NULL, {summed}, CAST(SUM(total) AS BIGINT)",
-        f"metric IN ({among(RANKED_METRICS)}) AND {period}",
-        "metric, key",
-        [*RANKED_METRICS, *span, *scope_params],
+    # The rankings and the open work are also where the reviewers come from: named below.
+    ranked_sql = (
+        f"SELECT metric, key, {summed} AS n, CAST(SUM(total) AS BIGINT) AS total "  # noqa: S608
+        f"FROM {table} WHERE metric IN ({among(RANKED_METRICS)}) AND {period} AND {scope} "
+        "GROUP BY metric, key"
     )
-    add(
-        f"'w', metric, key, NULL, NULL, NULL, {summed}, "
-        "CAST(SUM(n) FILTER (WHERE period < %s) AS BIGINT)",
-        "metric = %s",
-        "metric, key",
-        [day(today), OPEN_WORK, *scope_params],
+    work_sql = (
+        f"SELECT key, {summed} AS n, CAST(SUM(n) FILTER (WHERE period < %s) AS BIGINT) AS late "  # noqa: S608
+        f"FROM {table} WHERE metric = %s AND {scope} GROUP BY key"
     )
+    with_params = [*RANKED_METRICS, *span, *scope_params, day(today), OPEN_WORK, *scope_params]
+    parts.append(("SELECT 'r', metric, key, NULL, NULL, NULL, n, total FROM ranked", []))
+    parts.append(("SELECT 'w', '', key, NULL, NULL, NULL, n, late FROM work", []))
     add(  # campaigns in review now, whenever created: index-only on dashboardcount_in_review
         f"'n', '', '', NULL, NULL, NULL, {summed}, 0",
         f"metric = %s AND key IN ({among(IN_REVIEW_STATES)})",
@@ -650,8 +652,21 @@ def read(
                 [name, *counted_params],
             )
         )
-    sql = " UNION ALL ".join(sql for sql, _params in parts)
-    params = [value for _sql, values in parts for value in values]
+    # The reviewers' names: their ids are the keys of VOTE_TIME and OPEN_WORK (always
+    # digits: base_cells writes str(reviewer id)).
+    people = User._meta.db_table
+    parts.append(
+        (
+            f"SELECT 'u', email, display_name, id, NULL, NULL, 0, 0 FROM {people} "  # noqa: S608
+            "WHERE id IN (SELECT CAST(key AS BIGINT) FROM ranked WHERE metric = %s "
+            "UNION SELECT CAST(key AS BIGINT) FROM work WHERE n > 0)",
+            [VOTE_TIME],
+        )
+    )
+    sql = f"WITH ranked AS ({ranked_sql}), work AS ({work_sql}) " + " UNION ALL ".join(
+        sql for sql, _params in parts
+    )
+    params = [*with_params, *(value for _sql, values in parts for value in values)]
     summary = Summary()
     series: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)
     ranked: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
@@ -675,6 +690,8 @@ def read(
             summary.teams.append((n, team, key))
         elif part == "c":
             summary.counted[metric] = n
+        elif part == "u":
+            summary.people[team] = key or metric  # the display name, else the e-mail
         else:
             summary.decided_this_month = n
     if in_period:

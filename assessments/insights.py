@@ -24,7 +24,6 @@ from .models import (
     CampaignStatus,
     FeedbackCategory,
     ReviewReason,
-    User,
 )
 from .questionnaire import Definition
 from .workflow import add_months
@@ -228,14 +227,8 @@ def dashboard_data(
         int(key): {"open": n, "overdue": late} for key, (n, late) in summary.open_work.items() if n
     }
     vote_times = ranked[counts.VOTE_TIME]
-    # Always one query (an empty id list would skip it and make the count data-dependent).
     reviewer_ids = set(workload) | {int(k) for k in vote_times if k.isdigit()}
-    names = {
-        pk: display_name or email
-        for pk, display_name, email in User.objects.filter(
-            pk__in=sorted(reviewer_ids) or [0]
-        ).values_list("pk", "display_name", "email")
-    }
+    names = summary.people
     teams = summary.teams
 
     link = Links(
