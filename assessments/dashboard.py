@@ -535,7 +535,7 @@ RANKED_METRICS = (FLAG, TOP_DIMENSION, DIMENSION_PCT, REASON, FEEDBACK, VOTE_TIM
 
 @dataclass
 class Summary:
-    """What the dashboard reads from the counts, for one channel, market, team and tier."""
+    """What the dashboard reads (``read``), for one channel, market, team and tier."""
 
     # (state, team id, tier, campaigns created in the period)
     states: list[tuple[str, int, str, int]] = field(default_factory=list)

@@ -1,8 +1,9 @@
-"""What the managers' dashboard shows, read from the summary counts the services keep
-(``assessments.dashboard.read``: one statement) plus three small indexed queries for what
-depends on the clock (overdue reviews, approvals about to expire, open serious feedback)
-and one for the reviewers' names. A fixed number of queries whatever the number of
-campaigns. The charts and their cards are built as text (``charts``)."""
+"""What the managers' dashboard shows, read in one statement (``dashboard.read``): the
+summary counts the services keep, the teams, the reviewers' names and three counts of
+small indexed sets of campaigns for what depends on the clock (overdue reviews,
+approvals about to expire, open serious feedback). A fixed number of queries whatever
+the number of campaigns. The charts, their cards and the headline are built as text
+(``charts``)."""
 
 import functools
 from collections import defaultdict
