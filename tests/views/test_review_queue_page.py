@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
+from assessments import selectors, services
 from assessments.models import Assignment
 from tests.conftest import set_rule
 from tests.dashboard.scenario import make, review
@@ -126,3 +126,28 @@ def test_every_list_shows_its_items(questionnaire, marketer, team, chair, board,
     assert "Assigned one" not in section(
         client.get(reverse("review_queue")).content.decode(), "to-vote"
     )
+
+
+def test_each_list_shows_its_most_urgent_and_says_there_are_more(
+    questionnaire, marketer, team, chair, board, client, monkeypatch
+):
+    """With one item per list: the earliest due is shown, and a link says there are
+    more (on PostgreSQL the lists are read in one UNION statement, sorted again here)."""
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 1)
+    set_rule("I", reviewers_required=1)
+    names = ["Due first", "Due second", "Due third", "Due fourth"]
+    campaigns = []
+    for name in names:
+        campaign = make(marketer, team, questionnaire, name)
+        services.campaign_submit(actor=marketer, campaign=campaign)
+        campaigns.append(campaign)
+    for campaign in campaigns[2:]:
+        services.review_assign(actor=chair, campaign=campaign, reviewers=[board[0]])
+    client.force_login(chair)
+    html = client.get(reverse("review_queue")).content.decode()
+    route = section(html, "to-route")
+    assert "Due first" in route and "Due second" not in route
+    assert "?state=submitted&amp;sort=due" in route  # "more in the campaign list"
+    client.force_login(board[0])
+    accept = section(client.get(reverse("review_queue")).content.decode(), "to-accept")
+    assert "Due third" in accept and "Due fourth" not in accept
