@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django import forms
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -233,11 +234,22 @@ class CampaignFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
 
-def json_list_has(field: str, value: str) -> Q:
+def json_list_has(field: str, value: str, *, indexed: bool = True):
     """A JSON list column contains ``value``: jsonb containment (GIN-indexed) on
     PostgreSQL; a match on the quoted value in the JSON text elsewhere (codes contain no
-    quotes)."""
+    quotes).
+
+    ``indexed=False`` (PostgreSQL): the same test as ``jsonb_exists()``, which the
+    planner cannot answer from the GIN index. For use beside a selective B-tree filter
+    (team, state, tier): checking the few hundred rows that filter leaves is cheaper than
+    reading the channel's whole GIN posting list (a third of all campaigns) to intersect
+    it, which the planner otherwise chooses for the list's count (2.2 -> 0.6 ms)."""
     if connection.vendor == "postgresql":
+        if not indexed:
+            return Exact(
+                Func(F(field), Value(value), function="jsonb_exists", output_field=BooleanField()),
+                True,
+            )
         return Q(**{f"{field}__contains": [value]})
     return Q(**{f"{field}__icontains": json.dumps(value)})
 
@@ -303,10 +315,11 @@ def apply_filters(qs, f: dict, *, now=None):
         qs = qs.filter(tier="" if f["tier"] == NO_TIER else f["tier"])
     if f.get("team"):
         qs = qs.filter(team=f["team"])
+    narrowed = bool(f.get("team") or state or f.get("tier"))  # B-tree indexed filters
     if f.get("channel"):
-        qs = qs.filter(json_list_has("channels", f["channel"]))
+        qs = qs.filter(json_list_has("channels", f["channel"], indexed=not narrowed))
     if f.get("market"):
-        qs = qs.filter(json_list_has("markets", f["market"]))
+        qs = qs.filter(json_list_has("markets", f["market"], indexed=not narrowed))
     start, end = f.get("start"), f.get("end")
     on = f.get("on") or "created"
     if on == "created":

@@ -330,3 +330,21 @@ def test_reviewers_open_work_follows_assignments_and_votes(history, chair, board
     assert work().get(board[0].pk, (0, 0))[0] == 0
     services.campaign_withdraw(actor=marketer, campaign=waiting)
     assert all(open_ == 0 for open_, _overdue in work().values())
+
+
+@pytest.mark.parametrize("field, value", [("channel", "email"), ("market", "uk")])
+def test_a_channel_or_market_filter_gives_the_same_rows_with_or_without_a_team(
+    history, client, manager, field, value
+):
+    """Beside a team, state or tier filter the channel and market tests are written so the
+    database checks the rows that filter leaves (listing.json_list_has(indexed=False));
+    alone they use the GIN index. Both must pick the same campaigns."""
+    client.force_login(manager)
+    alone = list_ids(client, reverse("campaign_list") + f"?{field}={value}")
+    assert alone  # the history has e-mail campaigns in the UK
+    teams = dict(Campaign.objects.values_list("pk", "team_id"))
+    for team_id in set(teams.values()):
+        with_team = list_ids(client, reverse("campaign_list") + f"?{field}={value}&team={team_id}")
+        assert with_team == [pk for pk in alone if teams[pk] == team_id]
+        counted = client.get(reverse("campaign_list") + f"?{field}={value}&team={team_id}")
+        assert counted.context["page"].count == len(with_team)
