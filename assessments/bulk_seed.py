@@ -405,7 +405,7 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     ),
     Condition: _columns(
         "id campaign_id version_id vote_id text status fulfilment_note fulfilled_by_id "
-        "fulfilled_at verified_by_id verified_at"
+        "fulfilled_at verified_by_id verified_at awaiting_verification"
     ),
     Feedback: _columns(
         "id campaign_id source category severity text author_id contact_email "
@@ -1703,6 +1703,7 @@ class _Generator:
                         fulfilled_at,
                         verified_by.id if verified_by else None,
                         verified_at,
+                        False,  # conditions.sync() sets it once every campaign is written
                     ),
                 )
 
