@@ -15,17 +15,23 @@ way the services would have written them, and inserted with PostgreSQL ``COPY`` 
 - scoring is slow, so a pool of a few hundred (intake profile, answers) pairs is scored once
   and every campaign takes one of them (Prohibited and unfinished ones only as drafts);
 - every action has its audit event, with the services' payloads, appended to the global
-  hash chain with ``audit.compute_hash`` (the chain head row is locked throughout);
-- finally ``dashboard.rebuild()`` recomputes the dashboard counts from the data.
+  hash chain as ``audit.compute_hash`` does (checked against it regularly; the chain head
+  row is locked throughout);
+- each campaign's dashboard facts are ``dashboard.facts_of`` its rows as written, and
+  finally ``dashboard.rebuild()`` recomputes the dashboard counts from them (and from the
+  data of campaigns that existed before), without reading the new rows back.
 
 Everything runs in one transaction: a failure leaves nothing behind. On PostgreSQL the
-tables written are locked against concurrent inserts while it runs (ids are assigned here).
-The random generator is seeded, so a run is reproducible (up to the current time).
+tables written are locked against concurrent inserts while it runs (ids are assigned here),
+and against reading too: the foreign keys between them and the audit events' indexes are
+dropped during the load and made again at its end (see ``_Sink.start``). The random
+generator is seeded, so a run is reproducible (up to the current time).
 """
 
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import heapq
 import io
@@ -33,12 +39,15 @@ import itertools
 import json
 import queue
 import random
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -49,7 +58,6 @@ from django.utils import timezone
 
 from . import audit, conditions, dashboard, selectors, workflow
 from . import intake as vocab
-from .canonical import canonical_json
 from .models import (
     Assessment,
     Assignment,
@@ -419,9 +427,25 @@ COLUMNS: dict[type, tuple[str, ...]] = {
 }
 
 
+def _fields(model: type, names: str) -> itemgetter:
+    """Read these columns (by name) out of a row of ``model`` as written."""
+    return itemgetter(*(COLUMNS[model].index(name) for name in names.split()))
+
+
+_DECISION_FIELDS = _fields(Decision, "id version_id kind outcome reasons created_at")
+_ASSIGNMENT_FIELDS = _fields(Assignment, "version_id reviewer_id status created_at")
+_VOTE_FIELDS = _fields(Vote, "version_id reviewer_id signed_at")
+_FEEDBACK_FIELDS = _fields(Feedback, "category created_at")
+
+
+# canonical.canonical_json's options in an encoder made once (json.dumps makes one per call); the
+# version fingerprints and the audit hashes are checked against the real functions.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(value) -> str:
     """JSON text for a JSON column (canonical form: compact, sorted keys)."""
-    return canonical_json(value)
+    return _CANONICAL.encode(value)
 
 
 class _Sink:
@@ -429,9 +453,14 @@ class _Sink:
     references are written before it): on PostgreSQL with COPY from a writer thread (the
     server parses, indexes and checks foreign keys while Python generates), elsewhere with
     executemany INSERT. Ids are assigned here; on PostgreSQL the tables are locked against
-    other inserts until the transaction ends."""
+    other inserts until the transaction ends (and against reading: see start())."""
 
     FLUSH_ROWS = 20_000
+    # The writer thread needs the GIL briefly between its many waits on the network; while
+    # the main thread generates, it keeps the GIL for the switch interval (5 ms by default)
+    # before handing it over, so the writer fell behind and the server waited for data
+    # (measured: a third of the time). This shorter interval applies while the writer runs.
+    SWITCH_INTERVAL = 0.0002
 
     def __init__(self):
         self.postgres = connection.vendor == "postgresql"
@@ -440,6 +469,9 @@ class _Sink:
         self.next_ids: dict[type, int] = {}
         self.first_ids: dict[type, int] = {}
         self.written: Counter = Counter()
+        # model -> the rows added since the caller last emptied the list (see tap())
+        self.tapped: dict[type, list[tuple]] = {}
+        self.restore: list[str] = []  # statements that rebuild what start() dropped
         self.thread: threading.Thread | None = None
         self.failure: BaseException | None = None
         for model, columns in COLUMNS.items():
@@ -454,11 +486,21 @@ class _Sink:
         tables = [model._meta.db_table for model in COLUMNS]
         with connection.cursor() as cursor:
             if self.postgres:
-                # Nobody else may insert (and draw ids) until we commit; readers are not blocked.
+                # Nobody else may insert (and draw ids) until we commit.
                 cursor.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
                 # Check foreign keys as each COPY ends (in the writer thread, while Python
                 # works) rather than all at once at COMMIT.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                # Those between the tables written are checked once at the end instead, and
+                # the audit events' indexes (two on random hashes: every insert touched
+                # another page) are built once at the end: the server's share of the load
+                # halves. Dropping them locks these tables against reading until we commit.
+                self.restore = dashboard.drop_indexes(
+                    cursor,
+                    indexes_of=[AuditEvent._meta.db_table],
+                    foreign_keys_of=tables,
+                    referring_to=tables,
+                )
                 for model in COLUMNS:
                     cursor.execute(
                         "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
@@ -478,6 +520,8 @@ class _Sink:
             self.raw = connection.connection
             self.queue: queue.Queue = queue.Queue(maxsize=4)
             self.thread = threading.Thread(target=self._copy_loop, name="bulk-seed-copy")
+            self.switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(self.SWITCH_INTERVAL)
             self.thread.start()
 
     def new_id(self, model: type) -> int:
@@ -485,9 +529,17 @@ class _Sink:
         self.next_ids[model] = value + 1
         return value
 
+    def tap(self, *models: type) -> None:
+        """Also collect the rows of these models in ``tapped`` (the caller empties it)."""
+        for model in models:
+            self.tapped[model] = []
+
     def add(self, model: type, row: tuple) -> None:
         self.buffers[model].append(row)
         self.pending += 1
+        tapped = self.tapped.get(model)
+        if tapped is not None:
+            tapped.append(row)
 
     def flush_if_full(self) -> None:
         """Call only when every buffered row's references are buffered too (between
@@ -565,6 +617,7 @@ class _Sink:
             self.queue.put(None)
             self.thread.join()
             self.thread = None
+            sys.setswitchinterval(self.switch_interval)
         if check and self.failure is not None:
             raise RuntimeError("writing the generated rows failed") from self.failure
 
@@ -581,6 +634,8 @@ class _Sink:
                         "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
                         [model._meta.db_table, last],
                     )
+            for statement in self.restore:
+                cursor.execute(statement)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -1074,6 +1129,10 @@ class _Generator:
         self.reasons = list(ReviewReason.values)
         self.content_prefix = json.dumps(self.questionnaire.slug, ensure_ascii=False)
         self.content_checked = False
+        # Each campaign's dashboard facts, from the rows written for it (see _facts).
+        self.facts: dict[int, dict] = {}
+        self.decoded: dict[str, object] = {}  # JSON text -> value (scores, reasons)
+        sink.tap(Decision, Assignment, Vote, Feedback)
 
     # --- driving
     def run(self, deck: list[str], log: Callable[[str], None]) -> None:
@@ -1104,6 +1163,7 @@ class _Generator:
             for _ in steps:
                 pass
             self._write_campaign(c)
+            self.facts[c.id] = self._facts(c)
             # Every event before the next campaign's creation is known now.
             if done + 1 < len(planned):
                 self.chain.append_until(planned[done + 1][0])
@@ -2011,6 +2071,80 @@ class _Generator:
         self.event(withdrawn, c, EventKind.WITHDRAWN, c.owner, {})
 
     # --- the campaign's own rows
+    def _decode(self, text: str):
+        value = self.decoded.get(text)
+        if value is None:
+            value = self.decoded[text] = json.loads(text)
+        return value
+
+    def _facts(self, c: _C) -> dict:
+        """``dashboard.facts_of`` the campaign just generated, from the rows written for it:
+        what ``dashboard.rebuild()`` would read back (a test holds them equal)."""
+        tapped = self.sink.tapped
+        version_created = {v.id: v.created_at for v in c.versions}
+        decisions = []
+        for pk, version_id, kind, outcome, reasons, created_at in map(
+            _DECISION_FIELDS, tapped[Decision]
+        ):
+            decisions.append(
+                {
+                    "id": pk,
+                    "version_id": version_id,
+                    "kind": str(kind),
+                    "outcome": str(outcome),
+                    "reasons": self._decode(reasons),
+                    "created_at": created_at,
+                    "version_created_at": version_created[version_id],
+                }
+            )
+        assigned: dict[tuple, datetime] = {}  # (version, reviewer) -> first assignment
+        assignments = []
+        for version_id, reviewer_id, status, created_at in map(
+            _ASSIGNMENT_FIELDS, tapped[Assignment]
+        ):
+            first = assigned.get((version_id, reviewer_id))
+            if first is None or created_at < first:
+                assigned[(version_id, reviewer_id)] = created_at
+            assignments.append(
+                {"version_id": version_id, "reviewer_id": reviewer_id, "status": str(status)}
+            )
+        votes = [
+            {
+                "version_id": version_id,
+                "reviewer_id": reviewer_id,
+                "signed_at": signed_at,
+                "assigned_at": assigned.get((version_id, reviewer_id)),
+            }
+            for version_id, reviewer_id, signed_at in map(_VOTE_FIELDS, tapped[Vote])
+        ]
+        feedback = [
+            {"category": str(category), "created_at": created_at}
+            for category, created_at in map(_FEEDBACK_FIELDS, tapped[Feedback])
+        ]
+        for rows in tapped.values():
+            rows.clear()
+        latest = c.versions[-1] if c.versions else None
+        intake = c.profile.intake
+        return dashboard.facts_of(
+            {
+                "id": c.id,
+                "team_id": c.team.pk,
+                "tier": c.tier,
+                "channels": intake["channels"],
+                "markets": intake["markets"],
+                "status": str(c.status),
+                "created_at": c.created_at,
+                "first_submitted_at": c.first_submitted_at,
+                "review_due_at": c.review_due_at,
+            },
+            latest_score=self._decode(latest.entry.score_json) if latest else None,
+            current_version_id=latest.id if latest else None,
+            decisions=decisions,
+            feedback=feedback,
+            votes=votes,
+            assignments=assignments,
+        )
+
     def _write_campaign(self, c: _C) -> None:
         profile = c.profile
         intake = profile.intake
@@ -2070,6 +2204,23 @@ FEEDBACK_CATEGORIES = [
 ]
 FEEDBACK_SEVERITIES = [FeedbackSeverity.INFO, FeedbackSeverity.CONCERN, FeedbackSeverity.SERIOUS]
 TRIAGE_OUTCOMES = [TriageStatus.ACKNOWLEDGED, TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED]
+
+
+@contextmanager
+def _collector_paused():
+    """Millions of objects live until the load ends and none of them form cycles: the
+    cyclic garbage collector's full passes over them would cost a tenth of the time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _json_id(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
 
 
 def _sha256(text: str) -> str:
@@ -2140,7 +2291,7 @@ def seed(
     pool = _Pool(questionnaire, rng)
     mark = lap("pool", mark)
     log(f"Scored {pool.scored} assessments for the pool ({seconds['pool']:.1f}s).")
-    with transaction.atomic():
+    with _collector_paused(), transaction.atomic():
         head = audit._locked_head()  # no other event can be appended until we commit
         people = _ensure_people(now)
         sink = _Sink()
@@ -2168,7 +2319,7 @@ def seed(
         )
         conditions.sync()  # which fulfilled conditions wait for verification (derived)
         if rebuild:
-            dashboard.rebuild()
+            dashboard.rebuild(known=generator.facts)
             mark = lap("rebuild", mark)
             log(f"Dashboard counts rebuilt ({seconds['rebuild']:.1f}s).")
     seconds["total"] = round(time.monotonic() - began, 2)
@@ -2198,6 +2349,8 @@ class _Chain:
         self.heap: list[tuple] = []
         self.count = 0  # events pushed
         self.done_before: datetime | None = None
+        self.kinds: dict[str, str] = {}  # event kind -> its JSON text
+        self.check_next = False
 
     def push(self, moment: datetime, campaign_id: int, kind: str, actor_id, payload) -> None:
         if self.done_before is not None and moment < self.done_before:
@@ -2207,21 +2360,37 @@ class _Chain:
 
     def append_until(self, limit: datetime | None) -> None:
         """Chain every event before ``limit`` (all of them with None)."""
-        heap, sink = self.heap, self.sink
+        heap, sink, kinds = self.heap, self.sink, self.kinds
         while heap and (limit is None or heap[0][0] < limit):
             moment, _n, campaign_id, kind, actor_id, payload = heapq.heappop(heap)
             self.seq += 1
-            # Exactly the fields audit.record() hashes (payloads hold only ids, codes and
-            # numbers, which _clean_payload() would leave as they are).
-            fields = {
-                "seq": self.seq,
-                "kind": kind,
-                "campaign_id": campaign_id,
-                "actor_id": actor_id,
-                "created_at": moment,
-                "payload": payload,
-            }
-            digest = audit.compute_hash(self.prev_hash, fields)
+            payload_json = _dumps(payload)
+            # audit.canonical() of the event, assembled from its parts: the payload's text
+            # is its stored, canonical JSON (payloads hold only ids, codes, flags and
+            # numbers, which _clean_payload() and _normalised() leave as they are).
+            kind_json = kinds.get(kind)
+            if kind_json is None:
+                kind_json = kinds[kind] = json.dumps(kind, ensure_ascii=False)
+                self.check_next = True  # the first event of each kind is checked
+            created = moment.astimezone(UTC).isoformat(timespec="microseconds")
+            document = (
+                f'{{"actor_id":{_json_id(actor_id)},"campaign_id":{_json_id(campaign_id)},'
+                f'"created_at":"{created}","kind":{kind_json},"payload":{payload_json},'
+                f'"seq":{self.seq}}}'
+            )
+            digest = hashlib.sha256((self.prev_hash + document).encode("utf-8")).hexdigest()
+            if self.check_next or self.seq % 1000 == 0:
+                self.check_next = False
+                fields = {
+                    "seq": self.seq,
+                    "kind": kind,
+                    "campaign_id": campaign_id,
+                    "actor_id": actor_id,
+                    "created_at": moment,
+                    "payload": payload,
+                }
+                if audit.compute_hash(self.prev_hash, fields) != digest:
+                    raise RuntimeError("bulk_seed hashes audit events differently from audit")
             sink.add(
                 AuditEvent,
                 (
@@ -2231,7 +2400,7 @@ class _Chain:
                     campaign_id,
                     actor_id,
                     moment,
-                    _dumps(payload),
+                    payload_json,
                     self.prev_hash,
                     digest,
                 ),

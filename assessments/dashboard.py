@@ -19,7 +19,7 @@ data and bulk loads) with the same two functions.
 import json
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -381,82 +381,154 @@ def _facts_row(pk: int, facts: dict) -> CampaignFacts:
     )
 
 
-def rebuild(*, batch: int = 5000) -> int:
+def rebuild(*, batch: int = 5000, known: Mapping[int, dict] | None = None) -> int:
     """Recompute every campaign's facts and all counts from the data (existing databases,
-    bulk loads). Returns the number of campaigns."""
+    bulk loads). ``known``: facts a bulk load already computed with ``facts_of`` from the
+    rows it wrote, by campaign id (they are not read back); every other campaign's facts
+    are loaded. Returns the number of campaigns."""
+    known = known or {}
     with transaction.atomic():
         postgres = connection.vendor == "postgresql"
+        restore: list[str] = []
         if postgres:
-            # Empty both tables and load the counts without their indexes: building the
-            # indexes once afterwards is several times faster than maintaining them row by
-            # row. (The table is locked until the rebuild commits.)
+            # Empty both tables and load them without their indexes and constraints (the
+            # primary keys stay): building them once afterwards is several times faster
+            # than maintaining them and checking every row's team. (The tables are locked
+            # until the rebuild commits.)
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # none may be pending here
                 cursor.execute(f"TRUNCATE {CampaignFacts._meta.db_table}, {_TABLE}")
-                for statement in _DROP_INDEXES:
-                    cursor.execute(statement)
+                tables = [CampaignFacts._meta.db_table, _TABLE]
+                restore = drop_indexes(cursor, indexes_of=tables, foreign_keys_of=tables)
         else:
             DashboardCount.objects.all().delete()
             CampaignFacts.objects.all().delete()
         ids = list(Campaign.objects.order_by("pk").values_list("pk", flat=True))
-        # Campaigns with the same team, tier, channels and markets share their fan-out:
-        # add up the base cells per group first, fan out once per group.
-        groups: dict[tuple, Counter] = defaultdict(Counter)
-        totals: dict[tuple, Counter] = defaultdict(Counter)
+        counts = _Counts()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
-            loaded = _load(chunk)
+            facts = {pk: known[pk] for pk in chunk if pk in known}
+            if len(facts) < len(chunk):
+                facts.update(_load([pk for pk in chunk if pk not in known]))
             _bulk_insert(
                 CampaignFacts,
                 ("campaign_id", "data", "red_flags", "top_dimension"),
                 (
                     (pk, json.dumps(f), json.dumps(f["flags"]), f["top_dimension"])
-                    for pk, f in loaded.items()
+                    for pk, f in facts.items()
                 ),
             )
-            for facts in loaded.values():
-                group = (
-                    facts["team"],
-                    facts["tier"],
-                    tuple(facts["channels"]),
-                    tuple(facts["markets"]),
-                )
-                counts, sums = groups[group], totals[group]
-                for key, (n, total) in base_cells(facts).items():
-                    counts[key] += n
-                    sums[key] += total
-        cells: dict[tuple, list[int]] = {}
-        for (team, tier, channels, markets), counts in groups.items():
-            pairs = fan_out({"channels": list(channels), "markets": list(markets)})
-            sums = totals[(team, tier, channels, markets)]
-            for (metric, period, key), n in counts.items():
-                total = sums[(metric, period, key)]
-                for channel, market in pairs:
-                    cell = cells.setdefault(
-                        (metric, channel, market, period, team, tier, key), [0, 0]
-                    )
-                    cell[0] += n
-                    cell[1] += total
-        _bulk_insert(DashboardCount, _COLUMNS, ((*k, *v) for k, v in cells.items()))
+            for f in facts.values():
+                counts.add(f)
+        _bulk_insert(DashboardCount, _COLUMNS, counts.rows())
         if postgres:
             with connection.cursor() as cursor:
-                for statement in _CREATE_INDEXES:
+                for statement in restore:
                     cursor.execute(statement)
     return len(ids)
 
 
+# While counts are summed, a cell's (n, total) is one integer, n * 2**64 + total: adding
+# two of them adds both parts (the total is a signed 64-bit column, so |total| < 2**63 and
+# the split below is exact).
+_SHIFT = 64
+_HALF = 1 << (_SHIFT - 1)
+
+
+class _Counts:
+    """All counts of a rebuild: campaigns with the same team, tier, channels and markets
+    share their fan-out, so their base cells are added up per group first, and each
+    group's sums are added once to each (channel, market) pair it counts under."""
+
+    def __init__(self):
+        self.groups: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+
+    def add(self, facts: dict) -> None:
+        group = self.groups[
+            (facts["team"], facts["tier"], tuple(facts["channels"]), tuple(facts["markets"]))
+        ]
+        get = group.get
+        for key, (n, total) in base_cells(facts).items():
+            group[key] = get(key, 0) + (n << _SHIFT) + total
+
+    def rows(self) -> list[tuple]:
+        """(metric, channel, market, period, team, tier, key, n, total) of every cell."""
+        cells: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+        for (team, tier, channels, markets), group in self.groups.items():
+            for channel, market in fan_out({"channels": channels, "markets": markets}):
+                target = cells[(team, tier, channel, market)]
+                if not target:
+                    target.update(group)
+                    continue
+                get = target.get
+                for key, value in group.items():
+                    target[key] = get(key, 0) + value
+        rows = []
+        while cells:
+            (team, tier, channel, market), values = cells.popitem()
+            for (metric, period, key), value in values.items():
+                n = (value + _HALF) >> _SHIFT
+                rows.append(
+                    (metric, channel, market, period, team, tier, key, n, value - (n << _SHIFT))
+                )
+        # In the order of the cell index: PostgreSQL builds the indexes from presorted
+        # input several times faster (the order is only a speed-up).
+        rows.sort()
+        return rows
+
+
 _TABLE = DashboardCount._meta.db_table
-_CELL = "metric, channel, market, period, team_id, tier, key"
-_DROP_INDEXES = (
-    f"ALTER TABLE {_TABLE} DROP CONSTRAINT IF EXISTS dashboardcount_cell",
-    "DROP INDEX IF EXISTS dashboardcount_cover",
-)
-# The same definitions as the model's unique constraint and migration 0009's index.
-_CREATE_INDEXES = (
-    "SET CONSTRAINTS ALL IMMEDIATE",  # run the deferred team checks now: ALTER needs none pending
-    f"ALTER TABLE {_TABLE} ADD CONSTRAINT dashboardcount_cell UNIQUE ({_CELL})",
-    f"CREATE INDEX dashboardcount_cover ON {_TABLE} ({_CELL}) INCLUDE (n, total)",
-)
+
+
+def drop_indexes(
+    cursor,
+    *,
+    indexes_of: Iterable[str] = (),
+    foreign_keys_of: Iterable[str] = (),
+    referring_to: Iterable[str] | None = None,
+) -> list[str]:
+    """Before a bulk load (PostgreSQL): drop the indexes and unique constraints of the
+    tables ``indexes_of`` (not their primary keys, nor partial or expression indexes), and
+    the foreign keys of the tables ``foreign_keys_of`` (only those to the tables
+    ``referring_to``, if given). Returns the statements that create them again as they
+    were, from the catalogue's definitions; run them after the load, in the same
+    transaction: building an index once is several times faster than maintaining it row by
+    row, and a foreign key is then checked by one join instead of one lookup per row.
+    Dropping locks the tables (and the tables their foreign keys refer to) against reading
+    too until the transaction ends."""
+    indexed, keyed = list(indexes_of), list(foreign_keys_of)
+    targets = None if referring_to is None else list(referring_to)
+    cursor.execute(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid), "
+        "contype = 'f' FROM pg_constraint "
+        "WHERE (contype = 'u' AND conrelid = ANY(%s::regclass[])) "
+        "OR (contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+        "AND (%s::regclass[] IS NULL OR confrelid = ANY(%s::regclass[]))) ORDER BY 4, 1, 2",
+        [indexed, keyed, targets, targets],
+    )
+    constraints = cursor.fetchall()
+    # Partial and expression indexes stay: PostgreSQL does not print every predicate
+    # back exactly as it was created (an IN list comes back in another form).
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary AND indpred IS NULL "
+        "AND indexprs IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint WHERE conindid = indexrelid) ORDER BY 1",
+        [indexed],
+    )
+    indexes = cursor.fetchall()
+    for table, name, _definition, _foreign in reversed(constraints):  # foreign keys first
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    return [
+        "SET CONSTRAINTS ALL IMMEDIATE",  # ALTER TABLE needs no deferred checks pending
+        *(definition for _name, definition in indexes),
+        *(
+            f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+            for table, name, definition, _foreign in constraints
+        ),  # foreign keys last
+    ]
 
 
 def _bulk_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

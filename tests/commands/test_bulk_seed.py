@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from assessments import audit, bulk_seed, selectors, services, workflow
+from assessments import audit, bulk_seed, dashboard, selectors, services, workflow
 from assessments.management.commands.seed_demo import DEMO_CAMPAIGNS
 from assessments.models import (
     Assessment,
@@ -252,6 +252,58 @@ def test_each_run_adds_more_and_the_chain_still_verifies():
     )
     assert copy.pk > max(Campaign.objects.exclude(pk=copy.pk).values_list("pk", flat=True))
     assert audit.verify().ok
+
+
+def counts():
+    return {
+        (metric, channel, market, period.isoformat(), *rest)
+        for metric, channel, market, period, *rest in DashboardCount.objects.values_list(
+            "metric", "channel", "market", "period", "team_id", "tier", "key", "n", "total"
+        )
+    }
+
+
+def test_the_facts_the_seeder_hands_over_are_those_of_the_data():
+    # The second load's rebuild reads the first load's campaigns back from the data and
+    # takes the new ones' facts from the generator, without reading them back.
+    bulk_seed.seed(40)
+    bulk_seed.seed(60, seed=2)
+    stored = dict(CampaignFacts.objects.values_list("campaign_id", "data"))
+    assert len(stored) == Campaign.objects.count() == 100
+    assert stored == dashboard._load(list(stored))  # what a rebuild reads from the data
+    seeded = counts()
+    dashboard.rebuild()
+    assert counts() == seeded
+    # ... and what the services keep: each campaign's cells, added up.
+    expected = defaultdict(lambda: [0, 0])
+    for facts in stored.values():
+        for key, (n, total) in dashboard.cells_of(facts).items():
+            expected[key][0] += n
+            expected[key][1] += total
+    assert seeded == {(*key, n, total) for key, (n, total) in expected.items()}
+
+
+@pytest.mark.postgres
+def test_the_indexes_and_constraints_dropped_for_the_load_are_made_again(postgres):
+    def schema():
+        with postgres.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid::regclass::text LIKE 'assessments%%'"
+            )
+            indexes = set(cursor.fetchall())
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid::regclass::text LIKE 'assessments%%'"
+            )
+            return indexes, set(cursor.fetchall())
+
+    before = schema()
+    assert len(before[0]) > 50 and len(before[1]) > 50
+    bulk_seed.seed(20)
+    after = schema()
+    assert after[0] ^ before[0] == set()
+    assert after[1] ^ before[1] == set()
 
 
 def test_campaigns_must_not_be_negative():
