@@ -553,13 +553,19 @@ def _day(value) -> tuple[str, str]:
     return (value.astimezone(UTC).strftime("%Y-%m-%d"), value.isoformat()) if value else ("", "")
 
 
+def campaign_url_prefix() -> str:
+    """The campaign page's address without its id ("/campaigns/"): lists that link many
+    campaigns add ``f"{pk}/"`` instead of calling reverse() per row."""
+    return reverse("campaign_detail", args=[0]).removesuffix("0/")
+
+
 def rows_html(rows: list[dict]) -> str:
     """The ``<tr>`` elements of a page of ``LIST_VALUES`` rows. Built here with escaping
     (fifty rows through template tags, filters and includes cost more than the page's
     queries); the markup is the table's in campaign_list.html."""
     statuses = {key: str(label) for key, label in CampaignStatus.choices}
     tiers = {key: html.escape(str(label)) for key, label in TIER_LABELS.items()}
-    detail = reverse("campaign_detail", args=[0]).removesuffix("0/")
+    detail = campaign_url_prefix()
     out = []
     for row in rows:
         pk, tier = row["id"], row["tier"]

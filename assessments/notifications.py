@@ -9,7 +9,6 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -32,6 +31,7 @@ from .models import (
     Vote,
     WebhookEvent,
 )
+from .queueing import enqueue_each
 
 logger = logging.getLogger(__name__)
 
@@ -109,19 +109,8 @@ def notify(
 
 
 def enqueue(ids: Iterable[int]) -> int:
-    """Hand deliveries to Celery. With the broker down or hung (short socket timeouts),
-    the rows stay pending for the periodic job; the user's action is not affected."""
-    queued = 0
-    for pk in ids:
-        try:
-            current_app.tasks[DELIVER_TASK].delay(pk)
-            queued += 1
-        except Exception as exc:  # any broker failure: keep the row pending
-            logger.warning(
-                "notification %s not queued (%s); retried later", pk, exc.__class__.__name__
-            )
-            break
-    return queued
+    """Hand these notifications to Celery (``queueing.enqueue_each``)."""
+    return enqueue_each(DELIVER_TASK, ids, "notification")
 
 
 def outcome_label(params: dict) -> str:

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 
 from . import audit, permissions, workflow
 from .canonical import canonical_sha256
-from .listing import TIER_LABELS
+from .listing import TIER_LABELS, campaign_url_prefix
 from .models import (
     CAMPAIGN_DETAIL_FIELDS,
     Assignment,
@@ -436,7 +435,6 @@ def timeline_rows(campaign: Campaign, language: str, *, events=None, people=None
                 "seq": event.seq,
                 "kind": event.kind,
                 "label": EventKind(event.kind).label,
-                "at": event.created_at,
                 "at_iso": event.created_at.isoformat(),
                 "at_text": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
                 "actor": actor.display_name if actor else "",
@@ -601,7 +599,7 @@ def review_queue_for(user: User) -> dict:
     (with a flag when there are more), in a fixed number of queries. Items are plain
     rows with what the queue shows (read as values: the page lists up to 70 items, and
     model instances with their related rows cost more than the queries)."""
-    detail = reverse("campaign_detail", args=[0]).removesuffix("0/")
+    detail = campaign_url_prefix()
     chair, board = permissions.is_chair(user), permissions.is_board(user)
 
     def url(pk: int, anchor: str = "") -> str:

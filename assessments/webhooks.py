@@ -25,13 +25,13 @@ from collections.abc import Iterable
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .canonical import canonical_json
 from .models import Campaign, DeliveryStatus, Webhook, WebhookDelivery
+from .queueing import enqueue_each
 
 logger = logging.getLogger(__name__)
 
@@ -156,19 +156,8 @@ def emit(
 
 
 def enqueue(ids: Iterable[int]) -> int:
-    """Hand deliveries to Celery. With the broker down or hung (short socket timeouts),
-    the rows stay pending for the periodic job; the user's action is not affected."""
-    queued = 0
-    for pk in ids:
-        try:
-            current_app.tasks[DELIVER_TASK].delay(pk)
-            queued += 1
-        except Exception as exc:  # any broker failure: keep the row pending
-            logger.warning(
-                "webhook delivery %s not queued (%s); retried later", pk, exc.__class__.__name__
-            )
-            break
-    return queued
+    """Hand these webhook deliverys to Celery (``queueing.enqueue_each``)."""
+    return enqueue_each(DELIVER_TASK, ids, "webhook delivery")
 
 
 # --- sending -------------------------------------------------------------------------------
