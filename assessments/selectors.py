@@ -3,17 +3,14 @@
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from . import audit, permissions, workflow
+from . import audit, permissions
 from .canonical import canonical_sha256
-from .listing import TIER_LABELS, campaign_url_prefix
+from .listing import TIER_LABELS
 from .models import (
-    CAMPAIGN_DETAIL_FIELDS,
-    Assignment,
     Campaign,
     CampaignStatus,
     CampaignVersion,
@@ -23,19 +20,15 @@ from .models import (
     EventKind,
     EvidenceFile,
     Feedback,
-    FeedbackCategory,
-    FeedbackSeverity,
-    FeedbackSource,
     Invitation,
     Questionnaire,
     Team,
-    TriageStatus,
     User,
     UserRole,
-    Vote,
     VoteDecision,
 )
 from .questionnaire import Definition, score, visible_codes
+from .queue import review_queue_for
 from .roles import Role
 
 ROLES_NEEDING_MFA = permissions.ROLES_NEEDING_MFA
@@ -532,265 +525,6 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
         "my_pending": my_pending,
         "clearance": clearance(campaign, versions=versions, conditions=conditions),
     }
-
-
-QUEUE_LIMIT = 10  # per list, most urgent first; "more" links to the filtered campaign list
-
-
-def _light(prefix: str = "") -> list[str]:
-    return [prefix + name for name in CAMPAIGN_DETAIL_FIELDS]
-
-
-def _head(qs) -> tuple[list, bool]:
-    """The first QUEUE_LIMIT rows, and whether there are more."""
-    rows = list(qs[: QUEUE_LIMIT + 1])
-    return rows[:QUEUE_LIMIT], len(rows) > QUEUE_LIMIT
-
-
-def _heads(lists: dict) -> dict[str, tuple[list, bool]]:
-    """``_head`` of several lists of one kind of row: ``{name: (values queryset, sort
-    key)}``, each queryset ordered as its Python sort key orders its rows, all selecting
-    the same plain columns. On PostgreSQL one statement reads them all (a UNION ALL of the
-    lists' own ordered, limited queries, each on its own index); elsewhere one query
-    each."""
-    names = list(lists)
-    if len(names) > 1 and connection.vendor == "postgresql":
-        # Each list's own SQL as the ORM compiles it, limited, side by side in one
-        # UNION ALL (the ORM's union() refuses ordered parts); rows keep the values()
-        # columns, named as the querysets name them.
-        parts, params = [], []
-        columns = None
-        for i, (qs, _key) in enumerate(lists.values()):
-            query = qs[: QUEUE_LIMIT + 1].query
-            sql, part_params = query.sql_with_params()
-            # The ORM's own SQL, its parameters passed as such; only the index is ours.
-            parts.append(f"(SELECT {i} AS queue_list, part.* FROM ({sql}) AS part)")  # noqa: S608
-            params.extend(part_params)
-            names_here = [*query.values_select, *query.annotation_select]
-            assert columns in (None, names_here), "the lists must select the same values"
-            columns = names_here
-        grouped = {name: [] for name in names}
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for which, *values in cursor.fetchall():
-                grouped[names[which]].append(dict(zip(columns, values, strict=True)))
-        for name, (_qs, key) in lists.items():
-            grouped[name].sort(key=key)  # a UNION promises no order
-    else:
-        grouped = {name: list(qs[: QUEUE_LIMIT + 1]) for name, (qs, _key) in lists.items()}
-    return {name: (rows[:QUEUE_LIMIT], len(rows) > QUEUE_LIMIT) for name, rows in grouped.items()}
-
-
-def _clip(text: str, length: int) -> str:
-    """Like the ``truncatechars`` filter: at most ``length`` characters, "…" when cut."""
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
-def _due(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
-
-
-def _nulls_last(value):
-    return (value is None, value)
-
-
-def review_queue_for(user: User) -> dict:
-    """The reviewer's and the chair's work lists, each the most urgent QUEUE_LIMIT items
-    (with a flag when there are more), in a fixed number of queries. Items are plain
-    rows with what the queue shows (read as values: the page lists up to 70 items, and
-    model instances with their related rows cost more than the queries)."""
-    detail = campaign_url_prefix()
-    chair, board = permissions.is_chair(user), permissions.is_board(user)
-
-    def url(pk: int, anchor: str = "") -> str:
-        return f"{detail}{pk}/{anchor}"
-
-    # Assignments: the user's to accept and to vote on, and (for the chair) recusals.
-    # Plain joins on the campaign's state (not "campaign in (subquery)", and one state
-    # condition per list): PostgreSQL walks the open campaigns in due order and stops at
-    # the first QUEUE_LIMIT + 1 of this reviewer's.
-    newer = CampaignVersion.objects.filter(
-        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
-    )
-    voted = Vote.objects.filter(version=OuterRef("version"), reviewer=user)
-    assignment_fields = (
-        "pk",
-        "campaign_id",
-        "campaign__name",
-        "campaign__review_due_at",
-        "version__number",
-        "reviewer__display_name",
-        "reviewer__email",
-        "recusal_reason",
-        "responded_at",
-    )
-    mine = (
-        Assignment.objects.filter(reviewer=user)
-        .filter(~Exists(newer))
-        .order_by(F("campaign__review_due_at").asc(nulls_last=True), "pk")
-        .values(*assignment_fields)
-    )
-
-    def by_due(a):
-        return (*_nulls_last(a["campaign__review_due_at"]), a["pk"])
-
-    assignment_lists = {
-        "to_accept": (
-            mine.filter(status="pending", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)),
-            by_due,
-        ),
-        "to_vote": (
-            mine.filter(status="accepted", campaign__status=CampaignStatus.IN_REVIEW).filter(
-                ~Exists(voted)
-            ),
-            by_due,
-        ),
-    }
-    if chair:
-        assignment_lists["recusals"] = (
-            Assignment.objects.filter(
-                status="recused", campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
-            )
-            .order_by("-responded_at", "pk")
-            .values(*assignment_fields),
-            lambda a: (-a["responded_at"].timestamp(), a["pk"]),  # set when recusing
-        )
-    assignments = _heads(assignment_lists)
-
-    def assignment_rows(name: str) -> list:
-        return [
-            {
-                "url": url(a["campaign_id"], "#review"),
-                "name": a["campaign__name"],
-                "version": a["version__number"],
-                "due": _due(a["campaign__review_due_at"]),
-            }
-            for a in assignments[name][0]
-        ]
-
-    queue = {
-        "to_accept": assignment_rows("to_accept"),
-        "to_vote": assignment_rows("to_vote"),
-        "more_mine": assignments["to_accept"][1] or assignments["to_vote"][1],
-        "chair": None,
-    }
-    tiers = {key: str(label) for key, label in TIER_LABELS.items()}
-    severities = {key: str(label) for key, label in FeedbackSeverity.choices}
-    categories = {key: str(label) for key, label in FeedbackCategory.choices}
-    sources = {key: str(label) for key, label in FeedbackSource.choices}
-    if chair:
-        fields = ("pk", "name", "team__name", "tier", "review_due_at", "rereview_flagged_at")
-        by_due_first = (F("review_due_at").asc(nulls_last=True), "pk")
-
-        def campaign_due(c):
-            return (*_nulls_last(c["review_due_at"]), c["pk"])
-
-        flagged_qs = Campaign.objects.filter(rereview_flagged_at__isnull=False).order_by(
-            "-rereview_flagged_at", "pk"
-        )
-        campaigns = _heads(
-            {
-                "to_route": (
-                    Campaign.objects.filter(status=CampaignStatus.SUBMITTED)
-                    .order_by(*by_due_first)
-                    .values(*fields),
-                    campaign_due,
-                ),
-                "to_confirm": (
-                    Campaign.objects.filter(status=CampaignStatus.AWAITING_CONFIRMATION)
-                    .order_by(*by_due_first)
-                    .values(*fields),
-                    campaign_due,
-                ),
-                "flagged": (
-                    flagged_qs.values(*fields),
-                    lambda c: (-c["rereview_flagged_at"].timestamp(), c["pk"]),
-                ),
-            }
-        )
-
-        def campaign_rows(name: str, anchor: str) -> list:
-            return [
-                {
-                    "pk": c["pk"],
-                    "url": url(c["pk"], anchor),
-                    "name": c["name"],
-                    "team": c["team__name"],
-                    "tier": c["tier"],
-                    "tier_label": tiers.get(c["tier"], c["tier"]),
-                }
-                for c in campaigns[name][0]
-            ]
-
-        flagged = campaign_rows("flagged", "#feedback")
-        # Their open feedback in one query (always one: a subquery, not a list of ids).
-        open_feedback: dict[int, list] = {}
-        for item in (
-            Feedback.objects.filter(
-                status=TriageStatus.NEW,
-                campaign__in=flagged_qs.values("pk")[:QUEUE_LIMIT],
-            )
-            .order_by("-created_at", "-pk")
-            .values("campaign_id", "severity", "category", "text")
-        ):
-            open_feedback.setdefault(item["campaign_id"], []).append(
-                {
-                    "severity": severities.get(item["severity"], item["severity"]),
-                    "category": categories.get(item["category"], item["category"]),
-                    "text": _clip(item["text"], 140),
-                }
-            )
-        for campaign in flagged:
-            campaign["open_feedback"] = open_feedback.get(campaign["pk"], [])[:3]
-        recusals, more_recusals = assignments["recusals"]
-        queue["chair"] = {
-            "to_route": campaign_rows("to_route", "#review"),
-            "more_to_route": campaigns["to_route"][1],
-            "to_confirm": campaign_rows("to_confirm", "#review"),
-            "more_to_confirm": campaigns["to_confirm"][1],
-            "flagged": flagged,
-            "more_flagged": campaigns["flagged"][1],
-            "recusals": [
-                {
-                    "url": url(a["campaign_id"], "#review"),
-                    "name": a["campaign__name"],
-                    "reviewer": a["reviewer__display_name"] or a["reviewer__email"],
-                    "reason": a["recusal_reason"],
-                }
-                for a in recusals
-            ],
-            "more_recusals": more_recusals,
-        }
-    if board:
-        triage, queue["more_to_triage"] = _head(
-            Feedback.objects.filter(status=TriageStatus.NEW)
-            .order_by("-created_at", "-pk")
-            .values("campaign_id", "campaign__name", "source", "severity", "text")
-        )
-        queue["to_triage"] = [
-            {
-                "url": url(f["campaign_id"], "#feedback"),
-                "name": f["campaign__name"],
-                "source": sources.get(f["source"], f["source"]),
-                "severity": severities.get(f["severity"], f["severity"]),
-                "text": _clip(f["text"], 120),
-            }
-            for f in triage
-        ]
-        verify, queue["more_to_verify"] = _head(
-            Condition.objects.filter(awaiting_verification=True)
-            .order_by("fulfilled_at", "pk")
-            .values("campaign_id", "campaign__name", "text")
-        )
-        queue["to_verify"] = [
-            {
-                "url": url(c["campaign_id"], "#conditions"),
-                "name": c["campaign__name"],
-                "text": c["text"],
-            }
-            for c in verify
-        ]
-    return queue
 
 
 # --- feedback --------------------------------------------------------------------------------

@@ -20,9 +20,7 @@ EXPECTED = {
     "list_next_page": 7,
     "export_csv": 5,
     "detail": 11,  # an expired campaign: no comments, evidence or feedback to read
-    # On PostgreSQL the chair's three campaign lists and the three assignment lists are
-    # one statement each (selectors._heads); one query per list elsewhere.
-    "review_queue": 9 if connection.vendor == "postgresql" else 13,
+    "review_queue": 5,  # every list in one statement (assessments.queue)
     "my_campaigns": 6,
 }
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import selectors, services
+from assessments import queue, services
 from assessments.models import Assignment
 from tests.conftest import set_rule
 from tests.dashboard.scenario import make, review
@@ -132,8 +132,8 @@ def test_each_list_shows_its_most_urgent_and_says_there_are_more(
     questionnaire, marketer, team, chair, board, client, monkeypatch
 ):
     """With one item per list: the earliest due is shown, and a link says there are
-    more (on PostgreSQL the lists are read in one UNION statement, sorted again here)."""
-    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 1)
+    more (the lists are read in one UNION statement and sorted again in Python)."""
+    monkeypatch.setattr(queue, "QUEUE_LIMIT", 1)
     set_rule("I", reviewers_required=1)
     names = ["Due first", "Due second", "Due third", "Due fourth"]
     campaigns = []
