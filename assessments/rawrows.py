@@ -1,0 +1,94 @@
+"""Model instances read with a fixed WHERE and ORDER BY, without building a queryset.
+
+The campaign page reads a dozen short lists (versions, assignments, votes, decisions,
+conditions, comments, events, people), a few rows each. Through the ORM, building and
+compiling each query cost more than running it; here the SELECT list and the value
+converters of a model are worked out once per process, and the caller gives the WHERE
+and ORDER BY as fixed SQL text with every value a parameter. Rows become instances with
+``Model.from_db``, converted exactly as the ORM converts them (JSON decoded, SQLite
+timestamps made aware), so they behave like the ORM's.
+
+Only for plain reads of one table: no joins, no related objects (attach them yourself),
+no default ordering (say the order).
+"""
+
+from functools import cache
+
+from django.db import connection
+
+
+@cache
+def _shape(
+    model, defer: frozenset[str], alias: str, vendor: str
+) -> tuple[str, tuple[str, ...], tuple]:
+    """(the SELECT list with columns qualified by ``alias``, the attribute names in its
+    order, (position, column, converter functions) of the columns that need converting)."""
+    quote = connection.ops.quote_name
+    fields = [
+        f for f in model._meta.concrete_fields if f.name not in defer and f.attname not in defer
+    ]
+    converters = []
+    for position, field in enumerate(fields):
+        column = field.get_col(alias)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if functions:
+            converters.append((position, column, tuple(functions)))
+    select = ", ".join(f"{quote(alias)}.{quote(f.column)}" for f in fields)
+    return select, tuple(f.attname for f in fields), tuple(converters)
+
+
+def _instance(model, names, converters, values):
+    if converters:
+        values = list(values)
+        for position, column, functions in converters:
+            value = values[position]
+            for function in functions:
+                value = function(value, column, connection)
+            values[position] = value
+    return model.from_db(connection.alias, names, values)
+
+
+def read(model, where: str, params, *, order: str = "", defer=()) -> list:
+    """Instances of ``model`` whose row matches ``where`` (SQL text with %s for each of
+    ``params``), in ``order`` (SQL text); ``defer``: fields left unread, loaded on access
+    as the ORM's deferred fields are."""
+    table = model._meta.db_table
+    return [
+        found[0]
+        for found in read_together(
+            [(model, table, defer)], connection.ops.quote_name(table), where, params, order=order
+        )
+    ]
+
+
+def read_together(
+    models, tables: str, where: str, params, *, order: str = "", extra=()
+) -> list[tuple]:
+    """Rows of a join as tuples: an instance of each of ``models`` ((model, the alias
+    its table has in ``tables``, fields to defer)), then the values of the ``extra``
+    SQL expressions. ``tables`` is the FROM clause (SQL text)."""
+    shapes = [
+        (model, *_shape(model, frozenset(defer), alias, connection.vendor))
+        for model, alias, defer in models
+    ]
+    select = ", ".join([*(shape[1] for shape in shapes), *extra])
+    # Fixed text from the caller and from the models' metadata; values are parameters.
+    sql = f"SELECT {select} FROM {tables} WHERE {where}"  # noqa: S608
+    if order:
+        sql += f" ORDER BY {order}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        start, out = 0, []
+        for model, _select, names, converters in shapes:
+            out.append(_instance(model, names, converters, row[start : start + len(names)]))
+            start += len(names)
+        found.append((*out, *row[start:]))
+    return found
+
+
+def placeholders(values) -> str:
+    """ "%s, %s, …" for an IN list of these values."""
+    return ", ".join(["%s"] * len(values))
