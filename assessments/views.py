@@ -21,6 +21,7 @@ from . import (
     listing,
     notifications,
     permissions,
+    queue,
     selectors,
     services,
     workflow,
@@ -957,10 +958,11 @@ def version_diff(request, pk: int, number: int):
 
 @requires(Action.VIEW_REVIEW_QUEUE)
 def review_queue(request):
+    work = selectors.review_queue_for(request.user)
     return render(
         request,
         "assessments/review_queue.html",
-        {"queue": selectors.review_queue_for(request.user)},
+        {"queue": work, "items": queue.items_html(work, _("due"))},
     )
 
 
