@@ -52,13 +52,46 @@ def read(model, where: str, params, *, order: str = "", defer=()) -> list:
     """Instances of ``model`` whose row matches ``where`` (SQL text with %s for each of
     ``params``), in ``order`` (SQL text); ``defer``: fields left unread, loaded on access
     as the ORM's deferred fields are."""
-    table = model._meta.db_table
-    return [
-        found[0]
-        for found in read_together(
-            [(model, table, defer)], connection.ops.quote_name(table), where, params, order=order
+    return read_each([(model, where, params, order, defer)])[0]
+
+
+def read_each(reads) -> list[list]:
+    """``read`` of several (model, where, params, order, defer): on PostgreSQL in one
+    round trip (the statements sent together, their results read one after another),
+    elsewhere one query each."""
+    statements = []
+    for model, where, params, order, defer in reads:
+        select, names, converters = _shape(
+            model, frozenset(defer), model._meta.db_table, connection.vendor
         )
-    ]
+        table = connection.ops.quote_name(model._meta.db_table)
+        # Fixed text from the caller and from the model's metadata; values are parameters.
+        sql = f"SELECT {select} FROM {table} WHERE {where}"  # noqa: S608
+        if order:
+            sql += f" ORDER BY {order}"
+        statements.append((model, names, converters, sql, list(params)))
+    results = []
+    with connection.cursor() as cursor:
+        if len(statements) > 1 and _binds_client_side(cursor):
+            # Several statements with parameters go as one query string and come back
+            # as several results.
+            cursor.execute(
+                ";\n".join(sql for *_shape_of, sql, _params in statements),
+                [value for *_rest, params in statements for value in params],
+            )
+            for index, (model, names, converters, _sql, _params) in enumerate(statements):
+                if index:
+                    cursor.nextset()
+                results.append(
+                    [_instance(model, names, converters, row) for row in cursor.fetchall()]
+                )
+        else:
+            for model, names, converters, sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(
+                    [_instance(model, names, converters, row) for row in cursor.fetchall()]
+                )
+    return results
 
 
 def read_together(
@@ -87,6 +120,17 @@ def read_together(
             start += len(names)
         found.append((*out, *row[start:]))
     return found
+
+
+def _binds_client_side(cursor) -> bool:
+    """Whether the cursor is psycopg's client-side binding one (Django's default on
+    PostgreSQL; not with the ``server_side_binding`` option), which sends several
+    statements with parameters in one go."""
+    if connection.vendor != "postgresql":
+        return False
+    from psycopg import ClientCursor
+
+    return isinstance(cursor.cursor, ClientCursor)
 
 
 def placeholders(values) -> str:

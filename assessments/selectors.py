@@ -505,41 +505,48 @@ def _event_detail(payload: dict) -> str:
 
 def review_context(campaign: Campaign, user: User, language: str) -> dict:
     """Everything the review part of the campaign page shows, in a fixed number of
-    queries: each kind of row once, then their versions and people attached from one
-    read each (joins to them on every list cost more than the rows)."""
+    queries: each kind of row once (read together: ``rawrows.read_each``), then their
+    versions and people attached from one read each (joins to them on every list cost
+    more than the rows)."""
     # Without the versions' content (each a snapshot of every answer): the page shows
     # their numbers, and decoding the snapshots cost more than all these queries.
     # Assignments, votes, decisions and conditions all belong to a version: a campaign
     # without versions (a draft) has none of them.
     reviewed = has(campaign, "versions")
-    pk = [campaign.pk]
-    versions = (
-        rawrows.read(CampaignVersion, "campaign_id = %s", pk, order="number", defer=["content"])
-        if reviewed
-        else []
-    )
+    by_campaign = "campaign_id = %s"
+    reads = {"events": (AuditEvent, by_campaign, [campaign.pk], "seq", ())}
+    if reviewed:
+        reads |= {
+            "versions": (CampaignVersion, by_campaign, [campaign.pk], "number", ("content",)),
+            "assignments": (Assignment, by_campaign, [campaign.pk], "id", ()),
+            "votes": (Vote, by_campaign, [campaign.pk], "signed_at", ()),
+            "decisions": (Decision, by_campaign, [campaign.pk], "created_at", ()),
+        }
+        if has(campaign, "conditions"):
+            reads["conditions"] = (Condition, by_campaign, [campaign.pk], "id", ())
+    if has(campaign, "comments"):
+        reads["comments"] = (
+            (Comment, by_campaign, [campaign.pk], "created_at", ())
+            if permissions.is_board(user)
+            else (
+                Comment,
+                f"{by_campaign} AND board_only = %s",
+                [campaign.pk, False],
+                "created_at",
+                (),
+            )
+        )
+    found = dict(zip(reads, rawrows.read_each(reads.values()), strict=True))
+    versions = found.get("versions", [])
     current = versions[-1] if versions else None
     by_id = {v.pk: v for v in versions}
-    assignments = rawrows.read(Assignment, "campaign_id = %s", pk) if reviewed else []
+    assignments = found.get("assignments", [])
     assignments.sort(key=lambda a: (by_id[a.version_id].number, a.pk))
-    votes = rawrows.read(Vote, "campaign_id = %s", pk, order="signed_at") if reviewed else []
-    decisions = (
-        rawrows.read(Decision, "campaign_id = %s", pk, order="created_at") if reviewed else []
-    )
-    conditions = (
-        rawrows.read(Condition, "campaign_id = %s", pk, order="id")
-        if reviewed and has(campaign, "conditions")
-        else []
-    )
-    comments = []
-    if has(campaign, "comments"):
-        if permissions.is_board(user):
-            comments = rawrows.read(Comment, "campaign_id = %s", pk, order="created_at")
-        else:
-            comments = rawrows.read(
-                Comment, "campaign_id = %s AND board_only = %s", [*pk, False], order="created_at"
-            )
-    events = rawrows.read(AuditEvent, "campaign_id = %s", pk, order="seq")
+    votes = found.get("votes", [])
+    decisions = found.get("decisions", [])
+    conditions = found.get("conditions", [])
+    comments = found.get("comments", [])
+    events = found["events"]
     ids = sorted(
         {a.reviewer_id for a in assignments}
         | {v.reviewer_id for v in votes}

@@ -19,7 +19,9 @@ EXPECTED = {
     "list_filtered": 8,
     "list_next_page": 7,
     "export_csv": 5,
-    "detail": 11,  # an expired campaign: no comments, evidence or feedback to read
+    # An expired campaign: no conditions, comments, evidence or feedback to read; on
+    # PostgreSQL its five review lists are one round trip (rawrows.read_each).
+    "detail": 7 if connection.vendor == "postgresql" else 11,
     "review_queue": 5,  # every list in one statement (assessments.queue)
     "my_campaigns": 6,
 }

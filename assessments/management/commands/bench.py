@@ -29,7 +29,13 @@ class Command(BaseCommand):
     help = "Server time of the main pages (median, p95, queries, ratio to a floor page)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+        parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=5,
+            help="rounds the timed requests are spread over (every page in every round)",
+        )
         parser.add_argument(
             "--ensure-campaigns",
             type=int,
@@ -42,7 +48,7 @@ class Command(BaseCommand):
             help="also measure the peak memory of exporting every campaign as CSV",
         )
 
-    def handle(self, *args, runs, ensure_campaigns, csv_memory, **options):
+    def handle(self, *args, runs, rounds, ensure_campaigns, csv_memory, **options):
         logging.disable(logging.INFO)  # per-request log lines would be measured too
         have = Campaign.objects.count()
         if ensure_campaigns and have < ensure_campaigns:
@@ -59,7 +65,7 @@ class Command(BaseCommand):
         if not (manager and chair and Campaign.objects.exists()):
             raise CommandError("No data to measure: run seed_demo --campaigns N first.")
         with override_settings(ROOT_URLCONF="assessments.bench.urls", ALLOWED_HOSTS=["*"]):
-            self._run(manager, chair, runs, csv_memory)
+            self._run(manager, chair, runs, rounds, csv_memory)
 
     def _client(self, user) -> Client:
         client = Client(HTTP_HOST="localhost")
@@ -110,20 +116,7 @@ class Command(BaseCommand):
             ("pdf_report", manager, reverse("campaign_report_pdf", args=[detail.pk])),
         ], {"csv_since": since, "detail": detail.pk, "campaigns": campaigns}
 
-    def _time(self, client, url, runs):
-        def once():
-            started = time.perf_counter()
-            response = client.get(url, secure=True)
-            if response.status_code != 200:
-                raise CommandError(f"{url} answered {response.status_code}")
-            if response.streaming:
-                size = sum(len(chunk) for chunk in response.streaming_content)
-            else:
-                size = len(response.content)
-            return (time.perf_counter() - started) * 1000, size
-
-        for _ in range(3):  # warm-up: connections, template and definition caches
-            once()
+    def _queries(self, client, url) -> int:
         executed = []
 
         def count(execute, sql, params, many, context):
@@ -131,20 +124,45 @@ class Command(BaseCommand):
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
-            once()
-        samples = sorted(once()[0] for _ in range(runs))
-        p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-        return statistics.median(samples), p95, len(executed)
+            self._once(client, url)
+        return len(executed)
 
-    def _run(self, manager, chair, runs, csv_memory):
+    def _once(self, client, url) -> float:
+        started = time.perf_counter()
+        response = client.get(url, secure=True)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        if response.streaming:
+            sum(len(chunk) for chunk in response.streaming_content)
+        else:
+            len(response.content)
+        return (time.perf_counter() - started) * 1000
+
+    def _run(self, manager, chair, runs, rounds, csv_memory):
+        """Every page is timed in ``rounds`` rounds of consecutive requests (after one
+        untimed request each round), the floor in every round like the others: a slow
+        spell of the machine (another process, a neighbour on the host) then falls on
+        every page alike instead of on whichever page was being timed."""
         pages, info = self._pages(manager, chair)
         clients = {manager.pk: self._client(manager), chair.pk: self._client(chair)}
-        floor = None
-        for name, user, url in pages:
-            median, p95, queries = self._time(clients[user.pk], url, runs)
-            floor = floor or median
+        for _name, user, url in pages:  # warm-up: connections, template and definition caches
+            for _ in range(3):
+                self._once(clients[user.pk], url)
+        queries = {name: self._queries(clients[user.pk], url) for name, user, url in pages}
+        samples = {name: [] for name, _user, _url in pages}
+        per_round = max(1, -(-runs // rounds))
+        for _ in range(rounds):
+            for name, user, url in pages:
+                client = clients[user.pk]
+                self._once(client, url)
+                samples[name].extend(self._once(client, url) for _ in range(per_round))
+        floor = statistics.median(samples[pages[0][0]])
+        for name, _user, _url in pages:
+            timed = sorted(samples[name])
+            median = statistics.median(timed)
+            p95 = timed[min(len(timed) - 1, round(0.95 * (len(timed) - 1)))]
             self.stdout.write(
-                f"{name} median_ms={median:.1f} p95_ms={p95:.1f} queries={queries} "
+                f"{name} median_ms={median:.1f} p95_ms={p95:.1f} queries={queries[name]} "
                 f"ratio={median / floor:.2f}"
             )
         rows = listing.apply_filters(
