@@ -7,7 +7,10 @@ their cycle times and reasons, its red flags and dimension scores, its feedback 
 time its reviewers took to vote. ``cells_of`` turns facts into counts, one per
 (metric, channel, market, month, team, tier, key). A campaign counts once under every
 channel and market it uses *and* under ``EVERY``, so a filter on one channel or market
-reads exact numbers, and no filter reads the ``EVERY`` rows.
+reads exact numbers, and no filter reads the ``EVERY`` rows. Likewise every count but
+the campaigns by state is also kept under the tier ``EVERY``: without a tier filter the
+dashboard sums a team's one row instead of one per tier (the states chart shows the
+tiers, so their counts have no such rows).
 
 Services run their writes in ``campaign_transaction()``; ``audit.record()`` marks the
 campaign it records for; when the outermost block ends (still inside the transaction) each
@@ -212,15 +215,23 @@ def fan_out(facts: dict) -> list[tuple[str, str, str]]:
     return [(c, m) for c in channels for m in markets]
 
 
+def tiers_of(metric: str, tier: str) -> tuple[str, ...]:
+    """The tiers a campaign of this tier counts under for this metric: its own, and
+    ``EVERY`` except for the campaigns by state."""
+    return (tier,) if metric == STATE else (tier, EVERY)
+
+
 def cells_of(facts: dict | None) -> dict[tuple, tuple[int, int]]:
     """Full cell keys (metric, channel, market, period, team, tier, key) → (n, total)."""
     if not facts:
         return {}
     out = {}
     pairs = fan_out(facts)
+    team = facts["team"]
     for (metric, period, key), value in base_cells(facts).items():
-        for channel, market in pairs:
-            out[(metric, channel, market, period, facts["team"], facts["tier"], key)] = value
+        for tier in tiers_of(metric, facts["tier"]):
+            for channel, market in pairs:
+                out[(metric, channel, market, period, team, tier, key)] = value
     return out
 
 
@@ -463,6 +474,15 @@ class _Counts:
                 get = target.get
                 for key, value in group.items():
                     target[key] = get(key, 0) + value
+        # The tier EVERY: each team's tiers added up (tiers_of), the states left out.
+        every: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+        for (team, _tier, channel, market), values in cells.items():
+            target = every[(team, EVERY, channel, market)]
+            get = target.get
+            for key, value in values.items():
+                if key[0] != STATE:
+                    target[key] = get(key, 0) + value
+        cells.update(every)
         rows = []
         while cells:
             (team, tier, channel, market), values = cells.popitem()
@@ -648,9 +668,14 @@ def read(
     if team_id is not None:
         scope += " AND team_id = %s"
         scope_params.append(team_id)
+    # The campaigns by state have a row per tier only; every other count has one for
+    # every tier too (tiers_of), read when no tier is asked for.
+    states_scope, states_params = scope, list(scope_params)
     if tier is not None:
-        scope += " AND tier = %s"
-        scope_params.append(tier)
+        states_scope += " AND tier = %s"
+        states_params.append(tier)
+    scope += " AND tier = %s"
+    scope_params.append(EVERY if tier is None else tier)
     period = "period >= %s AND period <= %s"
     span = [day(start), day(end)]
 
@@ -659,9 +684,10 @@ def read(
 
     parts: list[tuple[str, list]] = []
 
-    def add(columns: str, where: str, group: str, params: list) -> None:
+    def add(columns: str, where: str, group: str, params: list, *, states=False) -> None:
         # Only fixed text goes into the statement; every value is a parameter.
-        sql = f"SELECT {columns} FROM {table} WHERE {where} AND {scope}"  # noqa: S608
+        where = f"{where} AND {states_scope if states else scope}"
+        sql = f"SELECT {columns} FROM {table} WHERE {where}"  # noqa: S608
         parts.append((f"{sql} GROUP BY {group}" if group else sql, params))
 
     # One row shape for all parts: (part, metric, key, team_id, tier, period, n, total);
@@ -671,7 +697,8 @@ def read(
         f"'s', metric, key, team_id, tier, NULL, {summed}, 0",
         f"metric = %s AND {period}",
         "metric, key, team_id, tier",
-        [STATE, *span, *scope_params],
+        [STATE, *span, *states_params],
+        states=True,
     )
     add(
         f"'m', metric, key, NULL, NULL, period, {summed}, 0",
@@ -696,7 +723,8 @@ def read(
         f"'n', '', '', NULL, NULL, NULL, {summed}, 0",
         f"metric = %s AND key IN ({among(IN_REVIEW_STATES)})",
         "",
-        [STATE, *IN_REVIEW_STATES, *scope_params],
+        [STATE, *IN_REVIEW_STATES, *states_params],
+        states=True,
     )
     in_period = start <= this_month <= end
     if not in_period:  # otherwise the monthly series has them

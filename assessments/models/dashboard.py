@@ -52,8 +52,11 @@ class DashboardCount(models.Model):
         constraints = [
             # On PostgreSQL migration 0009 adds the same columns INCLUDING (n, total), so the
             # dashboard's sums are index-only scans (SQLite has no covering indexes).
+            # Team and tier before the month: with a team and tier filter the dashboard
+            # reads its rows by this index. On PostgreSQL migration 0017 made it include
+            # (n, total) too (SQLite has no unique constraints with included columns).
             models.UniqueConstraint(
-                fields=["metric", "channel", "market", "period", "team", "tier", "key"],
+                fields=["metric", "channel", "market", "team", "tier", "period", "key"],
                 name="dashboardcount_cell",
             )
         ]
@@ -64,7 +67,15 @@ class DashboardCount(models.Model):
                 fields=["channel", "market", "team", "tier", "n"],
                 condition=models.Q(metric="state", key__in=IN_REVIEW_STATES),
                 name="dashboardcount_in_review",
-            )
+            ),
+            # Without a tier filter the dashboard reads the every-tier rows: these alone,
+            # in the order of the other covering index (n and total included).
+            models.Index(
+                fields=["metric", "channel", "market", "period", "team", "key"],
+                include=["n", "total"],
+                condition=models.Q(tier=EVERY),
+                name="dashboardcount_every_tier",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,16 +2,20 @@
 with and without filters, and each figure's link leading to exactly the campaigns it
 counts."""
 
+import importlib
 from datetime import date, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from assessments import dashboard, insights, listing, selectors, services, workflow
 from assessments.errors import ServiceError
 from assessments.models import (
     APPROVED_STATES,
+    EVERY,
     IN_REVIEW_STATES,
     Assignment,
     Campaign,
@@ -207,6 +211,42 @@ def test_counts_kept_by_the_services_equal_a_rebuild(history, chair, marketer):
     assert incremental
     dashboard.rebuild()
     assert cells() == incremental
+
+
+def every_tier_sums(rows: dict) -> dict:
+    """What the tier EVERY rows should hold: each team's tiers added up, states left out."""
+    sums: dict = {}
+    for (metric, channel, market, period, team, tier, key), (n, total) in rows.items():
+        if tier != EVERY and metric != dashboard.STATE:
+            cell = (metric, channel, market, period, team, EVERY, key)
+            had = sums.get(cell, (0, 0))
+            sums[cell] = (had[0] + n, had[1] + total)
+    return {cell: value for cell, value in sums.items() if value != (0, 0)}
+
+
+def test_every_tier_rows_are_the_sum_of_the_tiers(history, chair, marketer):
+    services.campaign_withdraw(actor=marketer, campaign=history["draft"])
+    services.campaign_submit(actor=marketer, campaign=history["changes"])
+    rows = cells()
+    every = {cell: value for cell, value in rows.items() if cell[5] == EVERY}
+    assert every and every == every_tier_sums(rows)
+    assert not any(cell[0] == dashboard.STATE for cell in every)
+    # Without a tier filter the dashboard reads these rows: its figures are the sums of
+    # the figures of each tier.
+    tiers = {t or listing.NO_TIER for t in Campaign.objects.values_list("tier", flat=True)}
+    assert len(tiers) > 1
+    per_tier = [figures(data_for({"tier": tier})) for tier in tiers]
+    whole = figures(data_for())
+    for code in ("decided_month", "in_review", "serious", "overdue"):
+        assert whole[code] == sum(f[code] for f in per_tier), code
+
+
+def test_the_migration_adds_the_every_tier_rows_the_services_keep(history):
+    kept = cells()
+    DashboardCount.objects.filter(tier=EVERY).delete()
+    migration = importlib.import_module("assessments.migrations.0017_dashboard_every_tier_counts")
+    migration.add_every_tier(None, SimpleNamespace(connection=connection))
+    assert cells() == kept
 
 
 def test_every_counted_decision_has_its_cycle_time(history, chair, marketer):
