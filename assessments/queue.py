@@ -3,7 +3,7 @@
 Every list is the most urgent ``QUEUE_LIMIT`` items (one more is read to know whether
 there are more). The lists are parts of one ``UNION ALL`` written here in plain SQL:
 each part is ordered and limited on its own index, and the whole queue costs one round
-trip and no query building per request (the ORM's compilation of these seven joined,
+trip and no query building per request (the ORM's compilation of these nine joined,
 filtered and ordered lists cost more than PostgreSQL took to run them). The statement's
 text depends only on which lists the user sees, so it is built once per process; every
 value is a parameter.

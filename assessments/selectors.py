@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from . import audit, permissions, rawrows
@@ -324,6 +325,7 @@ def result_view(
             "title": d.title.get(language),
             "score": result.dimensions[d.code],
             "pct": float(result.dimensions[d.code].residual_pct),
+            "pct_text": floatformat(result.dimensions[d.code].residual_pct, 1),
         }
         for d in definition.dimensions
     ]
@@ -361,6 +363,7 @@ def result_view(
                 "tier_after": suggestion.tier_after,
                 "tier_label": TIER_LABELS.get(suggestion.tier_after, suggestion.tier_after),
                 "pct_after": float(suggestion.overall_pct_after),
+                "pct_after_text": floatformat(suggestion.overall_pct_after, 1),
             }
         )
     flags = [
@@ -373,8 +376,10 @@ def result_view(
         }
         for hit in result.red_flags
     ]
+    # Percentages as the floatformat filter writes them (localized), once here.
     return {
         "result": result,
+        "overall_pct_text": floatformat(result.overall_pct, 1),
         "dimension_rows": dimension_rows,
         "drivers": driver_rows,
         "suggestions": suggestion_rows,
