@@ -325,7 +325,7 @@ def result_view(
             "title": d.title.get(language),
             "score": result.dimensions[d.code],
             "pct": float(result.dimensions[d.code].residual_pct),
-            "pct_text": floatformat(result.dimensions[d.code].residual_pct, 1),
+            "pct_text": floatformat(float(result.dimensions[d.code].residual_pct), 1),
         }
         for d in definition.dimensions
     ]
@@ -363,7 +363,7 @@ def result_view(
                 "tier_after": suggestion.tier_after,
                 "tier_label": TIER_LABELS.get(suggestion.tier_after, suggestion.tier_after),
                 "pct_after": float(suggestion.overall_pct_after),
-                "pct_after_text": floatformat(suggestion.overall_pct_after, 1),
+                "pct_after_text": floatformat(float(suggestion.overall_pct_after), 1),
             }
         )
     flags = [
