@@ -48,19 +48,20 @@ def _instance(model, names, converters, values):
     return model.from_db(connection.alias, names, values)
 
 
-def read(model, where: str, params, *, order: str = "", defer=()) -> list:
+def read(model, where: str, params, *, order: str = "", defer=(), limit: int | None = None) -> list:
     """Instances of ``model`` whose row matches ``where`` (SQL text with %s for each of
-    ``params``), in ``order`` (SQL text); ``defer``: fields left unread, loaded on access
-    as the ORM's deferred fields are."""
-    return read_each([(model, where, params, order, defer)])[0]
+    ``params``), in ``order`` (SQL text), at most ``limit``; ``defer``: fields left
+    unread, loaded on access as the ORM's deferred fields are."""
+    return read_each([(model, where, params, order, defer, limit)])[0]
 
 
 def read_each(reads) -> list[list]:
-    """``read`` of several (model, where, params, order, defer): on PostgreSQL in one
-    round trip (the statements sent together, their results read one after another),
+    """``read`` of several (model, where, params, order, defer[, limit]): on PostgreSQL in
+    one round trip (the statements sent together, their results read one after another),
     elsewhere one query each."""
     statements = []
-    for model, where, params, order, defer in reads:
+    for model, where, params, order, defer, *rest in reads:
+        limit = rest[0] if rest else None
         select, names, converters = _shape(
             model, frozenset(defer), model._meta.db_table, connection.vendor
         )
@@ -69,6 +70,9 @@ def read_each(reads) -> list[list]:
         sql = f"SELECT {select} FROM {table} WHERE {where}"  # noqa: S608
         if order:
             sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT %s"
+            params = [*params, limit]
         statements.append((model, names, converters, sql, list(params)))
     results = []
     with connection.cursor() as cursor:

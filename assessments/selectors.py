@@ -102,7 +102,12 @@ DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
 
 
 def current_questionnaire(slug: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | None:
-    return Questionnaire.objects.filter(slug=slug).defer("definition").order_by("-version").first()
+    """The newest version of the questionnaire, without its definition (``definition_of``
+    parses it once per process, by checksum)."""
+    found = rawrows.read(
+        Questionnaire, "slug = %s", [slug], order="version DESC", defer=["definition"], limit=1
+    )
+    return found[0] if found else None
 
 
 def campaigns_for(user: User):

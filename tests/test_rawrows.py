@@ -19,6 +19,8 @@ from assessments.models import (
     User,
     Vote,
 )
+from assessments.services import questionnaire_load
+from tests.conftest import DEFAULT_QUESTIONNAIRE, sample
 from tests.services.test_review_workflow import submit_and_staff, two_reviewer_rule, vote
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,20 @@ def test_the_campaign_page_read_matches_the_queryset_and_hides_what_it_must(
         with pytest.raises(Http404):
             selectors.campaign_for(user, pk, page=True)
     assert isinstance(page.owner, User)
+
+
+def test_a_limit_is_a_parameter_too(reviewed):
+    newest = rawrows.read(AuditEvent, "campaign_id = %s", [reviewed.pk], order="seq DESC", limit=2)
+    assert [e.pk for e in newest] == [e.pk for e in audit.timeline(reviewed).reverse()[:2]]
+    assert rawrows.read(AuditEvent, "campaign_id = %s", [reviewed.pk], limit=0) == []
+
+
+def test_the_current_questionnaire_is_the_newest_version(questionnaire):
+    data = sample()
+    data["slug"] = DEFAULT_QUESTIONNAIRE
+    data["title"] = {"en": "Changed", "ar": "تغيّر"}
+    newer, created = questionnaire_load(data=data, source="test")
+    assert created and newer.version == questionnaire.version + 1
+    current = selectors.current_questionnaire()
+    assert current.pk == newer.pk and "definition" not in current.__dict__
+    assert selectors.current_questionnaire("no-such-slug") is None
