@@ -1,16 +1,19 @@
 """Filters that write the repeated rows of the campaign page and report: the result
-panel's dimensions, risk drivers and suggestions, the assessment's sections and the
-history. Each row is built here with escaping, in the markup the partial had in its
-loop: a page showed some sixty rows through two hundred template variables and tags,
-which cost more than all of the page's queries. The partials keep the surrounding markup
-and the empty states; every value a user or the questionnaire wrote is escaped.
+panel's dimensions, risk drivers and suggestions, the assessment's sections, the
+reviewers, votes and decisions, and the history. Each row is built here with escaping,
+in the markup the partial had in its loop: a page showed some sixty rows through two
+hundred template variables and tags, which cost more than all of the page's queries.
+The partials keep the surrounding markup and the empty states; every value a user or
+the questionnaire wrote is escaped.
 """
 
 from html import escape
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -113,5 +116,72 @@ def timeline_items(events) -> SafeString:
             f'        <time datetime="{_text(e["at_iso"])}"><span class="ltr-value">'
             f"{_text(e['at_text'])} UTC</span></time> · <strong>{_text(e['label'])}</strong>"
             f"{version}\n        · {who}{reviewer}{detail}\n      </li>\n    "
+        )
+    return _safe(out)
+
+
+@register.filter
+def assignment_items(assignments) -> SafeString:
+    """``<li>`` of each reviewer asked: name, specialist badge, status, recusal or
+    declaration."""
+    specialist = escape(_("specialist"))
+    declared = escape(_("declared"))
+    out = []
+    for a in assignments:
+        badge = (
+            f' <span class="badge text-bg-light border">{specialist}</span>'
+            if a.reviewer.is_specialist
+            else ""
+        )
+        if a.status == "recused":
+            why = f": <em>{_text(a.recusal_reason)}</em>"
+        elif a.coi_declaration:
+            why = f" · {declared}: <em>{_text(a.coi_declaration)}</em>"
+        else:
+            why = ""
+        out.append(
+            f"\n          <li>{_text(a.reviewer)}{badge} — {_text(a.get_status_display())}"
+            f"{why}</li>\n        "
+        )
+    return _safe(out)
+
+
+@register.filter
+def vote_items(votes) -> SafeString:
+    """``<li>`` of each signed vote: version, decision, rationale, conditions and the
+    signature (who, when in UTC, its meaning, the version's fingerprint)."""
+    signed_by = escape(_("Signed by"))
+    out = []
+    for v in votes:
+        conditions = (
+            "<ul>" + "".join(f"<li>{_text(c)}</li>" for c in v.conditions) + "</ul>"
+            if v.conditions
+            else ""
+        )
+        at = timezone.localtime(v.signed_at)
+        out.append(
+            '\n            <li class="mb-2 border-start border-3 ps-2">\n'
+            f"              <strong>v{_text(v.version.number)} · "
+            f"{_text(v.get_decision_display())}</strong> — {_text(v.rationale)}\n"
+            f"              {conditions}\n"
+            f'              <div class="text-body-secondary">{signed_by} {_text(v.signer_name)} · '
+            f'<time datetime="{escape(at.isoformat())}">{at:%Y-%m-%d %H:%M} UTC</time> · '
+            f"“{_text(v.meaning)}” · <code>{_text(Truncator(v.fingerprint).chars(14))}</code>"
+            "</div>\n            </li>\n          "
+        )
+    return _safe(out)
+
+
+@register.filter
+def decision_items(decisions) -> SafeString:
+    """``<li>`` of each decision: version, kind, outcome, who signed it and why."""
+    signed_by = escape(_("signed by"))
+    out = []
+    for d in decisions:
+        signer = f" · {signed_by} {_text(d.signer_name)}" if d.signer_name else ""
+        rationale = f": <em>{_text(d.rationale)}</em>" if d.rationale else ""
+        out.append(
+            f"\n            <li>v{_text(d.version.number)} · {_text(d.get_kind_display())} → "
+            f"<strong>{_text(d.get_outcome_display())}</strong>{signer}{rationale}</li>\n          "
         )
     return _safe(out)

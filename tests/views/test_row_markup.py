@@ -2,6 +2,7 @@
 partials had in their loops, every value escaped, and the page shows them."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -131,3 +132,43 @@ def test_the_page_shows_the_rows(client, marketer, complete_campaign):
     assert html.count('class="list-group-item d-flex') == len(sections) > 1
     assert '<meter class="ms-2 d-none d-md-inline"' in html  # the dimensions
     assert 'data-kind="created"' in html  # the history
+
+
+def test_reviewers_votes_and_decisions_are_escaped():
+    reviewer = type("Reviewer", (), {"is_specialist": True, "__str__": lambda self: EVIL})()
+    assignment = SimpleNamespace(
+        reviewer=reviewer,
+        status="recused",
+        recusal_reason=EVIL,
+        coi_declaration="",
+        get_status_display=lambda: EVIL,
+    )
+    vote = SimpleNamespace(
+        version=SimpleNamespace(number=2),
+        get_decision_display=lambda: EVIL,
+        rationale=EVIL,
+        conditions=[EVIL],
+        signer_name=EVIL,
+        signed_at=datetime(2026, 11, 29, 10, 0, tzinfo=UTC),
+        meaning=EVIL,
+        fingerprint="0123456789abcdef0123",
+    )
+    decision = SimpleNamespace(
+        version=SimpleNamespace(number=2),
+        get_kind_display=lambda: EVIL,
+        get_outcome_display=lambda: EVIL,
+        signer_name=EVIL,
+        rationale=EVIL,
+    )
+    with translation.override("en"):
+        html = "".join(
+            [
+                row_markup.assignment_items([assignment]),
+                row_markup.vote_items([vote]),
+                row_markup.decision_items([decision]),
+            ]
+        )
+    assert "<script>" not in html
+    assert html.count(SAFE) == 3 + 5 + 4
+    assert '<time datetime="2026-11-29T10:00:00+00:00">2026-11-29 10:00 UTC</time>' in html
+    assert "<code>0123456789abc…</code>" in html and ">specialist</span>" in html
