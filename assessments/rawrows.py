@@ -138,5 +138,5 @@ def _binds_client_side(cursor) -> bool:
 
 
 def placeholders(values) -> str:
-    """ "%s, %s, …" for an IN list of these values."""
+    """The placeholders of an IN list of these values: "%s, %s, …"."""
     return ", ".join(["%s"] * len(values))
