@@ -24,6 +24,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from . import permissions, workflow
 from .listing import TIER_LABELS, campaign_url_prefix
@@ -236,11 +237,6 @@ def _order(name: str, rows: list[tuple]) -> list[tuple]:
     return sorted(rows, key=key)
 
 
-def _clip(text: str, length: int) -> str:
-    """Like the ``truncatechars`` filter: at most ``length`` characters, "…" when cut."""
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 def _due(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
 
@@ -297,7 +293,7 @@ def review_queue_for(user: User) -> dict:
                 {
                     "severity": severities.get(r[5], r[5]),
                     "category": categories.get(r[6], r[6]),
-                    "text": _clip(r[7], 140),
+                    "text": Truncator(r[7]).chars(140),
                 }
             )
         flagged = campaign_rows("flagged", "#feedback")
@@ -331,7 +327,7 @@ def review_queue_for(user: User) -> dict:
                 "name": r[2],
                 "source": sources.get(r[5], r[5]),
                 "severity": severities.get(r[6], r[6]),
-                "text": _clip(r[7], 120),
+                "text": Truncator(r[7]).chars(120),
             }
             for r in triage
         ]

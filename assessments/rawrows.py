@@ -22,7 +22,9 @@ def _shape(
     model, defer: frozenset[str], alias: str, vendor: str
 ) -> tuple[str, tuple[str, ...], tuple]:
     """(the SELECT list with columns qualified by ``alias``, the attribute names in its
-    order, (position, column, converter functions) of the columns that need converting)."""
+    order, (position, column, converter functions) of the columns that need converting).
+    Kept per vendor: the converters (JSON decoding, SQLite's timestamps) hold no state of
+    the connection they were taken from."""
     quote = connection.ops.quote_name
     fields = [
         f for f in model._meta.concrete_fields if f.name not in defer and f.attname not in defer
