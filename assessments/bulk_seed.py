@@ -558,11 +558,15 @@ class _Sink:
         if not self.postgres:
             self._insert(batch)
             return
+        self._hand_over(batch)
+
+    def _hand_over(self, work) -> None:
+        """Queue a batch of rows (or a function of a cursor) for the writer thread."""
         while True:
             if self.failure is not None:
                 raise RuntimeError("writing the generated rows failed") from self.failure
             try:
-                self.queue.put(batch, timeout=1)
+                self.queue.put(work, timeout=1)
                 return
             except queue.Full:
                 continue
@@ -576,6 +580,9 @@ class _Sink:
                 continue  # drain; close() reports the failure
             try:
                 with self.raw.cursor() as cursor:
+                    if callable(batch):
+                        batch(cursor)
+                        continue
                     for model, rows in batch:
                         table, columns = model._meta.db_table, ", ".join(COLUMNS[model])
                         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -621,21 +628,27 @@ class _Sink:
         if check and self.failure is not None:
             raise RuntimeError("writing the generated rows failed") from self.failure
 
-    def finish(self) -> None:
-        """Move the id sequences past the ids used (PostgreSQL; SQLite follows by itself)."""
+    def finish(self, meanwhile: Callable[[], None] = lambda: None) -> None:
+        """Write what is buffered, move the id sequences past the ids used (PostgreSQL;
+        SQLite follows by itself) and make again what start() dropped. On PostgreSQL the
+        writer thread does this while ``meanwhile`` runs here: Python work that does not
+        use the database (the server is busy, this process would wait)."""
+        self.flush()
+        if self.postgres:
+            self._hand_over(self._restore)
+        meanwhile()
         self.close()
-        if not self.postgres:
-            return
-        with connection.cursor() as cursor:
-            for model in COLUMNS:
-                last = self.next_ids[model] - 1
-                if last >= self.first_ids[model]:
-                    cursor.execute(
-                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                        [model._meta.db_table, last],
-                    )
-            for statement in self.restore:
-                cursor.execute(statement)
+
+    def _restore(self, cursor) -> None:
+        for model in COLUMNS:
+            last = self.next_ids[model] - 1
+            if last >= self.first_ids[model]:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                    [model._meta.db_table, last],
+                )
+        for statement in self.restore:
+            cursor.execute(statement)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -1123,7 +1136,7 @@ class _Generator:
         self.rules = {tier: rule_for(tier) for tier in TIERS}
         self.confirm_tiers = [t for t in TIERS if self.rules[t].chair_confirms]
         self.team_weights = [rng.uniform(0.6, 1.6) for _ in people.teams]
-        self.notice_texts: dict[tuple, tuple[str, str, str, str]] = {}
+        self.notice_texts: dict[int, tuple[str, str, str, str]] = {}
         self.statuses: Counter = Counter()
         self.tiers: Counter = Counter()
         self.reasons = list(ReviewReason.values)
@@ -1775,13 +1788,14 @@ class _Generator:
         published = prepared + self.skewed(10 * MINUTE, 3 * DAY)
         if published >= until or self.rng.random() < 0.1:
             published = None
-        key = (c.team.pk, id(c.profile))
-        texts = self.notice_texts.get(key)
-        if texts is None:  # the texts depend on team and intake; the name is put in below
-            stand_in = Campaign(team=c.team, name=NAME_MARK, **c.profile.intake)
+        texts = self.notice_texts.get(id(c.profile))
+        if texts is None:  # the texts depend on the intake; name and team are put in below
+            stand_in = Campaign(team=Team(name=TEAM_MARK), name=NAME_MARK, **c.profile.intake)
             texts = (*_notice_text(stand_in, "en"), *_notice_text(stand_in, "ar"))
-            self.notice_texts[key] = texts
-        title_en, body_en, title_ar, body_ar = (t.replace(NAME_MARK, c.name) for t in texts)
+            self.notice_texts[id(c.profile)] = texts
+        title_en, body_en, title_ar, body_ar = (
+            t.replace(NAME_MARK, c.name).replace(TEAM_MARK, c.team.name) for t in texts
+        )
         self.sink.add(
             TransparencyNotice,
             (
@@ -2194,6 +2208,7 @@ class _Generator:
 
 
 NAME_MARK = "\x00name\x00"
+TEAM_MARK = "\x00team\x00"
 FEEDBACK_CATEGORIES = [
     FeedbackCategory.PRIVACY,
     FeedbackCategory.BIAS,
@@ -2307,7 +2322,15 @@ def seed(
             log(
                 f"Campaigns, their records and audit events generated ({seconds['generate']:.1f}s)."
             )
-            sink.finish()
+            counts = dashboard.Counts()
+
+            def add_up() -> None:  # the dashboard's sums, while the server writes
+                if rebuild:
+                    for facts in generator.facts.values():
+                        counts.add(facts)
+                    counts.fan_out()
+
+            sink.finish(meanwhile=add_up)
         finally:
             sink.close(check=False)  # the writer thread must be done before a rollback
         head.last_seq, head.last_hash = chain.seq, chain.prev_hash
@@ -2319,7 +2342,7 @@ def seed(
         )
         conditions.sync()  # which fulfilled conditions wait for verification (derived)
         if rebuild:
-            dashboard.rebuild(known=generator.facts)
+            dashboard.rebuild(known=generator.facts, counts=counts)
             mark = lap("rebuild", mark)
             log(f"Dashboard counts rebuilt ({seconds['rebuild']:.1f}s).")
     seconds["total"] = round(time.monotonic() - began, 2)

@@ -22,7 +22,7 @@ data and bulk loads) with the same two functions.
 import json
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -392,30 +392,45 @@ def _facts_row(pk: int, facts: dict) -> CampaignFacts:
     )
 
 
-def rebuild(*, batch: int = 5000, known: Mapping[int, dict] | None = None) -> int:
+def rebuild(
+    *,
+    batch: int = 5000,
+    known: Mapping[int, dict] | None = None,
+    counts: "Counts | None" = None,
+) -> int:
     """Recompute every campaign's facts and all counts from the data (existing databases,
     bulk loads). ``known``: facts a bulk load already computed with ``facts_of`` from the
     rows it wrote, by campaign id (they are not read back); every other campaign's facts
-    are loaded. Returns the number of campaigns."""
+    are loaded. ``counts``: a ``Counts`` that already holds the ``known`` facts (a bulk
+    load adds them up while its rows are still being written). Returns the number of
+    campaigns."""
     known = known or {}
+    counted = counts is not None
     with transaction.atomic():
         postgres = connection.vendor == "postgresql"
         restore: list[str] = []
         if postgres:
             # Empty both tables and load them without their indexes and constraints (the
-            # primary keys stay): building them once afterwards is several times faster
-            # than maintaining them and checking every row's team. (The tables are locked
-            # until the rebuild commits.)
+            # facts' primary key stays): building them once afterwards is several times
+            # faster than maintaining them and checking every row's team. (The tables are
+            # locked until the rebuild commits.)
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # none may be pending here
                 cursor.execute(f"TRUNCATE {CampaignFacts._meta.db_table}, {_TABLE}")
                 tables = [CampaignFacts._meta.db_table, _TABLE]
-                restore = drop_indexes(cursor, indexes_of=tables, foreign_keys_of=tables)
+                restore = drop_indexes(
+                    cursor, indexes_of=tables, foreign_keys_of=tables, primary_keys_of=[_TABLE]
+                )
+            # The counts' partial indexes too (drop_indexes leaves partial indexes): Django
+            # creates them again as the model defines them.
+            with connection.schema_editor(atomic=False) as editor:
+                for index in _PARTIAL_INDEXES:
+                    editor.remove_index(DashboardCount, index)
         else:
             DashboardCount.objects.all().delete()
             CampaignFacts.objects.all().delete()
         ids = list(Campaign.objects.order_by("pk").values_list("pk", flat=True))
-        counts = _Counts()
+        counts = counts if counted else Counts()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             facts = {pk: known[pk] for pk in chunk if pk in known}
@@ -428,14 +443,19 @@ def rebuild(*, batch: int = 5000, known: Mapping[int, dict] | None = None) -> in
                     (pk, json.dumps(f), json.dumps(f["flags"]), f["top_dimension"])
                     for pk, f in facts.items()
                 ),
+                freeze=postgres,
             )
-            for f in facts.values():
-                counts.add(f)
-        _bulk_insert(DashboardCount, _COLUMNS, counts.rows())
+            for pk, f in facts.items():
+                if not (counted and pk in known):
+                    counts.add(f)
+        _bulk_insert(DashboardCount, _COLUMNS, counts.rows(), freeze=postgres)
         if postgres:
             with connection.cursor() as cursor:
                 for statement in restore:
                     cursor.execute(statement)
+            with connection.schema_editor(atomic=False) as editor:
+                for index in _PARTIAL_INDEXES:
+                    editor.add_index(DashboardCount, index)
     return len(ids)
 
 
@@ -446,58 +466,92 @@ _SHIFT = 64
 _HALF = 1 << (_SHIFT - 1)
 
 
-class _Counts:
+class Counts:
     """All counts of a rebuild: campaigns with the same team, tier, channels and markets
-    share their fan-out, so their base cells are added up per group first, and each
-    group's sums are added once to each (channel, market) pair it counts under."""
+    share their fan-out, so their base cells are added up per group (and metric) first,
+    and each group's sums are added once to each (channel, market) pair it counts under."""
 
     def __init__(self):
-        self.groups: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+        # (team, tier, channels, markets) -> metric -> (period, key) -> n * 2**64 + total
+        self.groups: dict[tuple, dict[str, dict[tuple, int]]] = {}
+        # metric -> (channel, market, tier, team) -> (period, key) -> the same, fanned out
+        self.cells: dict[str, dict[tuple, dict[tuple, int]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
 
     def add(self, facts: dict) -> None:
-        group = self.groups[
-            (facts["team"], facts["tier"], tuple(facts["channels"]), tuple(facts["markets"]))
-        ]
-        get = group.get
-        for key, (n, total) in base_cells(facts).items():
-            group[key] = get(key, 0) + (n << _SHIFT) + total
+        group_key = (
+            facts["team"],
+            facts["tier"],
+            tuple(facts["channels"]),
+            tuple(facts["markets"]),
+        )
+        group = self.groups.get(group_key)
+        if group is None:
+            group = self.groups[group_key] = defaultdict(dict)
+        for (metric, period, key), (n, total) in base_cells(facts).items():
+            cell = group[metric]
+            cell[(period, key)] = cell.get((period, key), 0) + (n << _SHIFT) + total
 
-    def rows(self) -> list[tuple]:
-        """(metric, channel, market, period, team, tier, key, n, total) of every cell."""
-        cells: dict[tuple, dict[tuple, int]] = defaultdict(dict)
-        for (team, tier, channels, markets), group in self.groups.items():
-            for channel, market in fan_out({"channels": channels, "markets": markets}):
-                target = cells[(team, tier, channel, market)]
-                if not target:
-                    target.update(group)
-                    continue
-                get = target.get
-                for key, value in group.items():
-                    target[key] = get(key, 0) + value
+    def fan_out(self) -> None:
+        """Add the groups added so far to each (channel, market) pair they count under
+        (rows() does it for those added later; a bulk load calls it early)."""
+        cells = self.cells
+        while self.groups:
+            (team, tier, channels, markets), group = self.groups.popitem()
+            pairs = fan_out({"channels": channels, "markets": markets})
+            for metric, entries in group.items():
+                by_cell = cells[metric]
+                for channel, market in pairs:
+                    target = by_cell[(channel, market, tier, team)]
+                    if not target:
+                        target.update(entries)
+                        continue
+                    get = target.get
+                    for key, value in entries.items():
+                        target[key] = get(key, 0) + value
+
+    def rows(self) -> Iterator[tuple]:
+        """(metric, channel, market, period, team, tier, key, n, total) of every cell, in
+        the order of the cell's unique index (metric, channel, market, tier, team, period,
+        key): PostgreSQL builds that index from presorted rows several times faster. The
+        order comes from sorting the keys of each metric's cells and each cell's own
+        entries, not the millions of rows as one list; the rows are made as they are
+        written (COPY reads them while the next ones are made). Once."""
+        self.fan_out()
+        cells = self.cells
         # The tier EVERY: each team's tiers added up (tiers_of), the states left out.
-        every: dict[tuple, dict[tuple, int]] = defaultdict(dict)
-        for (team, _tier, channel, market), values in cells.items():
-            target = every[(team, EVERY, channel, market)]
-            get = target.get
-            for key, value in values.items():
-                if key[0] != STATE:
+        for metric, by_cell in cells.items():
+            if metric == STATE:
+                continue
+            every: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+            for (channel, market, _tier, team), entries in by_cell.items():
+                target = every[(channel, market, EVERY, team)]
+                get = target.get
+                for key, value in entries.items():
                     target[key] = get(key, 0) + value
-        cells.update(every)
-        rows = []
-        while cells:
-            (team, tier, channel, market), values = cells.popitem()
-            for (metric, period, key), value in values.items():
-                n = (value + _HALF) >> _SHIFT
-                rows.append(
-                    (metric, channel, market, period, team, tier, key, n, value - (n << _SHIFT))
-                )
-        # In the order of the cell index: PostgreSQL builds the indexes from presorted
-        # input several times faster (the order is only a speed-up).
-        rows.sort()
-        return rows
+            by_cell.update(every)
+        for metric in sorted(cells):
+            by_cell = cells.pop(metric)
+            for cell in sorted(by_cell):
+                channel, market, tier, team = cell
+                for (period, key), value in sorted(by_cell.pop(cell).items()):
+                    n = (value + _HALF) >> _SHIFT
+                    yield (
+                        metric,
+                        channel,
+                        market,
+                        period,
+                        team,
+                        tier,
+                        key,
+                        n,
+                        value - (n << _SHIFT),
+                    )
 
 
 _TABLE = DashboardCount._meta.db_table
+_PARTIAL_INDEXES = [index for index in DashboardCount._meta.indexes if index.condition is not None]
 
 
 def drop_indexes(
@@ -506,9 +560,11 @@ def drop_indexes(
     indexes_of: Iterable[str] = (),
     foreign_keys_of: Iterable[str] = (),
     referring_to: Iterable[str] | None = None,
+    primary_keys_of: Iterable[str] = (),
 ) -> list[str]:
     """Before a bulk load (PostgreSQL): drop the indexes and unique constraints of the
-    tables ``indexes_of`` (not their primary keys, nor partial or expression indexes), and
+    tables ``indexes_of`` (not their primary keys, nor partial or expression indexes), the
+    primary keys of the tables ``primary_keys_of`` (none may be referred to), and
     the foreign keys of the tables ``foreign_keys_of`` (only those to the tables
     ``referring_to``, if given). Returns the statements that create them again as they
     were, from the catalogue's definitions; run them after the load, in the same
@@ -522,9 +578,10 @@ def drop_indexes(
         "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid), "
         "contype = 'f' FROM pg_constraint "
         "WHERE (contype = 'u' AND conrelid = ANY(%s::regclass[])) "
+        "OR (contype = 'p' AND conrelid = ANY(%s::regclass[])) "
         "OR (contype = 'f' AND conrelid = ANY(%s::regclass[]) "
         "AND (%s::regclass[] IS NULL OR confrelid = ANY(%s::regclass[]))) ORDER BY 4, 1, 2",
-        [indexed, keyed, targets, targets],
+        [indexed, list(primary_keys_of), keyed, targets, targets],
     )
     constraints = cursor.fetchall()
     # Partial and expression indexes stay: PostgreSQL does not print every predicate
@@ -551,14 +608,21 @@ def drop_indexes(
     ]
 
 
-def _bulk_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+def _bulk_insert(
+    model, columns: tuple[str, ...], rows: Iterable[tuple], *, freeze: bool = False
+) -> None:
     """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere (values are
-    plain: str, int, ISO dates, JSON text)."""
+    plain: str, int, ISO dates, JSON text). ``freeze`` (PostgreSQL, only into a table
+    truncated in the same transaction and savepoint): the rows are written frozen and
+    their pages marked all-visible, so the load writes less and index-only scans work
+    at once instead of after the next VACUUM. (Other sessions cannot tell: TRUNCATE
+    already hides the table's old rows from them.)"""
     table = model._meta.db_table
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            options = " WITH (FREEZE)" if freeze else ""
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{options}") as copy:
                 for row in rows:
                     copy.write_row(row)
             return

@@ -50,13 +50,12 @@ class DashboardCount(models.Model):
         verbose_name = _("dashboard count")
         verbose_name_plural = _("dashboard counts")
         constraints = [
-            # On PostgreSQL migration 0009 adds the same columns INCLUDING (n, total), so the
-            # dashboard's sums are index-only scans (SQLite has no covering indexes).
-            # Team and tier before the month: with a team and tier filter the dashboard
-            # reads its rows by this index. On PostgreSQL migration 0017 made it include
-            # (n, total) too (SQLite has no unique constraints with included columns).
+            # Tier and team before the month: a dashboard filtered by tier (and team)
+            # reads its rows by this index. On PostgreSQL it includes (n, total), so the
+            # sums are index-only scans (migrations 0017, 0018; SQLite has no unique
+            # constraints with included columns).
             models.UniqueConstraint(
-                fields=["metric", "channel", "market", "team", "tier", "period", "key"],
+                fields=["metric", "channel", "market", "tier", "team", "period", "key"],
                 name="dashboardcount_cell",
             )
         ]
@@ -69,7 +68,7 @@ class DashboardCount(models.Model):
                 name="dashboardcount_in_review",
             ),
             # Without a tier filter the dashboard reads the every-tier rows: these alone,
-            # in the order of the other covering index (n and total included).
+            # the month before the team (n and total included).
             models.Index(
                 fields=["metric", "channel", "market", "period", "team", "key"],
                 include=["n", "total"],
