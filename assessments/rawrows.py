@@ -78,7 +78,7 @@ def read_each(reads) -> list[list]:
         statements.append((model, names, converters, sql, list(params)))
     results = []
     with connection.cursor() as cursor:
-        if len(statements) > 1 and _binds_client_side(cursor):
+        if len(statements) > 1 and binds_client_side(cursor):
             # Several statements with parameters go as one query string and come back
             # as several results.
             cursor.execute(
@@ -128,7 +128,7 @@ def read_together(
     return found
 
 
-def _binds_client_side(cursor) -> bool:
+def binds_client_side(cursor) -> bool:
     """Whether the cursor is psycopg's client-side binding one (Django's default on
     PostgreSQL; not with the ``server_side_binding`` option), which sends several
     statements with parameters in one go."""
