@@ -16,13 +16,11 @@ Every part returns the same columns::
 three texts hold what the list shows (see ``_PARTS``).
 """
 
-import hashlib
-import weakref
 from datetime import UTC, datetime
 from functools import cache
 from html import escape
 
-from django.db import ProgrammingError, connection
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
@@ -200,11 +198,11 @@ def _moment(value) -> datetime | None:
 
 
 @cache
-def _prepared(names: tuple[str, ...], limit: int) -> tuple[str, str]:
-    """The name and the PREPARE statement of these parts (none of them the user's), their
-    constants written in as literals: the statement takes no parameter, so PostgreSQL
-    plans it once per connection and keeps the plan (a plan for unknown values could
-    not use the partial indexes on fixed states)."""
+def _literal(names: tuple[str, ...], limit: int) -> str:
+    """The statement of these parts (none of them the user's) with its constants written
+    in as literals: it takes no parameter, so PostgreSQL plans it once per connection
+    and keeps the plan (a plan for unknown values could not use the partial indexes on
+    fixed states)."""
     from psycopg.sql import Literal
 
     sql, slots = _statement(names)
@@ -215,15 +213,8 @@ def _prepared(names: tuple[str, ...], limit: int) -> tuple[str, str]:
         if slot is USER:
             raise ValueError("a part with the user's id cannot be prepared without it")
         value = values[slot] if isinstance(slot, _Slot) else slot
-        text.extend([Literal(value).as_string(), rest])
-    body = "".join(text)
-    # Named by its text (PostgreSQL cuts names at 63 characters).
-    name = f"queue_{hashlib.sha256(body.encode()).hexdigest()[:20]}"
-    return name, f"PREPARE {name} AS {body}"
-
-
-# The queue's statements PREPAREd on each database connection (by psycopg connection).
-_PREPARED_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        text.extend([Literal(value).as_string().replace("%", "%%"), rest])
+    return "".join(text)
 
 
 def _rows(cursor, names, lists) -> None:
@@ -231,12 +222,6 @@ def _rows(cursor, names, lists) -> None:
         lists[names[which]].append(
             (pk, campaign_id, name, _moment(moment), number, text1, text2, text3)
         )
-
-
-def _unknown_statement(exc: ProgrammingError) -> bool:
-    from psycopg.errors import InvalidSqlStatementName
-
-    return isinstance(exc.__cause__, InvalidSqlStatementName)
 
 
 def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
@@ -258,23 +243,9 @@ def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
         mine = tuple(name for name in names if name in _MINE)
         sql, slots = _statement(mine)
         params = [values[s] if isinstance(s, _Slot) else s for s in slots]
-        statement, prepare = _prepared(shared, QUEUE_LIMIT)
-        prepared = _PREPARED_ON.setdefault(connection.connection, set())
-        first = statement not in prepared
-        head = f"{prepare.replace('%', '%%')};\n" if first else ""
-        try:
-            cursor.execute(f"{head}EXECUTE {statement};\n{sql}", params)
-        except ProgrammingError as exc:
-            # Gone from the session (DISCARD ALL, DEALLOCATE): prepared again, unless a
-            # transaction is open (the error has aborted it).
-            if first or connection.in_atomic_block or not _unknown_statement(exc):
-                raise
-            prepared.discard(statement)
-            first = True
-            cursor.execute(f"{prepare.replace('%', '%%')};\nEXECUTE {statement};\n{sql}", params)
-        prepared.add(statement)
-        if first:
-            cursor.nextset()  # PREPARE returns no rows
+        rawrows.execute_prepared(
+            cursor, _literal(shared, QUEUE_LIMIT), [], then=sql, then_params=params
+        )
         _rows(cursor, shared, lists)
         cursor.nextset()
         _rows(cursor, mine, lists)

@@ -12,9 +12,12 @@ Only for plain reads of one table: no joins, no related objects (attach them you
 no default ordering (say the order).
 """
 
+import hashlib
+import re
+import weakref
 from functools import cache
 
-from django.db import connection
+from django.db import ProgrammingError, connection
 
 
 @cache
@@ -101,11 +104,12 @@ def read_each(reads) -> list[list]:
 
 
 def read_together(
-    models, tables: str, where: str, params, *, order: str = "", extra=()
+    models, tables: str, where: str, params, *, order: str = "", extra=(), prepared=False
 ) -> list[tuple]:
     """Rows of a join as tuples: an instance of each of ``models`` ((model, the alias
     its table has in ``tables``, fields to defer)), then the values of the ``extra``
-    SQL expressions. ``tables`` is the FROM clause (SQL text)."""
+    SQL expressions. ``tables`` is the FROM clause (SQL text). ``prepared``: on
+    PostgreSQL a statement the session keeps prepared (``execute_prepared``)."""
     shapes = [
         (model, *_shape(model, frozenset(defer), alias, connection.vendor))
         for model, alias, defer in models
@@ -116,7 +120,10 @@ def read_together(
     if order:
         sql += f" ORDER BY {order}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if prepared and binds_client_side(cursor):
+            execute_prepared(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = []
     for row in rows:
@@ -126,6 +133,53 @@ def read_together(
             start += len(names)
         found.append((*out, *row[start:]))
     return found
+
+
+# The statements PREPAREd on each PostgreSQL session, by its psycopg connection.
+_PREPARED_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@cache
+def _prepare_text(sql: str) -> tuple[str, str]:
+    """The statement's name (from its text: PostgreSQL cuts names at 63 characters) and
+    its PREPARE, each %s a numbered parameter."""
+    numbers = iter(range(1, sql.count("%s") + 1))
+    body = re.sub(r"%%|%s", lambda m: m.group() if m.group() == "%%" else f"${next(numbers)}", sql)
+    name = f"rr_{hashlib.sha256(sql.encode()).hexdigest()[:24]}"
+    return name, f"PREPARE {name} AS {body}"
+
+
+def execute_prepared(cursor, sql: str, params, *, then: str = "", then_params=()) -> None:
+    """Run ``sql`` (%s for each of ``params``) as a statement the PostgreSQL session keeps
+    prepared: parsed and planned once per connection, only run by each request. For
+    statements whose best plan does not depend on the values (lookups by key), or that
+    have none (constants written in as literals). ``then``: another statement sent in
+    the same round trip, planned as usual; its rows follow after ``cursor.nextset()``.
+    Only where ``binds_client_side`` (which sends several statements at once). A session
+    that lost the statement (DISCARD ALL) prepares it again, outside a transaction."""
+    name, prepare = _prepare_text(sql)
+    known = _PREPARED_ON.setdefault(connection.connection, set())
+    marks = ", ".join(["%s"] * len(params))
+    run = f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}"
+    tail = f";\n{then}" if then else ""
+    values = [*params, *then_params]
+    first = name not in known
+    try:
+        if first:
+            cursor.execute(f"{prepare};\n{run}{tail}", values)
+        else:
+            cursor.execute(f"{run}{tail}", values)
+    except ProgrammingError as exc:
+        from psycopg.errors import InvalidSqlStatementName
+
+        lost = isinstance(exc.__cause__, InvalidSqlStatementName)
+        if first or connection.in_atomic_block or not lost:
+            raise
+        first = True
+        cursor.execute(f"{prepare};\n{run}{tail}", values)
+    known.add(name)
+    if first:
+        cursor.nextset()  # PREPARE returns no rows
 
 
 def binds_client_side(cursor) -> bool:

@@ -143,3 +143,46 @@ def test_the_current_questionnaire_is_the_newest_version(questionnaire):
     current = selectors.current_questionnaire()
     assert current.pk == newer.pk and "definition" not in current.__dict__
     assert selectors.current_questionnaire("no-such-slug") is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # no enclosing transaction: as a request runs
+def test_a_prepared_statement_is_planned_once_per_session_and_made_again_if_lost(
+    postgres, complete_campaign, marketer
+):
+    sql = "SELECT id, name FROM assessments_campaign WHERE id = %s AND name <> %s"
+    name = rawrows._prepare_text(sql)[0]
+
+    def statements() -> list[str]:
+        with postgres.cursor() as cursor:
+            cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+            return [text for found, text in cursor.fetchall() if found == name]
+
+    def run(*params):
+        with postgres.cursor() as cursor:
+            rawrows.execute_prepared(
+                cursor, sql, list(params), then="SELECT %s::text", then_params=["after"]
+            )
+            rows = cursor.fetchall()
+            cursor.nextset()
+            return rows, cursor.fetchall()
+
+    with postgres.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    rawrows._PREPARED_ON.clear()
+    expected = [(complete_campaign.pk, complete_campaign.name)]
+    assert run(complete_campaign.pk, "x") == (expected, [("after",)])
+    [text] = statements()
+    assert "id = $1 AND name <> $2" in text  # values are parameters of the statement
+    assert run(complete_campaign.pk, "x") == (expected, [("after",)])  # run, not prepared
+    assert run(complete_campaign.pk, complete_campaign.name) == ([], [("after",)])
+    assert len(statements()) == 1
+    with postgres.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # the session lost it
+    assert run(complete_campaign.pk, "x") == (expected, [("after",)])
+    assert len(statements()) == 1
+    # The campaign page's read is one of them.
+    with CaptureQueriesContext(postgres) as queries:
+        page = selectors.campaign_for(marketer, complete_campaign.pk, page=True)
+    assert page.pk == complete_campaign.pk
+    assert [q["sql"] for q in queries.captured_queries if "EXECUTE rr_" in q["sql"]]

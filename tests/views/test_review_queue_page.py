@@ -169,15 +169,18 @@ def test_the_shared_lists_are_prepared_once_per_connection(
         services.campaign_submit(actor=marketer, campaign=campaign)
     services.review_assign(actor=chair, campaign=campaign, reviewers=[chair])
 
+    names = (*queue._MINE, *queue._CHAIR, *queue._BOARD)
+    shared = (*queue._CHAIR, *queue._BOARD)
+    statement = rawrows._prepare_text(queue._literal(shared, queue.QUEUE_LIMIT))[0]
+
     def prepared() -> list[str]:
         with postgres.cursor() as cursor:
-            cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'queue%%'")
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT name FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall() if row[0] == statement]
 
     with postgres.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    queue._PREPARED_ON.clear()
-    names = (*queue._MINE, *queue._CHAIR, *queue._BOARD)
+    rawrows._PREPARED_ON.clear()
     lists = queue._read(chair, names)
     assert [row[2] for row in lists["to_route"]] == ["To route"]
     assert [row[2] for row in lists["to_accept"]] == ["Assigned"]
