@@ -107,14 +107,42 @@ def state_choices():
     ]
 
 
+class TeamField(forms.ModelChoiceField):
+    """The team filter. The teams are read once per form: the choices shown and the
+    check of the chosen team share that one query (a ModelChoiceField reads them for
+    each)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._teams: list[Team] | None = None
+
+    def teams(self) -> list[Team]:
+        if self._teams is None:
+            self._teams = list(self.queryset)
+        return self._teams
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Team):
+            value = value.pk
+        for team in self.teams():
+            if str(team.pk) == str(value).strip():
+                return team
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
 def _escaped_choices(name: str, field) -> list[tuple[str, str]]:
     """(value, label) of a choice field, both escaped for HTML. Fixed choices are
-    translated once per language (the filter form's fields by name); a model field's
-    (teams) are read every time."""
-    if isinstance(field, forms.ModelChoiceField):
-        return [
-            (html.escape(str(getattr(key, "value", key))), html.escape(str(label)))
-            for key, label in field.choices
+    translated once per language (the filter form's fields by name); the teams are read
+    for each form."""
+    if isinstance(field, TeamField):
+        return [("", html.escape(str(field.empty_label)))] + [
+            (str(team.pk), html.escape(str(team))) for team in field.teams()
         ]
     cache_key = (name, get_language())
     cached = _CHOICES_CACHE.get(cache_key)
@@ -139,7 +167,7 @@ class CampaignFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any tier")), *[(t, t) for t in TIERS], (NO_TIER, _("Not yet submitted"))],
     )
-    team = forms.ModelChoiceField(
+    team = TeamField(
         label=_("Team"),
         required=False,
         queryset=Team.objects.order_by("name"),
