@@ -33,7 +33,7 @@ def test_bench_prints_one_line_per_page_against_the_floor():
     call_command("load_questionnaires", verbosity=0)
     call_command("seed_demo", "--campaigns", "60", "--allow-production", stdout=io.StringIO())
     out = io.StringIO()
-    call_command("bench", "--runs", "4", "--rounds", "2", "--csv-memory", stdout=out)
+    call_command("bench", "--runs", "4", "--csv-memory", stdout=out)
     lines = out.getvalue().splitlines()
     timed = [LINE.match(line) for line in lines if not line.startswith("#")]
     assert all(timed), lines

@@ -33,8 +33,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rounds",
             type=int,
-            default=5,
-            help="rounds the timed requests are spread over (every page in every round)",
+            default=None,
+            help="rounds the timed requests are spread over, every page in every round "
+            "(default: as many as --runs, one timed request of each page per round)",
         )
         parser.add_argument(
             "--ensure-campaigns",
@@ -139,10 +140,14 @@ class Command(BaseCommand):
         return (time.perf_counter() - started) * 1000
 
     def _run(self, manager, chair, runs, rounds, csv_memory):
-        """Every page is timed in ``rounds`` rounds of consecutive requests (after one
-        untimed request each round), the floor in every round like the others: a slow
-        spell of the machine (another process, a neighbour on the host) then falls on
-        every page alike instead of on whichever page was being timed."""
+        """Every page is timed in ``rounds`` rounds (after one untimed request each
+        round), the floor in every round like the others; by default each round times
+        one request of each page. On a shared machine the speed changes from one moment
+        to the next (another process, a neighbour on the host: here the floor alone
+        stays near 5.5 ms for some forty requests, then near 8.5 ms for the next
+        forty): pages timed close together share those spells, and the ratio of their
+        medians stops depending on which page a slow spell fell on."""
+        rounds = rounds or runs
         pages, info = self._pages(manager, chair)
         clients = {manager.pk: self._client(manager), chair.pk: self._client(chair)}
         for _name, user, url in pages:  # warm-up: connections, template and definition caches
