@@ -507,10 +507,16 @@ def _event_people(events) -> set[int]:
     }
 
 
+_EVENT_DETAIL_LABELS = (
+    ("outcome", dict(CampaignStatus.choices)),
+    ("proposed", dict(CampaignStatus.choices)),
+    ("vote", dict(VoteDecision.choices)),
+)  # lazy labels: translated when written
+
+
 def _event_detail(payload: dict) -> str:
     """A short, translated reading of an event's outcome or vote."""
-    statuses, votes = dict(CampaignStatus.choices), dict(VoteDecision.choices)
-    for key, labels in (("outcome", statuses), ("proposed", statuses), ("vote", votes)):
+    for key, labels in _EVENT_DETAIL_LABELS:
         if payload.get(key) in labels:
             return str(labels[payload[key]])
     return ""
