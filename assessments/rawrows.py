@@ -60,10 +60,8 @@ def read(model, where: str, params, *, order: str = "", defer=(), limit: int | N
     return read_each([(model, where, params, order, defer, limit)])[0]
 
 
-def read_each(reads) -> list[list]:
-    """``read`` of several (model, where, params, order, defer[, limit]): on PostgreSQL in
-    one round trip (the statements sent together, their results read one after another),
-    elsewhere one query each."""
+def _statements(reads) -> list[tuple]:
+    """(model, names, converters, SQL, params) of each read."""
     statements = []
     for model, where, params, order, defer, *rest in reads:
         limit = rest[0] if rest else None
@@ -79,6 +77,26 @@ def read_each(reads) -> list[list]:
             sql += " LIMIT %s"
             params = [*params, limit]
         statements.append((model, names, converters, sql, list(params)))
+    return statements
+
+
+def _results(cursor, statements, *, first_is_current: bool) -> list[list]:
+    """The instances of each statement's rows, their results read one after another
+    from a cursor that ran them together (the first current already, or after
+    nextset())."""
+    results = []
+    for index, (model, names, converters, _sql, _params) in enumerate(statements):
+        if index or not first_is_current:
+            cursor.nextset()
+        results.append([_instance(model, names, converters, row) for row in cursor.fetchall()])
+    return results
+
+
+def read_each(reads) -> list[list]:
+    """``read`` of several (model, where, params, order, defer[, limit]): on PostgreSQL in
+    one round trip (the statements sent together, their results read one after another),
+    elsewhere one query each."""
+    statements = _statements(reads)
     results = []
     with connection.cursor() as cursor:
         if len(statements) > 1 and binds_client_side(cursor):
@@ -88,18 +106,10 @@ def read_each(reads) -> list[list]:
                 ";\n".join(sql for *_shape_of, sql, _params in statements),
                 [value for *_rest, params in statements for value in params],
             )
-            for index, (model, names, converters, _sql, _params) in enumerate(statements):
-                if index:
-                    cursor.nextset()
-                results.append(
-                    [_instance(model, names, converters, row) for row in cursor.fetchall()]
-                )
-        else:
-            for model, names, converters, sql, params in statements:
-                cursor.execute(sql, params)
-                results.append(
-                    [_instance(model, names, converters, row) for row in cursor.fetchall()]
-                )
+            return _results(cursor, statements, first_is_current=True)
+        for model, names, converters, sql, params in statements:
+            cursor.execute(sql, params)
+            results.append([_instance(model, names, converters, row) for row in cursor.fetchall()])
     return results
 
 
@@ -110,6 +120,15 @@ def read_together(
     its table has in ``tables``, fields to defer)), then the values of the ``extra``
     SQL expressions. ``tables`` is the FROM clause (SQL text). ``prepared``: on
     PostgreSQL a statement the session keeps prepared (``execute_prepared``)."""
+    return read_together_and_each(
+        models, tables, where, params, order=order, extra=extra, prepared=prepared
+    )[0]
+
+
+def read_together_and_each(
+    models, tables: str, where: str, params, *, order="", extra=(), prepared=False, reads=()
+) -> tuple[list[tuple], list[list]]:
+    """``read_together`` and then ``read_each(reads)``: on PostgreSQL in one round trip."""
     shapes = [
         (model, *_shape(model, frozenset(defer), alias, connection.vendor))
         for model, alias, defer in models
@@ -119,12 +138,23 @@ def read_together(
     sql = f"SELECT {select} FROM {tables} WHERE {where}"  # noqa: S608
     if order:
         sql += f" ORDER BY {order}"
+    statements = _statements(reads)
+    lists = None
     with connection.cursor() as cursor:
-        if prepared and binds_client_side(cursor):
-            execute_prepared(cursor, sql, params)
+        if binds_client_side(cursor):
+            then = ";\n".join(statement[3] for statement in statements)
+            then_params = [value for statement in statements for value in statement[4]]
+            if prepared:
+                execute_prepared(cursor, sql, params, then=then, then_params=then_params)
+            else:
+                cursor.execute(f"{sql};\n{then}" if then else sql, [*params, *then_params])
+            rows = cursor.fetchall()
+            lists = _results(cursor, statements, first_is_current=False)
         else:
             cursor.execute(sql, params)
-        rows = cursor.fetchall()
+            rows = cursor.fetchall()
+    if lists is None:
+        lists = read_each(reads) if reads else []
     found = []
     for row in rows:
         start, out = 0, []
@@ -132,7 +162,7 @@ def read_together(
             out.append(_instance(model, names, converters, row[start : start + len(names)]))
             start += len(names)
         found.append((*out, *row[start:]))
-    return found
+    return found, lists
 
 
 # The statements PREPAREd on each PostgreSQL session, by its psycopg connection.

@@ -155,7 +155,10 @@ def _campaign_page(user: User, pk: int) -> Campaign:
         f"EXISTS (SELECT 1 FROM {table(model)} WHERE campaign_id = c.id)"  # noqa: S608
         for model in PAGE_LISTS.values()
     ]
-    found = rawrows.read_together(
+    # On PostgreSQL the review's lists and their people come in the same round trip
+    # (read whatever the probes say: the statements are sent before the answer).
+    reads = _review_reads(pk, user) if connection.vendor == "postgresql" else {}
+    found, lists = rawrows.read_together_and_each(
         [
             (Campaign, "c", ()),
             (Team, "t", ()),
@@ -170,10 +173,13 @@ def _campaign_page(user: User, pk: int) -> Campaign:
         # Planning the five joins and five probes took five times as long as running
         # them; a lookup by key has the same best plan whatever the key.
         prepared=True,
+        reads=reads.values(),
     )
     if not found or not permissions.can_view_campaign(user, found[0][0]):
         raise Http404("No campaign matches the given query.")
     campaign, team, owner, assessment, questionnaire, *flags = found[0]
+    if reads:
+        campaign.review_rows = dict(zip(reads, lists, strict=True))
     campaign.team, campaign.owner = team, owner
     assessment.questionnaire = questionnaire
     campaign.assessment = assessment
@@ -522,40 +528,80 @@ def _event_detail(payload: dict) -> str:
     return ""
 
 
+# The review's lists (events always) and the probe (see PAGE_LISTS) that says whether
+# a campaign may have rows in each: all of them belong to a version but the comments.
+REVIEW_LISTS = {
+    "versions": "versions",
+    "assignments": "versions",
+    "votes": "versions",
+    "decisions": "versions",
+    "conditions": "conditions",
+    "comments": "comments",
+}
+
+
+def _review_reads(
+    pk: int, user: User, *, lists=tuple(REVIEW_LISTS), people: bool = True
+) -> dict[str, tuple]:
+    """The ``rawrows`` reads of a campaign's events and these review ``lists``; with
+    ``people`` (PostgreSQL) also everyone they name, by a subquery (else the caller reads
+    them once it has the rows)."""
+    by_campaign = "campaign_id = %s"
+    reads = {"events": (AuditEvent, by_campaign, [pk], "seq", ())}
+    specs = {
+        # Without the versions' content (each a snapshot of every answer): the page shows
+        # their numbers, and decoding the snapshots cost more than all these queries.
+        "versions": (CampaignVersion, by_campaign, [pk], "number", ("content",)),
+        "assignments": (Assignment, by_campaign, [pk], "id", ()),
+        "votes": (Vote, by_campaign, [pk], "signed_at", ()),
+        "decisions": (Decision, by_campaign, [pk], "created_at", ()),
+        "conditions": (Condition, by_campaign, [pk], "id", ()),
+        "comments": (Comment, by_campaign, [pk], "created_at", ())
+        if permissions.is_board(user)
+        else (Comment, f"{by_campaign} AND board_only = %s", [pk, False], "created_at", ()),
+    }
+    reads |= {name: specs[name] for name in lists}
+    if people:
+        table = {m: connection.ops.quote_name(m._meta.db_table) for m in REVIEW_PEOPLE}
+        named = " UNION ".join(
+            f"SELECT {column} FROM {table[model]} WHERE campaign_id = %s"  # noqa: S608
+            for model, column in REVIEW_PEOPLE.items()
+        )
+        # ... and the reviewer an event names (its payload's "reviewer", a number).
+        named += (
+            f" UNION SELECT CAST(payload ->> 'reviewer' AS BIGINT) FROM {table[AuditEvent]} "  # noqa: S608 - table name
+            "WHERE campaign_id = %s AND payload ->> 'reviewer' ~ '^[0-9]+$'"
+        )
+        reads["people"] = (User, f"id IN ({named})", [pk] * (len(REVIEW_PEOPLE) + 1), "", ())
+    return reads
+
+
+# Who the review's rows name: the column of each model (timeline_rows adds the events').
+REVIEW_PEOPLE = {
+    Assignment: "reviewer_id",
+    Vote: "reviewer_id",
+    Decision: "decided_by_id",
+    Comment: "author_id",
+    AuditEvent: "actor_id",
+}
+
+
 def review_context(campaign: Campaign, user: User, language: str) -> dict:
     """Everything the review part of the campaign page shows, in a fixed number of
     queries: each kind of row once (read together: ``rawrows.read_each``), then their
     versions and people attached from one read each (joins to them on every list cost
-    more than the rows)."""
-    # Without the versions' content (each a snapshot of every answer): the page shows
-    # their numbers, and decoding the snapshots cost more than all these queries.
-    # Assignments, votes, decisions and conditions all belong to a version: a campaign
-    # without versions (a draft) has none of them.
-    reviewed = has(campaign, "versions")
-    by_campaign = "campaign_id = %s"
-    reads = {"events": (AuditEvent, by_campaign, [campaign.pk], "seq", ())}
-    if reviewed:
-        reads |= {
-            "versions": (CampaignVersion, by_campaign, [campaign.pk], "number", ("content",)),
-            "assignments": (Assignment, by_campaign, [campaign.pk], "id", ()),
-            "votes": (Vote, by_campaign, [campaign.pk], "signed_at", ()),
-            "decisions": (Decision, by_campaign, [campaign.pk], "created_at", ()),
-        }
-        if has(campaign, "conditions"):
-            reads["conditions"] = (Condition, by_campaign, [campaign.pk], "id", ())
-    if has(campaign, "comments"):
-        reads["comments"] = (
-            (Comment, by_campaign, [campaign.pk], "created_at", ())
-            if permissions.is_board(user)
-            else (
-                Comment,
-                f"{by_campaign} AND board_only = %s",
-                [campaign.pk, False],
-                "created_at",
-                (),
-            )
+    more than the rows). The campaign page reads them with the campaign
+    (``campaign_for(page=True)`` on PostgreSQL); otherwise only the lists its probes
+    leave (a draft has no versions, so no assignments, votes, decisions or conditions)."""
+    found = getattr(campaign, "review_rows", None)  # read with the campaign page
+    if found is None:
+        reads = _review_reads(
+            campaign.pk,
+            user,
+            lists=[name for name in REVIEW_LISTS if has(campaign, REVIEW_LISTS[name])],
+            people=False,
         )
-    found = dict(zip(reads, rawrows.read_each(reads.values()), strict=True))
+        found = dict(zip(reads, rawrows.read_each(reads.values()), strict=True))
     versions = found.get("versions", [])
     current = versions[-1] if versions else None
     by_id = {v.pk: v for v in versions}
@@ -566,18 +612,21 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
     conditions = found.get("conditions", [])
     comments = found.get("comments", [])
     events = found["events"]
-    ids = sorted(
-        {a.reviewer_id for a in assignments}
-        | {v.reviewer_id for v in votes}
-        | {d.decided_by_id for d in decisions if d.decided_by_id}
-        | {c.author_id for c in comments}
-        | _event_people(events)
-    )
-    people = (
-        {u.pk: u for u in rawrows.read(User, f"id IN ({rawrows.placeholders(ids)})", ids)}
-        if ids
-        else {}
-    )
+    if "people" in found:
+        people = {u.pk: u for u in found["people"]}
+    else:
+        ids = sorted(
+            {a.reviewer_id for a in assignments}
+            | {v.reviewer_id for v in votes}
+            | {d.decided_by_id for d in decisions if d.decided_by_id}
+            | {c.author_id for c in comments}
+            | _event_people(events)
+        )
+        people = (
+            {u.pk: u for u in rawrows.read(User, f"id IN ({rawrows.placeholders(ids)})", ids)}
+            if ids
+            else {}
+        )
     for row in (*assignments, *votes, *decisions, *conditions, *comments):
         if row.version_id is not None:
             row.version = by_id[row.version_id]

@@ -186,3 +186,24 @@ def test_a_prepared_statement_is_planned_once_per_session_and_made_again_if_lost
         page = selectors.campaign_for(marketer, complete_campaign.pk, page=True)
     assert page.pk == complete_campaign.pk
     assert [q["sql"] for q in queries.captured_queries if "EXECUTE rr_" in q["sql"]]
+
+
+def test_the_campaign_page_reads_the_review_with_the_campaign(reviewed, chair, board):
+    # On PostgreSQL the review's lists and everyone they name come in the campaign's
+    # round trip; elsewhere review_context reads them. Both give the same review.
+    services.comment_add(actor=board[0], campaign=reviewed, text="Board only.", board_only=True)
+    for user in (chair, board[0]):
+        page = selectors.campaign_for(user, reviewed.pk, page=True)
+        plain = selectors.campaign_for(user, reviewed.pk)
+        assert hasattr(page, "review_rows") == (connection.vendor == "postgresql")
+        with_page = selectors.review_context(page, user, "en")
+        separately = selectors.review_context(plain, user, "en")
+        for key in ("versions", "assignments", "votes", "decisions", "conditions", "comments"):
+            assert [values(row) for row in with_page[key]] == [
+                values(row) for row in separately[key]
+            ], key
+        assert with_page["timeline"] == separately["timeline"]
+        assert [a.reviewer.pk for a in with_page["assignments"]] == [
+            a.reviewer.pk for a in separately["assignments"]
+        ]
+        assert any(row["reviewer"] for row in with_page["timeline"])  # named in a payload
