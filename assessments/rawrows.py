@@ -17,6 +17,7 @@ import re
 import weakref
 from functools import cache
 
+from django.conf import settings
 from django.db import ProgrammingError, connection
 
 
@@ -186,13 +187,17 @@ def execute_prepared(cursor, sql: str, params, *, then: str = "", then_params=()
     have none (constants written in as literals). ``then``: another statement sent in
     the same round trip, planned as usual; its rows follow after ``cursor.nextset()``.
     Only where ``binds_client_side`` (which sends several statements at once). A session
-    that lost the statement (DISCARD ALL) prepares it again, outside a transaction."""
+    that lost the statement (DISCARD ALL) prepares it again, outside a transaction.
+    With the setting ``DB_PREPARED_STATEMENTS`` off, both are simply run."""
+    tail = f";\n{then}" if then else ""
+    values = [*params, *then_params]
+    if not settings.DB_PREPARED_STATEMENTS:
+        cursor.execute(f"{sql}{tail}", values)
+        return
     name, prepare = _prepare_text(sql)
     known = _PREPARED_ON.setdefault(connection.connection, set())
     marks = ", ".join(["%s"] * len(params))
     run = f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}"
-    tail = f";\n{then}" if then else ""
-    values = [*params, *then_params]
     first = name not in known
     try:
         if first:

@@ -207,3 +207,14 @@ def test_the_campaign_page_reads_the_review_with_the_campaign(reviewed, chair, b
             a.reviewer.pk for a in separately["assignments"]
         ]
         assert any(row["reviewer"] for row in with_page["timeline"])  # named in a payload
+
+
+@pytest.mark.postgres
+def test_prepared_statements_can_be_turned_off(postgres, settings, reviewed, chair):
+    # Behind a pooler that moves sessions between server connections: plain statements.
+    settings.DB_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(postgres) as queries:
+        page = selectors.campaign_for(chair, reviewed.pk, page=True)
+    assert page.pk == reviewed.pk and page.review_rows["versions"]
+    assert not [q for q in queries.captured_queries if "EXECUTE" in q["sql"]]
+    assert len(queries.captured_queries) == 1  # still one round trip
