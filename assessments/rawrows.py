@@ -186,8 +186,9 @@ def execute_prepared(cursor, sql: str, params, *, then: str = "", then_params=()
     statements whose best plan does not depend on the values (lookups by key), or that
     have none (constants written in as literals). ``then``: another statement sent in
     the same round trip, planned as usual; its rows follow after ``cursor.nextset()``.
-    Only where ``binds_client_side`` (which sends several statements at once). A session
-    that lost the statement (DISCARD ALL) prepares it again, outside a transaction.
+    Only where ``binds_client_side`` (which sends several statements at once). Outside a
+    transaction, a session that lost the statement prepares it again, and one that has
+    it already though this process did not know runs it.
     With the setting ``DB_PREPARED_STATEMENTS`` off, both are simply run."""
     tail = f";\n{then}" if then else ""
     values = [*params, *then_params]
@@ -200,18 +201,18 @@ def execute_prepared(cursor, sql: str, params, *, then: str = "", then_params=()
     run = f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}"
     first = name not in known
     try:
-        if first:
-            cursor.execute(f"{prepare};\n{run}{tail}", values)
-        else:
-            cursor.execute(f"{run}{tail}", values)
+        cursor.execute(f"{prepare};\n{run}{tail}" if first else f"{run}{tail}", values)
     except ProgrammingError as exc:
-        from psycopg.errors import InvalidSqlStatementName
+        from psycopg.errors import DuplicatePreparedStatement, InvalidSqlStatementName
 
-        lost = isinstance(exc.__cause__, InvalidSqlStatementName)
-        if first or connection.in_atomic_block or not lost:
+        # The session lost the statement (DISCARD ALL), or has it though this process
+        # did not know (a PREPARE whose round trip failed later on): once more the other
+        # way, unless a transaction is open (the error has aborted it).
+        cause = InvalidSqlStatementName if not first else DuplicatePreparedStatement
+        if connection.in_atomic_block or not isinstance(exc.__cause__, cause):
             raise
-        first = True
-        cursor.execute(f"{prepare};\n{run}{tail}", values)
+        first = not first
+        cursor.execute(f"{prepare};\n{run}{tail}" if first else f"{run}{tail}", values)
     known.add(name)
     if first:
         cursor.nextset()  # PREPARE returns no rows

@@ -181,6 +181,9 @@ def test_a_prepared_statement_is_planned_once_per_session_and_made_again_if_lost
         cursor.execute("DEALLOCATE ALL")  # the session lost it
     assert run(complete_campaign.pk, "x") == (expected, [("after",)])
     assert len(statements()) == 1
+    rawrows._PREPARED_ON.clear()  # prepared, though this process does not know
+    assert run(complete_campaign.pk, "x") == (expected, [("after",)])
+    assert len(statements()) == 1
     # The campaign page's read is one of them.
     with CaptureQueriesContext(postgres) as queries:
         page = selectors.campaign_for(marketer, complete_campaign.pk, page=True)
