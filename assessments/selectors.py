@@ -576,7 +576,8 @@ def _review_reads(
     return reads
 
 
-# Who the review's rows name: the column of each model (timeline_rows adds the events').
+# Who the review's rows name: the column of each model (and the reviewer an event's
+# payload names: see _review_reads).
 REVIEW_PEOPLE = {
     Assignment: "reviewer_id",
     Vote: "reviewer_id",
