@@ -2328,7 +2328,7 @@ def seed(
                 if rebuild:
                     for facts in generator.facts.values():
                         counts.add(facts)
-                    counts.fan_out()
+                    counts.spread()
 
             sink.finish(meanwhile=add_up)
         finally:

@@ -493,9 +493,9 @@ class Counts:
             cell = group[metric]
             cell[(period, key)] = cell.get((period, key), 0) + (n << _SHIFT) + total
 
-    def fan_out(self) -> None:
+    def spread(self) -> None:
         """Add the groups added so far to each (channel, market) pair they count under
-        (rows() does it for those added later; a bulk load calls it early)."""
+        (``fan_out``; rows() does it for those added later, a bulk load calls it early)."""
         cells = self.cells
         while self.groups:
             (team, tier, channels, markets), group = self.groups.popitem()
@@ -518,7 +518,7 @@ class Counts:
         order comes from sorting the keys of each metric's cells and each cell's own
         entries, not the millions of rows as one list; the rows are made as they are
         written (COPY reads them while the next ones are made). Once."""
-        self.fan_out()
+        self.spread()
         cells = self.cells
         # The tier EVERY: each team's tiers added up (tiers_of), the states left out.
         for metric, by_cell in cells.items():

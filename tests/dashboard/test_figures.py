@@ -257,7 +257,7 @@ def test_a_rebuild_writes_the_counts_in_the_order_of_their_unique_index(history)
     for index, one in enumerate(facts.values()):
         counts.add(one)
         if index == 1:
-            counts.fan_out()  # groups fanned out early and late add up the same
+            counts.spread()  # groups fanned out early and late add up the same
     rows = list(counts.rows())
     fields = DashboardCount._meta.constraints[0].fields
     position = {name: name for name in fields} | {"team": "team_id"}
@@ -367,6 +367,21 @@ def test_pages_walk_forwards_and_back(history, client, manager, monkeypatch):
             response = client.get(url + f"&before={response.context['page'].prev_cursor}")
             back.insert(0, [c["id"] for c in response.context["page"].rows])
         assert back == pages, sort
+
+
+def test_the_team_filter_reads_the_teams_once_and_refuses_unknown_ones(
+    history, other_team, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # the options and the check share one read
+        form = listing.CampaignFilterForm({"team": str(other_team.pk)})
+        assert form.is_valid() and form.cleaned_data["team"] == other_team
+        options = form.options("team")["team"]["html"]
+    assert f'<option value="{other_team.pk}" selected>' in options
+    assert options.startswith('<option value="">')  # "any team" first
+    for unknown in (str(other_team.pk + 1000), "abc", "1.5"):
+        form = listing.CampaignFilterForm({"team": unknown})
+        assert not form.is_valid()
+        assert [e.code for e in form.errors.as_data()["team"]] == ["invalid_choice"], unknown
 
 
 def test_bad_list_input_is_an_error_and_filters_nothing(history, client, manager):
