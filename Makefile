@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
   $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint requirements/build-constraints.txt
 
-.PHONY: help python-check venv venv-dev messages run seed test lint format worker serve loadtest bench clean
+.PHONY: help python-check system-packages system-packages-test venv venv-dev messages run seed test lint format worker serve loadtest bench clean
 
 help:
 	@echo "make run     - set up .venv, migrate the SQLite database, load demo data, serve on :$(PORT)"
@@ -43,12 +43,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
+# System libraries (gettext, Pango, HarfBuzz subset, Noto Arabic fonts; Chromium for tests):
+# installed when run as root with apt-get, otherwise the exact install command is printed.
+system-packages:
+	@bash requirements/system-packages.sh run
+system-packages-test:
+	@bash requirements/system-packages.sh test
+
 # Compiled catalogues are build output (not committed).
 messages: venv
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)." >&2; exit 1; }
 	@DEBUG=true $(PY) manage.py compilemessages --locale ar --ignore '.venv' -v0
 
-run: venv messages
+run: system-packages venv messages
 	DEBUG=true $(PY) manage.py migrate --no-input -v0
 	DEBUG=true $(PY) manage.py load_questionnaires
 	DEBUG=true $(PY) manage.py seed_demo
@@ -59,7 +66,7 @@ run: venv messages
 seed: venv
 	DEBUG=true $(PY) manage.py seed_demo
 
-test: venv-dev messages
+test: system-packages-test venv-dev messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv-dev

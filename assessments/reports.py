@@ -12,12 +12,19 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import Campaign, User
 from .views import _intake_labels
+
+try:
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+except OSError as error:  # Pango is missing: requirements/system-packages.sh installs it
+    PDF_UNAVAILABLE = str(error)
+else:
+    PDF_UNAVAILABLE = ""
 
 PDF_STYLESHEETS = ("css/report-pdf.css",)
 SAFE_METHODS = ("GET", "HEAD")
@@ -95,6 +102,9 @@ def campaign_report_pdf(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
+    if PDF_UNAVAILABLE:
+        message = _("PDF reports are not available on this server: a system library is missing.")
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     context = report_context(campaign, request.user, translation.get_language())
     response = HttpResponse(report_pdf(context), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-report.pdf"'

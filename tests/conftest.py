@@ -1,6 +1,7 @@
 import os
 import shutil
 import socket
+import subprocess
 from datetime import date
 from urllib.parse import urlparse
 
@@ -59,6 +60,23 @@ def chromium_path():
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         service_missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture
+def pdf_renderer():
+    """WeasyPrint needs Pango (requirements/system-packages.sh installs it)."""
+    from assessments.reports import PDF_UNAVAILABLE
+
+    if PDF_UNAVAILABLE:
+        service_missing(f"needs Pango for PDF reports ({PDF_UNAVAILABLE})")
+
+
+@pytest.fixture
+def arabic_fonts(pdf_renderer):
+    """Arabic in PDFs is drawn with Noto Naskh Arabic (Debian package fonts-noto-core)."""
+    listed = subprocess.run(["fc-list"], capture_output=True, text=True, check=False).stdout
+    if "noto naskh arabic" not in listed.lower():
+        service_missing("needs the Noto Naskh Arabic font (apt-get install fonts-noto-core)")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -106,7 +106,9 @@ def test_campaign_page_links_to_the_report_and_the_pdf(client, approved_campaign
     assert reverse("campaign_report_pdf", args=[approved_campaign.pk]) in html
 
 
-def test_board_only_comments_stay_out_of_the_teams_report(client, approved_campaign, marketer):
+def test_board_only_comments_stay_out_of_the_teams_report(
+    client, approved_campaign, marketer, pdf_renderer
+):
     reviewer = approved_campaign.votes.get().reviewer
     services.comment_add(
         actor=reviewer, campaign=approved_campaign, text="Between us: weak DPIA.", board_only=True
@@ -121,7 +123,9 @@ def test_board_only_comments_stay_out_of_the_teams_report(client, approved_campa
 # --- the PDF --------------------------------------------------------------------------------
 
 
-def test_pdf_is_a_real_pdf_with_the_campaign_and_its_signatures(client, approved_campaign, board):
+def test_pdf_is_a_real_pdf_with_the_campaign_and_its_signatures(
+    client, approved_campaign, board, pdf_renderer
+):
     client.force_login(board[0])
     response = report_pdf(client, approved_campaign)
     assert response.status_code == 200
@@ -137,7 +141,7 @@ def test_pdf_is_a_real_pdf_with_the_campaign_and_its_signatures(client, approved
     assert "Tier I · Low" in text
 
 
-def test_reports_are_not_cached_and_not_audited(client, approved_campaign, manager):
+def test_reports_are_not_cached_and_not_audited(client, approved_campaign, manager, pdf_renderer):
     client.force_login(manager)
     before = AuditEvent.objects.count()
     for response in (report(client, approved_campaign), report_pdf(client, approved_campaign)):
@@ -146,7 +150,7 @@ def test_reports_are_not_cached_and_not_audited(client, approved_campaign, manag
     assert AuditEvent.objects.count() == before
 
 
-def test_the_pdf_renderer_fetches_nothing():
+def test_the_pdf_renderer_fetches_nothing(pdf_renderer):
     fetcher = reports.offline_url_fetcher()
     for url in ("https://example.com/x.css", "http://127.0.0.1/", "file:///etc/passwd"):
         with pytest.raises(ValueError, match="disallowed protocol"):
@@ -195,7 +199,9 @@ def test_arabic_report_page_is_right_to_left(client, arabic_campaign, marketer):
     assert TRANSPARENCY_AR in html
 
 
-def test_arabic_pdf_is_right_to_left_with_shaped_arabic_text(client, arabic_campaign, marketer):
+def test_arabic_pdf_is_right_to_left_with_shaped_arabic_text(
+    client, arabic_campaign, marketer, arabic_fonts
+):
     client.force_login(marketer)
     response = report_pdf(client, arabic_campaign)
     assert response.status_code == 200
@@ -224,7 +230,7 @@ def test_arabic_pdf_is_right_to_left_with_shaped_arabic_text(client, arabic_camp
     assert drawing["shaped_glyphs"] >= 10, drawing
 
 
-def test_english_pdf_has_no_arabic(client, approved_campaign, marketer):
+def test_english_pdf_has_no_arabic(client, approved_campaign, marketer, pdf_renderer):
     client.force_login(marketer)
     assert arabic_drawing(report_pdf(client, approved_campaign).content)["letters"] == set()
 
