@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from assessments import audit, services, workflow
 from assessments.models import Assignment, RoutingRule
@@ -21,6 +22,12 @@ from tests.questionnaire.sample import sample
 # run instead of skipping the tests that need it.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
+
+# Property tests draw the same examples on every run, so a run's outcome never depends on
+# chance; HYPOTHESIS_PROFILE=explore draws new ones (and keeps failures in .hypothesis/).
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def service_missing(reason: str):

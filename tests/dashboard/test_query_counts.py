@@ -164,7 +164,9 @@ class Shapes:
         )
         services.campaign_submit(actor=self.marketer, campaign=campaign)
         services.review_assign(actor=self.chair, campaign=campaign, reviewers=self.reviewers[:1])
-        services.comment_add(actor=self.chair, campaign=campaign, text="Between us.", board_only=True)
+        services.comment_add(
+            actor=self.chair, campaign=campaign, text="Between us.", board_only=True
+        )
         campaign = self._vote(campaign, "request_changes", reasons=["fairness"])
         services.comment_add(actor=self.marketer, campaign=campaign, text="Fixed the audience.")
         services.campaign_submit(actor=self.marketer, campaign=campaign)
