@@ -2,10 +2,11 @@ import os
 import shutil
 import socket
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
@@ -67,6 +68,18 @@ def chromium_path():
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         service_missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
     return CHROMIUM
+
+
+# The fixed moment that seeded histories and "this month" figures are built at, so a test's
+# outcome never depends on the day it runs (a Monday in mid-month, mid-morning UTC).
+REFERENCE_TIME = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def reference_time():
+    """The clock starts at REFERENCE_TIME and runs on from there (time-machine)."""
+    with time_machine.travel(REFERENCE_TIME, tick=True):
+        yield REFERENCE_TIME
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ list the page shows), once among 10 seeded campaigns and again, built the same w
 200. The seed only adds volume: no measured page depends on what it happened to produce.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -23,10 +22,6 @@ from tests.factories import PASSWORD, UserFactory
 from tests.questionnaire.sample import sample
 
 pytestmark = pytest.mark.django_db
-
-# A fixed reference time: the seeded histories and "this month" figures never depend on
-# the day the suite runs.
-REFERENCE_TIME = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 
 # Pinned: a change that adds a query to one of these pages must say so here.
 PAGES = {
@@ -225,12 +220,6 @@ def measure_campaign_pages(client, shapes: Shapes, viewer) -> dict:
         shape: measured(client, viewer, reverse("campaign_detail", args=[campaign.pk]))
         for shape, campaign in built.items()
     }
-
-
-@pytest.fixture
-def reference_time():
-    with time_machine.travel(REFERENCE_TIME, tick=True):
-        yield
 
 
 def test_query_counts_are_independent_of_the_data_size(client, reference_time):
