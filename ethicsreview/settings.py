@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     "resend-notifications": {"task": "assessments.tasks.resend_notifications", "schedule": 60},
     "resend-webhooks": {"task": "assessments.tasks.resend_webhooks", "schedule": 60},
     "scan-reminders": {"task": "assessments.tasks.scan_reminders", "schedule": 60 * 60},
+    # The audit chain head to the security log, where the database cannot rewrite it.
+    "log-audit-head": {"task": "assessments.tasks.log_audit_head", "schedule": 60 * 60},
     "daily-digests": {
         "task": "assessments.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=0),
