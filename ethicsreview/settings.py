@@ -5,6 +5,7 @@ background work inline). ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL
 Celery on Redis. Every variable is listed in ``.env.example``.
 """
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -293,6 +294,21 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 180
 # clamd first and refused when infected or when the scanner does not answer (fail closed).
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
+
+# --- Webhooks ------------------------------------------------------------------------------
+# Deliveries go to https:// addresses on the public internet only (no SSRF into our network).
+# Plain http:// only when this is on (a developer's receiver); off by default.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# Comma-separated networks (CIDR) deliveries may reach although they are not public, e.g. an
+# on-premise receiver "10.20.0.0/24" (cloud metadata addresses stay refused). Empty: none.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", "")
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.20.0.0/24)"
+        ) from _exc
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"
