@@ -10,6 +10,7 @@ from django.db import transaction
 from assessments import audit, tasks
 from assessments.models import EventKind
 from tests.security.conftest import security_log  # noqa: F401 (fixture)
+from tests.test_celery_worker import redis_worker  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,14 @@ def test_an_empty_chain_is_logged_as_the_genesis_head(security_log):  # noqa: F8
     audit.log_head()
     entry = security_log.events("audit_chain_head")[0]
     assert (entry["seq"], entry["hash"], entry["events"]) == (0, audit.GENESIS, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_job_through_redis(redis_worker, security_log):  # noqa: F811
+    events = _chain(2)
+
+    result = tasks.log_audit_head.delay().get(timeout=15)
+
+    assert result == {"seq": events[-1].seq, "hash": events[-1].hash, "events": 2}
+    logged = security_log.events("audit_chain_head")
+    assert [e["expect_head"] for e in logged] == [f"{events[-1].seq}:{events[-1].hash}"]
