@@ -135,6 +135,17 @@ def test_the_admin_refuses_literal_internal_addresses(client, admin_user, url):
     assert not Webhook.objects.exists()
 
 
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "127.1", "0177.0.0.1", "[::ffff:7f00:1]"])
+def test_numeric_spellings_of_loopback_are_refused_when_saved_and_when_sent(
+    host, delivery_to, monkeypatch
+):
+    url = f"https://{host}:6379/"
+    assert webhooks.url_problem(url) == REFUSED
+    monkeypatch.setattr(webhooks, "_connect_pinned", pytest.fail)
+    delivery, _hook = delivery_to(url)
+    assert _deliver(delivery).last_error == REFUSED
+
+
 def test_the_admin_refuses_http_unless_allowed(client, admin_user, settings):
     client.force_login(admin_user)
     response = _add(client, "http://hooks.example.com/ethics")
