@@ -309,7 +309,9 @@ def test_the_admin_shows_the_refusal_not_the_network(client, admin_user, deliver
 def tls_receiver(tmp_path, settings):
     """An https receiver on 127.0.0.1 with a certificate for hooks.example.test only, signed
     by a throwaway CA; it records the server name (SNI) each client asked for."""
-    now = datetime.datetime.now(datetime.UTC)
+    # Valid whatever the clock says (RFC 5280's "no expiry" end): no dependence on today.
+    since = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    until = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
     ca = (
@@ -318,8 +320,8 @@ def tls_receiver(tmp_path, settings):
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(since)
+        .not_valid_after(until)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
@@ -330,8 +332,8 @@ def tls_receiver(tmp_path, settings):
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(since)
+        .not_valid_after(until)
         .add_extension(
             x509.SubjectAlternativeName([x509.DNSName("hooks.example.test")]), critical=False
         )
