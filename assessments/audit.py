@@ -268,7 +268,8 @@ def parse_head(text: str) -> tuple[int, str]:
     ``(seq, hash)``, or ValueError saying what is wrong."""
     seq_text, sep, hash_text = (text or "").strip().partition(":")
     hash_text = hash_text.strip().lower()
-    if not sep or not seq_text.strip().isdigit():
+    seq_text = seq_text.strip()
+    if not sep or not (seq_text.isascii() and seq_text.isdigit()):
         raise ValueError("expected SEQ:HASH, e.g. 1042:9f86d081…, with SEQ a whole number")
     if len(hash_text) != 64 or any(c not in "0123456789abcdef" for c in hash_text):
         raise ValueError("the hash must be 64 hexadecimal characters (SHA-256)")

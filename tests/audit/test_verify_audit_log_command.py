@@ -231,6 +231,7 @@ def test_a_rewritten_chain_with_recomputed_hashes_is_found_with_the_expected_hea
         ("12", "expected SEQ:HASH"),
         ("-1:" + "a" * 64, "expected SEQ:HASH"),
         ("x:" + "a" * 64, "expected SEQ:HASH"),
+        ("²:" + "a" * 64, "expected SEQ:HASH"),
         ("3:abc", "64 hexadecimal characters"),
         ("3:" + "g" * 64, "64 hexadecimal characters"),
     ],
