@@ -8,13 +8,13 @@ from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import selectors
+from . import selectors, services
 from .models import Campaign, User
 from .views import _intake_labels
 
@@ -108,5 +108,23 @@ def campaign_report_pdf(request, pk: int):
     context = report_context(campaign, request.user, translation.get_language())
     response = HttpResponse(report_pdf(context), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-report.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def campaign_assessment_json(request, pk: int):
+    """The assessment as ``export_assessment`` writes it (questionnaire, version, intake,
+    answers), for ``import_assessment`` and ``score_assessment`` elsewhere."""
+    campaign = selectors.campaign_for(request.user, pk)
+    if request.method not in SAFE_METHODS:
+        return HttpResponseNotAllowed(SAFE_METHODS)
+    response = JsonResponse(
+        services.assessment_export(campaign=campaign),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="campaign-{campaign.pk}-assessment.json"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -56,6 +56,11 @@ urlpatterns = [
         reports.campaign_report_pdf,
         name="campaign_report_pdf",
     ),
+    path(
+        "campaigns/<int:pk>/assessment.json",
+        reports.campaign_assessment_json,
+        name="campaign_assessment_json",
+    ),
     path("campaigns/<int:pk>/feedback/", views.feedback_add, name="feedback_add"),
     path(
         "campaigns/<int:pk>/feedback/<int:feedback_pk>/triage/",

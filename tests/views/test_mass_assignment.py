@@ -101,6 +101,7 @@ NO_FORM = {
     "version_diff",
     "campaign_report",
     "campaign_report_pdf",
+    "campaign_assessment_json",
     "feedback_attachment",
     "evidence_download",
     "review_queue",
