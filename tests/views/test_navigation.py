@@ -86,3 +86,14 @@ def test_user_without_role_gets_a_clear_empty_state(client):
     client.force_login(UserFactory(roles=[]))
     html = client.get(reverse("home")).text
     assert 'data-testid="attention-no-role"' in html
+
+
+def test_the_bell_is_drawn_not_a_character_a_font_may_lack(client, marketer):
+    """An emoji bell rendered as an empty box where no colour-emoji font is installed."""
+    client.force_login(marketer)
+    html = client.get(reverse("my_campaigns")).text
+    start = html.index('data-testid="bell"')
+    bell = html[start : html.index("</a>", start)]
+    assert "<svg" in bell and 'aria-hidden="true"' in bell
+    assert not any(ord(c) > 0xFFFF for c in bell)  # no emoji (astral-plane characters)
+    assert "Notifications" in bell  # the accessible name
