@@ -7,7 +7,11 @@ and the API. The cache falls back to local files, so the login and feedback limi
 hold; the e-mails wait in the outbox; /readyz names Redis as down.
 """
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 
@@ -22,6 +26,7 @@ from assessments.models import Assignment, EmailStatus, Feedback, Notification, 
 from ethicsreview.celery import app as celery_app
 from tests.factories import PASSWORD
 from tests.ops.conftest import OwnRedis
+from tests.ops.test_serve import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +233,42 @@ def test_the_cache_returns_to_redis_when_it_answers_again(app_on_own_redis, sett
     assert len(messages) == 2, messages
     assert LIMIT_LOGGED in messages[0] and "answers again" in messages[1]
     assert "127.0.0.1:" in messages[0] and "redis://" not in messages[0]
+
+
+def test_with_redis_url_the_settings_wire_the_fallback_and_no_result_backend(tmp_path):
+    """The configuration the tests above override, read in a fresh process."""
+    script = (
+        "import django, json; django.setup();"
+        "from django.conf import settings as s; from django.core.cache import caches;"
+        "from ethicsreview.celery import app;"
+        "print(json.dumps([type(caches['default']).__name__, type(caches['default'].fallback)"
+        ".__name__, s.CACHES['local']['LOCATION'], s.CACHES['default']['OPTIONS'],"
+        " app.conf.result_backend, app.conf.task_ignore_result,"
+        " app.conf.broker_transport_options]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "ethicsreview.settings",
+            "DEBUG": "true",
+            "REDIS_URL": "redis://127.0.0.1:6399/3",
+            "CACHE_DIR": str(tmp_path / "files"),
+            "VAR_DIR": str(tmp_path / "var"),
+        }
+    )
+    out = subprocess.run(  # noqa: S603 - our interpreter, our script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    backend, fallback, location, options, results, ignore, transport = json.loads(out.stdout)
+    assert (backend, fallback) == ("FallbackRedisCache", "FileBasedCache")
+    assert location == str(tmp_path / "files")
+    assert options["socket_timeout"] <= 1 and options["socket_connect_timeout"] <= 1
+    assert options["FALLBACK"] == "local"
+    assert results is None and ignore is True
+    assert transport["max_retries"] == 0 and transport["socket_timeout"] <= 1
