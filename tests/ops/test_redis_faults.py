@@ -122,7 +122,9 @@ def test_every_request_answers_in_time_without_a_5xx(
     assignment = Assignment.objects.get(reviewer=reviewer)
     services.assignment_accept(actor=reviewer, assignment=assignment, declaration="None")
     _, raw_token = services.api_token_create(user=marketer, name="pipeline")
-    caches["default"].set("warm", 1)  # Redis answered before the fault
+    # Redis answered before the fault: the cache and the producer pool hold open connections.
+    caches["default"].set("warm", 1)
+    celery_app.send_task("assessments.tasks.expire_approvals")
     assert caches["default"].redis_available
 
     break_redis(app_on_own_redis, fault)
@@ -205,6 +207,35 @@ def test_login_and_feedback_limits_hold_while_redis_fails(
     assert refused.status_code == 400
     assert "Too many messages" in refused.text
     assert Feedback.objects.filter(source="consumer").count() == 2
+
+
+def test_the_first_request_of_a_hung_outage_waits_once_per_part(
+    app_on_own_redis, client, marketer, approved_campaign, caplog,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """Public feedback uses the cache (its limit) and the broker (the e-mails): the first
+    such request after Redis hangs waits one timeout for each, the next waits for neither."""
+    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
+    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    caches["default"].set("warm", 1)
+    celery_app.send_task("assessments.tasks.expire_approvals")
+    app_on_own_redis.hang()
+    with caplog.at_level(logging.INFO):
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            first = public_post(client, notice)
+        elapsed = time.monotonic() - started
+        records_after_first = len(caplog.records)
+        with django_capture_on_commit_callbacks(execute=True):
+            second = public_post(client, notice)
+    print(f"\nfirst public feedback of a hung outage: {elapsed:.2f}s")
+    assert first.status_code == second.status_code == 302
+    assert elapsed < BUDGET
+    assert Feedback.objects.filter(source="consumer").count() == 2
+    later = [r.getMessage() for r in caplog.records[records_after_first:]]
+    assert not [m for m in later if LIMIT_LOGGED in m or "not queued" in m], later
+    assert [m for m in later if "the broker failed moments ago" in m], later
+    assert not caches["default"].redis_available
 
 
 def test_the_cache_returns_to_redis_when_it_answers_again(app_on_own_redis, settings, caplog):
