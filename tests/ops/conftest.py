@@ -22,7 +22,7 @@ class OwnRedis:
     def __init__(self, workdir: Path):
         binary = shutil.which("redis-server")
         if binary is None:
-            service_missing("needs redis-server (apt-get install redis-server)")
+            service_missing("needs Redis: no redis-server (apt-get install redis-server)")
         for port in PORTS:
             with socket.socket() as probe:
                 try:
