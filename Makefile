@@ -18,7 +18,7 @@ help:
 	@echo "make test    - set up .venv with dev extras and run the whole test suite"
 	@echo "make test-dates - the test suite with the clock at a month's end, 1 January and 29 February"
 	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
-	@echo "make worker  - Celery worker + beat on REDIS_URL"
+	@echo "make worker  - Celery worker with beat inside (beat ends with it) on REDIS_URL"
 	@echo "make serve   - production stack: gunicorn + Celery worker + beat (needs SECRET_KEY, DATABASE_URL, REDIS_URL)"
 	@echo "make loadtest - mixed traffic against a running make serve (LOADTEST_URL, LOADTEST_USERS, LOADTEST_SECONDS)"
 	@echo "make bench   - seed a separate PostgreSQL database with 100,000 campaigns (once) and time the main pages"
@@ -91,7 +91,8 @@ format: venv-dev
 
 worker: venv
 	@[ -n "$$REDIS_URL" ] || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker." >&2; exit 1; }
-	$(VENV)/bin/celery -A ethicsreview worker --beat --loglevel INFO
+	@mkdir -p var
+	$(VENV)/bin/celery -A ethicsreview worker --beat --schedule var/celerybeat-schedule --loglevel INFO
 
 # Production: gunicorn (WEB_CONCURRENCY workers on 0.0.0.0:$(PORT)), a Celery worker and
 # Celery beat, supervised by `manage.py serve`, which refuses DEBUG, a missing SECRET_KEY, a

@@ -170,46 +170,62 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-# The cache is shared by every web process (allauth's login rate limits live here):
-# Redis when configured, otherwise files under var/, never per-process memory.
+# Seconds any Redis call (cache, enqueue, readiness probe) may take to connect or answer
+# before it counts as failed. Redis answers in well under a millisecond; this bounds what a
+# stopped or hung Redis adds to a request (README: "When Redis fails").
+REDIS_SOCKET_TIMEOUT = 1
+_CACHE_FILES = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(Path(env_str("CACHE_DIR", str(VAR_DIR / "cache")))),
+    "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ethicsreview"),
+}
+# The cache is shared by every web process (allauth's login rate limits, the public-feedback
+# limit and API throttling live here): Redis when configured, otherwise files under var/,
+# never per-process memory. While Redis is stopped or hung the same calls are served by
+# those files (assessments.resilient_cache), so pages answer and the limits keep holding.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "assessments.resilient_cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ethicsreview"),
-            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
-        }
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "FALLBACK": "local",
+                # While Redis is failing, each process tries it again this often.
+                "RETRY_AFTER": 10,
+            },
+        },
+        "local": _CACHE_FILES,
     }
 else:
     # Files under var/ are shared by every process on the machine (runserver, gunicorn
     # workers, management commands) and need no table.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(Path(env_str("CACHE_DIR", str(VAR_DIR / "cache")))),
-        }
-    }
+    CACHES = {"default": _CACHE_FILES}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: nothing reads a task's result (tasks write their outcome to the
+# database), and storing results made every enqueue wait on the backend's reconnect loop
+# (20 retries) while Redis was down.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_EXPIRES = 3600
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 3,
-    "socket_connect_timeout": 3,
-    "max_retries": 1,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    # Enqueueing in a request connects once and gives up (the outbox re-sends later); the
+    # worker's own reconnect loop (broker_connection_retry) is not affected.
+    "max_retries": 0,
     "visibility_timeout": 3600,
 }
-CELERY_REDIS_SOCKET_TIMEOUT = 3
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_TIMEZONE = "UTC"
 # Periodic work, defined in code. Without a broker, `manage.py run_periodic` runs it.
 CELERY_BEAT_SCHEDULE = {

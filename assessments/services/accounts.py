@@ -4,7 +4,6 @@ import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from ..models import (
     UserRole,
     normalize_email,
 )
+from ..queueing import enqueue_each
 from ..roles import Role
 
 logger = logging.getLogger(__name__)
@@ -27,14 +27,12 @@ logger = logging.getLogger(__name__)
 
 def _schedule_invitation_email(invitation_id: int) -> None:
     # By name through the Celery registry: tasks.py calls services, so importing it here
-    # would make a cycle.
-    def enqueue() -> None:
-        try:
-            current_app.tasks["assessments.tasks.send_invitation_email"].delay(invitation_id)
-        except Exception:  # broker down: the invitation stays, it can be re-sent
-            logger.exception("could not enqueue invitation e-mail %s", invitation_id)
-
-    transaction.on_commit(enqueue)
+    # would make a cycle. Broker down: the invitation stays, it can be re-sent.
+    transaction.on_commit(
+        lambda: enqueue_each(
+            "assessments.tasks.send_invitation_email", [invitation_id], "invitation e-mail"
+        )
+    )
 
 
 def invitation_create(

@@ -164,6 +164,7 @@ def database_url_of(settings_dict: dict) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.redis
+@pytest.mark.django_db  # pytest-django creates the test database only for tests marked so
 def test_serve_runs_web_worker_and_beat_and_stops_them_on_sigterm(
     postgres, redis_url, django_db_setup, tmp_path
 ):

@@ -18,7 +18,7 @@ def redis_worker(redis_url):
     previous = {
         key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")
     }
-    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    celery_app.conf.update(broker_url=redis_url, result_backend=None, task_always_eager=False)
     celery_app.amqp._producer_pool = None
     celery_app._pool = None
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
