@@ -410,6 +410,9 @@ class _Parser:
             self.scoring < 2
         ):
             self.problem(where, "unknown_if_hidden, mitigates and min_tier need scoring: 2")
+        if self.scoring >= 2 and mitigation and any(o.red_flag or o.min_tier for o in options):
+            # a safeguard left open must never score better than one answered badly
+            self.problem(where, "red flags and min_tier belong on risk questions (scoring 2)")
         if unknown_if_hidden and (mitigation or not _answers_only(condition)):
             self.problem(
                 where, "unknown_if_hidden is for risk questions shown by an earlier answer"

@@ -13,9 +13,10 @@ Per dimension, over its *visible* questions:
 2. Dimension index X = P + min(2, (S - P) / 4), P the largest weight, S the sum. Adding a
    question with no risk (more channels, more markets, clean answers) changes neither P nor
    S: there is no denominator to dilute. X runs from 0 to 7.
-3. Safeguards. K is the credit the dimension's *core* safeguards (those asked of every
-   campaign, without condition) can give; M the credit they give. A safeguard asked only in
-   some scope (a market, a data source, an earlier answer) gives no credit of its own, but
+3. Safeguards. K is the credit the dimension's *core* safeguards (asked of every campaign:
+   no intake condition, shown before anything is answered) can give; M the credit they
+   give. A safeguard asked only in some scope (a market, an earlier answer) gives no credit
+   of its own, but
    its shortfall (max - credit; unanswered: max) is subtracted: clean scope never lowers the
    score and missing scope safeguards raise it. share = clamp((M - shortfalls) / K, 0, 1).
 4. residual = X x (1 - 1/2 x share); residual % = 100 x residual / 7.
@@ -82,10 +83,27 @@ def _condition_codes(condition: Any) -> set[str]:
     return {condition["answer"]} if "answer" in condition else set()
 
 
+def _mentions_intake(condition: Any) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    if "all" in condition or "any" in condition:
+        return any(_mentions_intake(c) for c in condition.get("all", condition.get("any")))
+    if "not" in condition:
+        return _mentions_intake(condition["not"])
+    return "intake" in condition
+
+
 def is_core(definition: Definition, question: Question) -> bool:
-    """A safeguard asked of every campaign: no condition on it or on its section."""
+    """A safeguard asked of every campaign: its condition (and its section's) tests no
+    intake field and holds before anything is answered, e.g. "unless no personal data is
+    processed". Safeguards that only an intake field or an earlier answer opens are scope
+    safeguards."""
     section = definition.section(question.section)
-    return question.condition is None and (section is None or section.condition is None)
+    conditions = [question.condition, section.condition if section else None]
+    return all(
+        condition is None or (not _mentions_intake(condition) and evaluate(condition, {}, {}))
+        for condition in conditions
+    )
 
 
 def core_capacity(definition: Definition, dimension: str) -> int:
