@@ -284,6 +284,36 @@ class Definition:
     def from_data(cls, data: Any) -> Definition:
         return _Parser(data).parse()
 
+    def answer_problems(self, answers: dict) -> list[str]:
+        """Every answer this definition cannot take: unknown question codes, option values
+        that are not among the choices, numbers out of range. Empty when all fit."""
+        problems = []
+        for code in sorted(answers):
+            question = self.questions.get(code)
+            if question is None:
+                problems.append(f"{code}: unknown question code")
+                continue
+            try:
+                question.normalise(answers[code])
+            except AnswerError as exc:
+                problems.append(f"{code}: {exc.message}")
+        return problems
+
+
+def intake_problems(intake: dict) -> list[str]:
+    """Intake values a condition could never have been written for."""
+    problems = []
+    for name, allowed in INTAKE_FIELDS.items():
+        value = intake.get(name)
+        if value is None:
+            continue
+        if allowed is None:
+            if not isinstance(value, bool):
+                problems.append(f"intake.{name}: must be true or false")
+        elif not isinstance(value, list) or set(map(str, value)) - set(allowed):
+            problems.append(f"intake.{name}: must be a list of {', '.join(allowed)}")
+    return problems
+
 
 class _Parser:
     def __init__(self, data: Any):

@@ -264,7 +264,7 @@ def score_clean(definition: Definition, intake: dict, answers: dict) -> Result:
             if top:
                 weight *= 1 - MITIGATION_REACH * Fraction(points, top)
         by_dimension[question.dimension].append(weight)
-        raw[question.dimension] += weights[code]
+        raw[question.dimension] += int(weights[code])
         raw_max[question.dimension] += tops[code]
     dimensions = {}
     for dimension in definition.dimensions:
