@@ -230,5 +230,12 @@ def test_every_v2_reference_is_bilingual_and_the_overreaching_citations_are_gone
     )
     assert "provider's duty" in V2.questions["oversight.vendor_accountability"].reference.en
     gulf = " ".join(q.reference.en for q in V2.question_list)
-    for law in ("Saudi PDPL", "UAE PDPL", "Qatar Law 13/2016", "UAE Federal Decree-Law 55/2023"):
+    for law in (
+        "Saudi PDPL",
+        "UAE PDPL",
+        "Qatar Law 13/2016",
+        "Bahrain Law 30/2018",
+        "UAE Federal Decree-Law 55/2023",
+        "Saudi GCAM",
+    ):
         assert law in gulf, law

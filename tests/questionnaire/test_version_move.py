@@ -2,13 +2,15 @@
 the board's read-only view of what v2 would say about a v1 campaign."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from assessments.errors import ServiceError
-from assessments.models import AuditEvent, Campaign
+from assessments.models import AuditEvent, Campaign, Questionnaire
 from assessments.questionnaire import Definition
 from assessments.questionnaire.carry import carry_answers
+from assessments.selectors import current_questionnaire, definition_of
 from assessments.services import (
     assessment_move_questionnaire,
     campaign_submit,
@@ -130,3 +132,16 @@ def test_reference_chips_are_arabic_on_arabic_pages(client, questionnaire, marke
     text = step.content.decode()
     assert "GDPR المادة 6(1) (الأسس القانونية)" in text
     assert "GDPR Art. 6(1) (lawful bases)" not in text
+
+
+@pytest.mark.django_db
+def test_load_questionnaires_numbers_the_frozen_v1_first_and_the_default_second():
+    call_command("load_questionnaires", stdout=None)
+    call_command("load_questionnaires", stdout=None)  # idempotent
+    versions = {q.version: q for q in Questionnaire.objects.filter(slug="ai-marketing-impact")}
+    assert sorted(versions) == [1, 2]
+    assert versions[1].source == "ai-marketing-impact-v1.yaml"
+    assert definition_of(versions[1]).scoring == 1
+    assert versions[2].source == "ai-marketing-impact.yaml"
+    assert current_questionnaire().version == 2
+    assert definition_of(current_questionnaire()).scoring == 2
