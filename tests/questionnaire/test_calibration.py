@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from assessments.questionnaire import Definition, score
+from assessments.questionnaire.carry import carry_answers
 from assessments.questionnaire.definition import INTAKE_FIELDS, intake_problems
 
 HERE = Path(__file__).resolve().parent
@@ -84,3 +85,26 @@ def test_each_case_scores_the_tier_its_source_implies(path):
 def test_the_readme_shows_this_table():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert calibration_table() in readme
+
+
+def version_1_summary() -> str:
+    """How version 1 scores the same campaigns (answers carried as a move carries them)."""
+    matched = unlawful = unlawful_at_i = 0
+    for path in CASES:
+        case = load(path)
+        intake = {name: case["intake"].get(name) for name in INTAKE_FIELDS}
+        carried, _dropped = carry_answers(definition(1), case["answers"])
+        tier = score(definition(1), intake, carried, suggest=False).tier
+        expected = case["calibration"]["expected_tier"]
+        matched += tier == expected
+        unlawful += expected == "prohibited"
+        unlawful_at_i += expected == "prohibited" and tier == "I"
+    return (
+        f"Version 1 scores {matched} of the {len(CASES)} cases as their sources imply; "
+        f"{unlawful_at_i} of the {unlawful} unlawful campaigns come out at tier I."
+    )
+
+
+def test_the_readme_states_what_version_1_said():
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert version_1_summary() in readme
