@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit, permissions, rawrows
 from .canonical import canonical_sha256
@@ -36,6 +37,7 @@ from .models import (
     VoteDecision,
 )
 from .questionnaire import Definition, score, visible_codes
+from .questionnaire.carry import carry_answers
 from .queue import review_queue_for
 from .roles import Role
 
@@ -108,6 +110,27 @@ def current_questionnaire(slug: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | 
         Questionnaire, "slug = %s", [slug], order="version DESC", defer=["definition"], limit=1
     )
     return found[0] if found else None
+
+
+def newer_questionnaire(campaign: Campaign) -> Questionnaire | None:
+    """The newest version of the campaign's questionnaire, when it is newer than the
+    version the assessment is on (one query)."""
+    current = campaign.assessment.questionnaire
+    newest = current_questionnaire(current.slug)
+    return newest if newest is not None and newest.version > current.version else None
+
+
+def result_under(campaign: Campaign, questionnaire: Questionnaire, language: str) -> dict:
+    """Read-only: what the campaign's answers would score under another version, carried
+    as a move would carry them (so the board knows which approvals to revisit)."""
+    definition = definition_of(questionnaire)
+    carried, dropped = carry_answers(definition, campaign.assessment.answers)
+    result = score(definition, campaign.intake(), carried, suggest=False)
+    return {
+        "questionnaire": questionnaire,
+        "dropped": dropped,
+        **result_view(result, definition, carried, language, drivers=5, suggestions=0),
+    }
 
 
 def campaigns_for(user: User):
@@ -390,8 +413,15 @@ def result_view(
         }
         for hit in result.red_flags
     ]
+    titles = {d.code: d.title.get(language) for d in definition.dimensions}
+    reasons = [
+        _reason_text(reason, titles, definition, language)
+        for reason in result.reasons
+        if reason.kind != "red_flag"
+    ]
     # Percentages as the floatformat filter writes them (localized), once here.
     return {
+        "reasons": reasons,
         "result": result,
         "overall_pct_text": floatformat(result.overall_pct, 1),
         "dimension_rows": dimension_rows,
@@ -399,6 +429,23 @@ def result_view(
         "suggestions": suggestion_rows,
         "red_flags": flags,
         "more_suggestions": max(0, len(result.suggestions) - suggestions),
+    }
+
+
+def _reason_text(reason, titles: dict, definition, language: str) -> str:
+    """One reason for a scoring 2 tier, as a sentence."""
+    label = TIER_LABELS.get(reason.tier, reason.tier)
+    if reason.kind == "band":
+        return _("%(dimension)s is in band %(tier)s.") % {
+            "dimension": titles.get(reason.code, reason.code),
+            "tier": label,
+        }
+    if reason.kind == "breadth":
+        return _("Three or more dimensions are high or very high: %(tier)s.") % {"tier": label}
+    question = definition.questions[reason.code]
+    return _("The answer to “%(question)s” sets at least %(tier)s.") % {
+        "question": question.text.get(language),
+        "tier": label,
     }
 
 

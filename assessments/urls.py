@@ -17,6 +17,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/assessment/", views.assessment_start, name="assessment_start"),
+    path("campaigns/<int:pk>/assessment/move/", views.assessment_move, name="assessment_move"),
     path(
         "campaigns/<int:pk>/assessment/summary/",
         views.assessment_summary,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import (
@@ -475,8 +476,20 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         return forms.get(name) or (make() if action in actions else None)
 
     can_edit = permissions.can_edit_campaign(request.user, campaign)
+    # A newer questionnaire version: the team may move a draft to it; the board sees,
+    # read-only, what it would say (which approvals to revisit).
+    newer = (
+        selectors.newer_questionnaire(campaign)
+        if can_edit or permissions.is_board(request.user)
+        else None
+    )
     context = {
         "campaign": campaign,
+        "newer": newer,
+        "can_move": newer is not None and can_edit,
+        "under_newer": selectors.result_under(campaign, newer, language)
+        if newer is not None and not can_edit
+        else None,
         **selectors.result_view(
             selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
         ),
@@ -526,6 +539,35 @@ def _intake_labels(campaign) -> list[tuple[str, str]]:
         (_("Can reach minors"), _("Yes") if campaign.reaches_minors else _("No")),
         (_("Can reach vulnerable groups"), _("Yes") if campaign.reaches_vulnerable else _("No")),
     ]
+
+
+@login_required
+@require_POST
+def assessment_move(request, pk: int):
+    """Move the draft's assessment to the newest questionnaire version (answers carried
+    where the codes match)."""
+    campaign = selectors.campaign_for(request.user, pk)
+    newer = selectors.newer_questionnaire(campaign)
+    if newer is None:
+        messages.info(request, _("The assessment is already on the newest questionnaire."))
+        return redirect("campaign_detail", pk=campaign.pk)
+    try:
+        dropped = services.assessment_move_questionnaire(
+            actor=request.user, campaign=campaign, questionnaire=newer
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("campaign_detail", pk=campaign.pk)
+    messages.success(
+        request,
+        ngettext(
+            "Moved to version %(version)s; %(count)s answer could not be carried over.",
+            "Moved to version %(version)s; %(count)s answers could not be carried over.",
+            len(dropped),
+        )
+        % {"version": newer.version, "count": len(dropped)},
+    )
+    return redirect("assessment_start", pk=campaign.pk)
 
 
 @login_required

@@ -16,6 +16,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Campaign created")
     EDITED = "edited", _("Campaign edited")
     ANSWERS_SAVED = "answers_saved", _("Answers saved")
+    QUESTIONNAIRE_MOVED = "questionnaire_moved", _("Moved to a newer questionnaire version")
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")
     EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
     SUBMITTED = "submitted", _("Submitted for review")

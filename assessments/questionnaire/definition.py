@@ -17,6 +17,8 @@ QUESTION_TYPES = ("single", "multiple", "yesno", "scale", "text", "number")
 CHOICE_TYPES = ("single", "multiple", "yesno", "scale")
 MAX_RISK_WEIGHT = 5
 MAX_MITIGATION_WEIGHT = 3
+SCORING_VERSIONS = (1, 2)  # the formula a definition is scored with (see scoring.py)
+FLOOR_TIERS = ("II", "III", "IV")  # what an option's min_tier may say
 
 # Intake fields a condition may test, with their allowed values (None: a yes/no field).
 INTAKE_FIELDS: dict[str, tuple[str, ...] | None] = {
@@ -94,6 +96,7 @@ class Text:
 class RedFlag:
     reason: Text
     remedy: Text
+    condition: Any = None  # scoring 2: the flag applies only where this holds (e.g. markets)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Option:
     weight: int
     red_flag: RedFlag | None = None
     exclusive: bool = False
+    min_tier: str | None = None  # scoring 2: choosing this sets the lowest possible tier
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ class Question:
     type: str
     text: Text
     help: Text
-    reference: str
+    reference: Text  # the law's name may stay Latin; its explanation is translated
     dimension: str | None
     mitigation: bool = False
     required: bool = True
@@ -129,6 +133,12 @@ class Question:
     max: Decimal | None = None
     unit: Text | None = None
     max_length: int = 2000
+    # scoring 2: a risk follow-up hidden by an earlier answer ("not tested") counts at its
+    # worst, so not looking never scores better than looking.
+    unknown_if_hidden: bool = False
+    # scoring 2: a follow-up safeguard that lowers this one risk question's weight instead of
+    # crediting the whole dimension.
+    mitigates: str | None = None
 
     @property
     def scores(self) -> bool:
@@ -258,6 +268,7 @@ class Definition:
     dimensions: tuple[Dimension, ...]
     sections: tuple[Section, ...]
     questions: dict[str, Question] = field(default_factory=dict)
+    scoring: int = 1  # 1: the original formula, kept exactly for v1 assessments; 2: floors
 
     @property
     def question_list(self) -> list[Question]:
@@ -272,6 +283,36 @@ class Definition:
     @classmethod
     def from_data(cls, data: Any) -> Definition:
         return _Parser(data).parse()
+
+    def answer_problems(self, answers: dict) -> list[str]:
+        """Every answer this definition cannot take: unknown question codes, option values
+        that are not among the choices, numbers out of range. Empty when all fit."""
+        problems = []
+        for code in sorted(answers):
+            question = self.questions.get(code)
+            if question is None:
+                problems.append(f"{code}: unknown question code")
+                continue
+            try:
+                question.normalise(answers[code])
+            except AnswerError as exc:
+                problems.append(f"{code}: {exc.message}")
+        return problems
+
+
+def intake_problems(intake: dict) -> list[str]:
+    """Intake values a condition could never have been written for."""
+    problems = []
+    for name, allowed in INTAKE_FIELDS.items():
+        value = intake.get(name)
+        if value is None:
+            continue
+        if allowed is None:
+            if not isinstance(value, bool):
+                problems.append(f"intake.{name}: must be true or false")
+        elif not isinstance(value, list) or set(map(str, value)) - set(allowed):
+            problems.append(f"intake.{name}: must be a list of {', '.join(allowed)}")
+    return problems
 
 
 class _Parser:
@@ -297,6 +338,10 @@ class _Parser:
         data = self.data
         if not isinstance(data, dict):
             raise DefinitionError(["the definition must be a mapping"])
+        self.scoring = data.get("scoring", 1)
+        if self.scoring not in SCORING_VERSIONS or isinstance(self.scoring, bool):
+            self.problem("scoring", f"must be one of {', '.join(map(str, SCORING_VERSIONS))}")
+            self.scoring = 1
         slug = str(data.get("slug") or "")
         if not re.fullmatch(r"[a-z0-9-]+", slug):
             self.problem("slug", "must be lower-case letters, digits and hyphens")
@@ -330,6 +375,7 @@ class _Parser:
             dimensions=tuple(dimensions),
             sections=tuple(sections),
             questions=dict(self.seen_codes),
+            scoring=self.scoring,
         )
 
     def section(self, raw: Any, index: int) -> Section:
@@ -379,9 +425,7 @@ class _Parser:
             self.problem(where, f"dimension {dimension!r} is not defined")
         if qtype == "text" and dimension is not None and dimension not in self.dimension_codes:
             self.problem(where, f"dimension {dimension!r} is not defined")
-        reference = str(raw.get("reference") or "").strip()
-        if not reference:
-            self.problem(where, "needs a reference (the law, article or principle it serves)")
+        reference = self.reference(raw.get("reference"), where)
         condition = raw.get("condition")
         if condition is not None:
             self.condition(condition, where)
@@ -390,6 +434,25 @@ class _Parser:
         bands: tuple[Band, ...] = ()
         if qtype == "number":
             bands = tuple(self.bands(raw.get("bands"), limit, where))
+        unknown_if_hidden = bool(raw.get("unknown_if_hidden", False))
+        mitigates = raw.get("mitigates")
+        if (unknown_if_hidden or mitigates is not None or any(o.min_tier for o in options)) and (
+            self.scoring < 2
+        ):
+            self.problem(where, "unknown_if_hidden, mitigates and min_tier need scoring: 2")
+        if self.scoring >= 2 and mitigation and any(o.red_flag or o.min_tier for o in options):
+            # a safeguard left open must never score better than one answered badly
+            self.problem(where, "red flags and min_tier belong on risk questions (scoring 2)")
+        if unknown_if_hidden and (mitigation or not _answers_only(condition)):
+            self.problem(
+                where, "unknown_if_hidden is for risk questions shown by an earlier answer"
+            )
+        if mitigates is not None:
+            target = self.seen_codes.get(mitigates)
+            if not mitigation or target is None or target.mitigation or not target.scores:
+                self.problem(where, "mitigates names an earlier risk question (and is a safeguard)")
+            elif target.dimension != dimension:
+                self.problem(where, "mitigates a question of another dimension")
         return Question(
             code=code,
             section=section,
@@ -407,7 +470,20 @@ class _Parser:
             max=self.decimal(raw.get("max"), where),
             unit=self.text(raw.get("unit"), f"{where} unit", required=False),
             max_length=int(raw.get("max_length", 2000)),
+            unknown_if_hidden=unknown_if_hidden,
+            mitigates=mitigates,
         )
+
+    def reference(self, raw: Any, where: str) -> Text:
+        """A string (scoring 1) or, from scoring 2 on, {en, ar}: Arabic pages show Arabic."""
+        if isinstance(raw, dict):
+            return self.text(raw, f"{where} reference")
+        text = str(raw or "").strip()
+        if not text:
+            self.problem(where, "needs a reference (the law, article or principle it serves)")
+        elif self.scoring >= 2:
+            self.problem(where, "reference needs {en: ..., ar: ...} (scoring 2)")
+        return Text(text, text)
 
     def decimal(self, raw: Any, where: str) -> Decimal | None:
         if raw is None:
@@ -449,10 +525,19 @@ class _Parser:
             red_flag = None
             if option.get("red_flag") is not None:
                 rf = option["red_flag"] or {}
+                if rf.get("condition") is not None:
+                    if self.scoring < 2:
+                        self.problem(where, "a red flag condition needs scoring: 2")
+                    self.condition(rf["condition"], f"{where} option {value} red_flag")
                 red_flag = RedFlag(
                     reason=self.text(rf.get("reason"), f"{where} option {value} red_flag reason"),
                     remedy=self.text(rf.get("remedy"), f"{where} option {value} red_flag remedy"),
+                    condition=rf.get("condition"),
                 )
+            min_tier = option.get("min_tier")
+            if min_tier is not None and min_tier not in FLOOR_TIERS:
+                self.problem(where, f"option {value!r}: min_tier must be one of {FLOOR_TIERS}")
+                min_tier = None
             exclusive = bool(option.get("exclusive", False))
             if exclusive and qtype != "multiple":
                 self.problem(where, "only multiple-choice options can be exclusive")
@@ -462,6 +547,7 @@ class _Parser:
                 weight=weight,
                 red_flag=red_flag,
                 exclusive=exclusive,
+                min_tier=min_tier,
             )
 
     def bands(self, raw: Any, limit: int, where: str):
@@ -533,3 +619,15 @@ class _Parser:
                 self.problem(where, f"conditions can only test choice questions, not {code}")
             return
         self.problem(where, f"unknown condition {raw!r}")
+
+
+def _answers_only(condition: Any) -> bool:
+    """Whether a (non-empty) condition tests earlier answers only, never the intake."""
+    if not isinstance(condition, dict) or not condition:
+        return False
+    if "all" in condition or "any" in condition:
+        items = condition.get("all", condition.get("any"))
+        return isinstance(items, list) and all(_answers_only(c) for c in items)
+    if "not" in condition:
+        return _answers_only(condition["not"])
+    return "answer" in condition

@@ -21,21 +21,26 @@ Prohibited, whatever the score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
 
+from . import scoring_v2
 from .conditions import visible_codes
-from .definition import Definition, Question
+from .definition import Definition
+from .results import (
+    TIERS,
+    Contribution,
+    DimensionScore,
+    RedFlagHit,
+    Result,
+    Suggestion,
+    tier_rank,
+)
 
-TIERS = ("I", "II", "III", "IV", "prohibited")
+__all__ = ["TIERS", "Result", "score", "tier_for", "tier_rank"]
+
 TIER_BANDS = ((Fraction(20), "I"), (Fraction(40), "II"), (Fraction(60), "III"))
 DIMENSION_ESCALATION = Fraction(60)  # a dimension at or above this lifts the tier to III
 MITIGATION_REACH = Fraction(1, 2)  # full mitigation removes half of a dimension's risk
-
-
-def tier_rank(tier: str) -> int:
-    return TIERS.index(tier)
 
 
 def tier_for(overall_pct: Fraction, highest_dimension_pct: Fraction) -> str:
@@ -47,98 +52,6 @@ def tier_for(overall_pct: Fraction, highest_dimension_pct: Fraction) -> str:
     if highest_dimension_pct >= DIMENSION_ESCALATION and tier_rank(tier) < tier_rank("III"):
         tier = "III"
     return tier
-
-
-@dataclass(frozen=True)
-class Contribution:
-    code: str
-    dimension: str
-    kind: str  # "risk" | "mitigation"
-    answer: Any
-    points: int  # risk points, or mitigation credit
-    max_points: int
-    unanswered: bool
-
-
-@dataclass(frozen=True)
-class DimensionScore:
-    code: str
-    raw: int
-    raw_max: int
-    mitigation: int
-    mitigation_max: int
-    residual: Fraction
-    residual_pct: Fraction
-
-    def as_dict(self) -> dict:
-        return {
-            "raw": self.raw,
-            "raw_max": self.raw_max,
-            "mitigation": self.mitigation,
-            "mitigation_max": self.mitigation_max,
-            "residual": round(float(self.residual), 2),
-            "residual_pct": round(float(self.residual_pct), 1),
-        }
-
-
-@dataclass(frozen=True)
-class RedFlagHit:
-    code: str
-    value: str
-    question: Question
-    reason: Any
-    remedy: Any
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A mitigation not yet (fully) in place, and what the result would be with it."""
-
-    code: str
-    question: Question
-    best_value: str
-    tier_after: str
-    overall_pct_after: Fraction
-
-
-@dataclass
-class Result:
-    tier: str
-    score_tier: str  # the tier from the score alone, ignoring red flags
-    overall_pct: Fraction
-    dimensions: dict[str, DimensionScore]
-    contributions: list[Contribution]
-    red_flags: list[RedFlagHit]
-    visible: list[str]
-    missing: list[str]  # visible required questions without an answer
-    suggestions: list[Suggestion] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
-    @property
-    def prohibited(self) -> bool:
-        return self.tier == "prohibited"
-
-    def as_dict(self) -> dict:
-        return {
-            "tier": self.tier,
-            "score_tier": self.score_tier,
-            "overall_pct": round(float(self.overall_pct), 1),
-            "complete": self.complete,
-            "missing": list(self.missing),
-            "dimensions": {code: d.as_dict() for code, d in self.dimensions.items()},
-            "red_flags": [
-                {
-                    "question": h.code,
-                    "answer": h.value,
-                    "reason": h.reason.en,
-                    "remedy": h.remedy.en,
-                }
-                for h in self.red_flags
-            ],
-        }
 
 
 def _normalised(definition: Definition, answers: dict) -> dict:
@@ -228,15 +141,18 @@ def _score(definition: Definition, intake: dict, answers: dict) -> Result:
 
 
 def score(definition: Definition, intake: dict, answers: dict, *, suggest: bool = True) -> Result:
-    """Score an assessment. Invalid or unknown answers count as unanswered."""
+    """Score an assessment with its definition's formula (``scoring: 1`` is the formula
+    above, kept exactly for the assessments started on it; ``scoring: 2`` is in
+    scoring_v2). Invalid or unknown answers count as unanswered."""
     clean = _normalised(definition, answers)
-    result = _score(definition, intake, clean)
+    scorer = scoring_v2.score_clean if definition.scoring >= 2 else _score
+    result = scorer(definition, intake, clean)
     if suggest:
-        result.suggestions = _suggestions(definition, intake, clean, result)
+        result.suggestions = _suggestions(definition, intake, clean, result, scorer)
     return result
 
 
-def _suggestions(definition: Definition, intake: dict, answers: dict, result: Result):
+def _suggestions(definition: Definition, intake: dict, answers: dict, result: Result, scorer):
     """Visible mitigations below full credit, best first, with the result each would give.
 
     Stale answers of hidden questions are left out: a safeguard that reveals follow-up
@@ -258,8 +174,8 @@ def _suggestions(definition: Definition, intake: dict, answers: dict, result: Re
         else:
             top = max(question.options, key=lambda o: o.weight)
             best, best_label_value = top.value, top.value
-        after = _score(definition, intake, {**answers, code: best})
-        if after.overall_pct >= result.overall_pct:
+        after = scorer(definition, intake, {**answers, code: best})
+        if not _helps(question, after, result):
             continue
         suggestions.append(
             Suggestion(
@@ -272,3 +188,16 @@ def _suggestions(definition: Definition, intake: dict, answers: dict, result: Re
         )
     suggestions.sort(key=lambda s: (tier_rank(s.tier_after), s.overall_pct_after))
     return suggestions
+
+
+def _helps(question, after: Result, before: Result) -> bool:
+    """Scoring 1: the overall % falls. Scoring 2, whose overall % is the worst dimension's:
+    the tier or the question's own dimension falls."""
+    if after.overall_pct < before.overall_pct:
+        return True
+    if before.scoring < 2:
+        return False
+    dimension = question.dimension
+    return tier_rank(after.score_tier) < tier_rank(before.score_tier) or (
+        after.dimensions[dimension].residual_pct < before.dimensions[dimension].residual_pct
+    )

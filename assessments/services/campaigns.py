@@ -25,6 +25,7 @@ from ..models import (
     User,
 )
 from ..questionnaire import AnswerError, Definition
+from ..questionnaire.carry import carry_answers
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +202,43 @@ def assessment_save_answers(
                 payload={"questions": changed},
             )
     return errors
+
+
+def assessment_move_questionnaire(
+    *, actor: User, campaign: Campaign, questionnaire: Questionnaire
+) -> list[str]:
+    """Move an editable assessment to a newer version of its questionnaire. Answers are
+    carried where the question code exists and the value is among its choices; the others
+    are dropped. The move, with what was carried and dropped, is recorded. Returns the
+    dropped codes."""
+    with campaign_transaction():
+        _lock_editable(actor, campaign)
+        assessment = (
+            Assessment.objects.select_for_update()
+            .select_related("questionnaire")
+            .get(campaign=campaign)
+        )
+        current = assessment.questionnaire
+        if questionnaire.slug != current.slug or questionnaire.version <= current.version:
+            raise ServiceError(_("Choose a newer version of the same questionnaire."))
+        carried, dropped = carry_answers(selectors.definition_of(questionnaire), assessment.answers)
+        assessment.questionnaire = questionnaire
+        assessment.answers = carried
+        assessment.last_section = ""
+        assessment.save(update_fields=["questionnaire", "answers", "last_section", "updated_at"])
+        Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
+        audit.record(
+            kind=EventKind.QUESTIONNAIRE_MOVED,
+            campaign=campaign,
+            actor=actor,
+            payload={
+                "from_version": current.version,
+                "to_version": questionnaire.version,
+                "carried": sorted(carried),
+                "dropped": dropped,
+            },
+        )
+    return dropped
 
 
 def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> EvidenceFile:

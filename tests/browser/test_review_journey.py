@@ -41,6 +41,9 @@ def safest_answers(definition, intake):
         else:
             key = (lambda o: -o.weight) if question.mitigation else (lambda o: o.weight)
             answers[question.code] = sorted(options, key=key)[0].value
+    if "privacy.lawful_basis" in definition.questions:
+        # "no personal data" hides the privacy questions (v2): the journey revises one
+        answers["privacy.lawful_basis"] = "consent"
     return answers
 
 

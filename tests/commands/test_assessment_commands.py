@@ -1,5 +1,9 @@
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import yaml
@@ -9,6 +13,8 @@ from django.core.management.base import CommandError
 from assessments.models import Campaign, Questionnaire
 from assessments.services import assessment_save_answers
 from tests.questionnaire.sample import sample
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ANSWERS = {
     "privacy.basis": "legitimate",
@@ -123,11 +129,79 @@ def test_score_assessment_reports_red_flags(tmp_path, sample_yaml):
     assert data["red_flags"][0]["question"] == "privacy.basis"
 
 
-def test_score_assessment_refuses_unknown_codes(tmp_path, sample_yaml):
+def test_score_assessment_refuses_unknown_codes_and_values_listing_every_problem(
+    tmp_path, sample_yaml
+):
+    # A mistyped red-flag value used to count as unanswered and print a tier without flags.
     export = tmp_path / "a.json"
-    export.write_text(json.dumps({"intake": {}, "answers": {"zzz": "1"}}))
-    with pytest.raises(CommandError, match="Unknown question codes: zzz"):
-        run("score_assessment", str(export), "--definition", str(sample_yaml))
+    answers = {"zzz": "1", "privacy.basis": "nonee", "fairness.reach": "many"}
+    export.write_text(json.dumps({"intake": {"markets": ["mars"]}, "answers": answers}))
+    err = StringIO()
+    with pytest.raises(CommandError, match="4 problem") as caught:
+        call_command(
+            "score_assessment",
+            str(export),
+            "--definition",
+            str(sample_yaml),
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert caught.value.returncode == 1
+    problems = err.getvalue()
+    assert "zzz: unknown question code" in problems
+    assert "privacy.basis: “nonee” is not one of the choices." in problems
+    assert "fairness.reach: Enter a number." in problems
+    assert "intake.markets" in problems
+
+
+def test_score_assessment_exits_with_status_1_on_a_bad_file(tmp_path, sample_yaml):
+    export = tmp_path / "a.json"
+    export.write_text(json.dumps({"intake": {}, "answers": {"privacy.basis": "maybe"}}))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "score_assessment",
+            str(export),
+            "--definition",
+            str(sample_yaml),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "true"},
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "privacy.basis" in done.stderr and "Tier" not in done.stdout
+
+
+@pytest.mark.django_db
+def test_score_assessment_scores_against_the_exports_version_in_the_database(exported, tmp_path):
+    """A v1 export keeps v1's questions and formula after v2 (scoring 2) is loaded."""
+    data = sample()
+    data["slug"] = "ai-marketing-impact"
+    data["scoring"] = 2
+    for section in data["sections"]:
+        for question in section["questions"]:
+            question["reference"] = {"en": question["reference"], "ar": "ع"}
+    data["sections"][0]["questions"][0]["options"][1]["weight"] = 5  # "legitimate" riskier
+    v2 = tmp_path / "v2.yaml"
+    v2.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run("load_questionnaires", str(v2))
+    assert Questionnaire.objects.get(version=2).definition["scoring"] == 2
+    v1 = json.loads(run("score_assessment", str(exported), "--format", "json"))
+    assert v1["scoring"] == 1 and v1["tier"] == "III"
+    assert v1["dimensions"]["privacy"]["residual_pct"] == 38.9  # the v1 worked example
+    moved = json.loads(exported.read_text())
+    moved["version"] = 2
+    exported.write_text(json.dumps(moved))
+    v2_result = json.loads(run("score_assessment", str(exported), "--format", "json"))
+    assert v2_result["scoring"] == 2 and v2_result["tier"] == "III"  # weight 5: a floor of III
+    moved["version"] = 7
+    exported.write_text(json.dumps(moved))
+    with pytest.raises(CommandError, match="version 7 is not loaded"):
+        run("score_assessment", str(exported))
 
 
 @pytest.mark.django_db

@@ -175,3 +175,13 @@ INTAKE = {
 
 def sample():
     return copy.deepcopy(SAMPLE)
+
+
+def sample_v2():
+    """The same sample scored with ``scoring: 2`` (which wants bilingual references)."""
+    data = sample()
+    data["scoring"] = 2
+    for section in data["sections"]:
+        for question in section["questions"]:
+            question["reference"] = t(question["reference"])
+    return data

@@ -62,6 +62,7 @@ ACCESS = {
     "campaign_detail": "campaign",
     "campaign_edit": "campaign",
     "assessment_start": "campaign",
+    "assessment_move": "campaign",
     "assessment_summary": "campaign",
     "assessment_step": "campaign",
     "campaign_submit": "campaign",

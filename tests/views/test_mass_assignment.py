@@ -85,7 +85,7 @@ COVERED = {
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
-NO_BODY = {"evidence_delete", "invitation_resend"}
+NO_BODY = {"evidence_delete", "invitation_resend", "assessment_move"}
 # Pages that never read request.POST (GET pages, downloads, probes).
 NO_FORM = {
     "healthz",

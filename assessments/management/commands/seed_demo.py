@@ -176,7 +176,9 @@ DEMO_CAMPAIGNS = [
         "name": "Energy drink answer-engine push",
         "team": "aurora",
         "owner": "marketer@example.com",
-        "profile": "typical",
+        # careful: the walk below staffs one reviewer, which only tier I asks for; with the
+        # "typical" answers, scoring 2 (no dilution) puts this campaign at tier III
+        "profile": "careful",
         "flow": "approved_with_conditions",
         "objective": "Appear in AI answer engines for sports drink queries",
         "channels": ["search", "influencer"],
