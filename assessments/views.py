@@ -22,6 +22,7 @@ from . import (
     notifications,
     permissions,
     queue,
+    ratelimit,
     selectors,
     services,
     workflow,
@@ -44,6 +45,7 @@ from .forms import (
     SignForm,
     TriageForm,
     VoteForm,
+    WithdrawForm,
 )
 from .invitations import check_invitation_usable, invitation_from_token
 from .listing import CampaignFilterForm
@@ -139,13 +141,18 @@ def campaign_list(request):
     """Every campaign the user may see, filtered (the dashboard links here), sorted and
     paged by cursor."""
     form, filters, campaigns = _list_filters(request)
-    page = listing.page_of(
-        campaigns,
-        sort=filters.get("sort", ""),
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-        values=listing.LIST_VALUES,
-    )
+    sort = filters.get("sort", "")
+    try:
+        page = listing.page_of(
+            campaigns,
+            sort=sort,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            values=listing.LIST_VALUES,
+        )
+    except listing.InvalidCursor as exc:
+        form.add_error(None, exc.message)  # and the first page, with a 400
+        page = listing.page_of(campaigns, sort=sort, values=listing.LIST_VALUES)
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
@@ -752,9 +759,14 @@ def campaign_submit(request, pk: int):
 @login_required
 def campaign_withdraw(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
+        return _detail_response(request, campaign, status=400)
     try:
         services.campaign_withdraw(
-            actor=request.user, campaign=campaign, reason=request.POST.get("reason", "")
+            actor=request.user, campaign=campaign, reason=form.cleaned_data["reason"]
         )
     except ServiceError as exc:
         return _refused(request, campaign, exc)
@@ -1099,10 +1111,6 @@ def _published_notice(public_id: str) -> TransparencyNotice:
     )
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def public_notice(request, public_id: str):
     """The public transparency notice: no login, nothing internal."""
     notice = _published_notice(public_id)
@@ -1118,12 +1126,12 @@ def public_notice(request, public_id: str):
                 text=form.cleaned_data["message"],
                 email=form.cleaned_data["email"],
                 consent=form.cleaned_data["consent"],
-                ip=_client_ip(request),
+                ip=ratelimit.client_address(request),
             )
         except ServiceError as exc:
             form.add_error(
                 {"text": "message"}.get(exc.field, exc.field)
-                if exc.field in ("text", "category", "consent")
+                if exc.field in ("text", "category", "consent", "email")
                 else None,
                 exc.message,
             )

@@ -1,5 +1,7 @@
 from rest_framework.throttling import SimpleRateThrottle
 
+from .. import ratelimit
+
 
 class TokenRateThrottle(SimpleRateThrottle):
     """Requests per token (per user for session requests; per address when anonymous)."""
@@ -15,3 +17,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request):
+        """The client behind TRUSTED_PROXY_COUNT proxies, as every other limit sees it."""
+        return ratelimit.bucket_of(ratelimit.client_address(request))
