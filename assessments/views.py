@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -372,7 +372,8 @@ def set_language(request):
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)
     translation.activate(language)
-    response = redirect(next_url)
+    # A plain redirect: redirect() would take a "next" without "/" for a view name to reverse.
+    response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -1181,7 +1182,7 @@ def notifications_read(request):
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # not redirect(): "next" is not a view name
     return redirect("notifications")
 
 

@@ -456,7 +456,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["assessments.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["assessments.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "assessments.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
