@@ -7,7 +7,6 @@ API's anonymous throttle) names the client with ``client_address`` and counts wi
 
 import hashlib
 import ipaddress
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -68,22 +67,26 @@ def bucket_of(address: str) -> str:
     return str(ip)
 
 
-def hit(scope: str, ident: str, *, limit: int, window: int, now: float | None = None) -> bool:
+def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one attempt of ``ident`` (e.g. a client address) in ``scope`` and say whether
-    it is within ``limit`` per ``window`` seconds (fixed windows aligned on the clock).
+    it is within ``limit`` attempts per ``window`` seconds, counted from its first attempt.
 
-    One ``cache.add`` (creates the window's counter if it is missing, atomically) and one
-    ``cache.incr`` (atomic on Redis): concurrent attempts each get a distinct count, so
-    exactly ``limit`` of them pass whatever the timing. The counter outlives its window,
-    so it never expires between the two calls. Refused attempts count too."""
-    now = time.time() if now is None else now
+    One ``cache.add`` (creates the counter with its expiry if it is missing, atomically)
+    and one ``cache.incr`` (atomic on Redis): concurrent attempts each get a distinct
+    count, so exactly ``limit`` of them pass whatever the timing. Refused attempts count
+    too. (The file cache of a Redis-less laptop has no atomic increment: there the limit
+    is approximate under concurrency.)"""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ident}".encode()).hexdigest()[:32]
-    key = f"limit:{scope}:{digest}:{int(now // window)}"
-    cache.add(key, 0, timeout=2 * window)
+    key = f"limit:{scope}:{digest}"
+    cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
     except ValueError:
         # The cache lost the counter (evicted, or a cache that degrades while Redis is
         # down): this attempt is let through rather than refusing everyone.
         return True
+    if count == 1:
+        # The window's first attempt. Had the counter expired between add and incr, incr
+        # re-created it without an expiry: give it one, or the client stays locked out.
+        cache.touch(key, window)
     return count is None or count <= limit

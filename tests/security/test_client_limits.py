@@ -65,13 +65,33 @@ def test_ipv6_clients_are_counted_per_64():
 # --- hit ----------------------------------------------------------------------------------------
 
 
-def test_hit_allows_the_limit_per_window_then_refuses():
-    now = 7200.0 * 1000
-    results = [ratelimit.hit("t", "a", limit=3, window=3600, now=now) for _ in range(5)]
+def test_hit_allows_the_limit_then_refuses():
+    results = [ratelimit.hit("t", "a", limit=3, window=3600) for _ in range(5)]
     assert results == [True, True, True, False, False]
-    assert ratelimit.hit("t", "b", limit=3, window=3600, now=now)  # another client
-    assert ratelimit.hit("u", "a", limit=3, window=3600, now=now)  # another limit
-    assert ratelimit.hit("t", "a", limit=3, window=3600, now=now + 3600)  # the next window
+    assert ratelimit.hit("t", "b", limit=3, window=3600)  # another client
+    assert ratelimit.hit("u", "a", limit=3, window=3600)  # another limit
+
+
+def test_the_counter_expires_after_the_window(monkeypatch):
+    calls = []
+    real_add, real_touch = ratelimit.cache.add, ratelimit.cache.touch
+
+    def add(key, value, timeout):
+        calls.append(("add", timeout))
+        return real_add(key, value, timeout=timeout)
+
+    def touch(key, timeout):
+        calls.append(("touch", timeout))
+        return real_touch(key, timeout)
+
+    monkeypatch.setattr(ratelimit.cache, "add", add)
+    monkeypatch.setattr(ratelimit.cache, "touch", touch)
+    ratelimit.hit("t", "a", limit=3, window=600)
+    ratelimit.hit("t", "a", limit=3, window=600)
+    assert calls == [("add", 600), ("touch", 600), ("add", 600)]
+    # Once the counter is gone (expired), the client starts afresh.
+    ratelimit.cache.clear()
+    assert all(ratelimit.hit("t", "a", limit=3, window=600) for _ in range(3))
 
 
 def test_a_lost_counter_lets_the_attempt_through(monkeypatch):
