@@ -91,8 +91,9 @@ class JsonErrorsMiddleware:
             code = response.status_code
             error, detail = ERRORS.get(code, SERVER_ERROR if code >= 500 else OTHER_ERROR)
             replaced = JsonResponse({"error": error, "detail": str(detail)}, status=code)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    replaced[header] = response[header]
+            for header, value in response.items():  # Allow, Retry-After, security headers...
+                if header.lower() not in ("content-type", "content-length"):
+                    replaced[header] = value
+            replaced.cookies = response.cookies
             return replaced
         return response

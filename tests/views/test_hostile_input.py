@@ -257,6 +257,9 @@ def test_a_server_error_under_api_is_json(token_for, marketer, campaign, monkeyp
         "error": "server_error",
         "detail": "Something went wrong on our side. Please try again.",
     }
+    # The page it replaces had the security headers of every response; so does the JSON.
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_pages_outside_the_api_keep_their_html_error_pages(client):
