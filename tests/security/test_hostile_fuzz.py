@@ -716,6 +716,7 @@ INERT = {
     "version_diff",
     "campaign_report",
     "campaign_report_pdf",
+    "campaign_assessment_json",
     "feedback_attachment",
     "evidence_download",
     "public_notice_thanks",
