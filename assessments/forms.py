@@ -208,6 +208,15 @@ class RespondForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the campaign is withdrawn (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class VoteForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Your vote"), choices=VoteDecision.choices, widget=forms.RadioSelect
@@ -360,7 +369,9 @@ class PublicFeedbackForm(forms.Form):
         label=_("Your message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
     email = forms.EmailField(
-        label=_("Your e-mail address, if you would like a reply (optional)"), required=False
+        label=_("Your e-mail address, if you would like a reply (optional)"),
+        required=False,
+        max_length=254,  # what the database column holds (RFC 5321's limit)
     )
     consent = forms.BooleanField(
         label=_("I agree that my e-mail address is used only to reply to this message."),

@@ -24,6 +24,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
+from .cleaning import unstorable
+from .errors import ServiceError
 from .intake import CHANNELS, MARKETS
 from .models import (
     CAMPAIGN_DETAIL_FIELDS,
@@ -424,13 +426,56 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> list | None:
+MAX_CURSOR_CHARS = 512
+MAX_ID = 2**63 - 1  # bigint
+
+
+class InvalidCursor(ServiceError):
+    """A page link's cursor that this list did not make (edited by hand, or from another
+    sort order)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This page link is not valid (it may be from another sort order). Start again "
+                "from the first page."
+            ),
+            field="after",
+        )
+
+
+def _decode(cursor: str, ordering: tuple[str, str]) -> list:
+    """The ``[value, id]`` a cursor of ``ordering`` holds, typed (an aware datetime for the
+    ``*_at`` fields), or ``InvalidCursor``: nothing from a tampered cursor reaches the
+    database except as a value of the column's type."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise InvalidCursor
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        return None
-    return values if isinstance(values, list) and len(values) == 2 else None
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, TypeError, RecursionError):
+        raise InvalidCursor from None
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidCursor
+    value, pk = values
+    if type(pk) is not int or not 0 < pk <= MAX_ID:
+        raise InvalidCursor
+    name = ordering[0].lstrip("-")
+    if value is None:
+        if name not in NULLABLE_SORT_FIELDS:
+            raise InvalidCursor
+        return [None, pk]
+    if not isinstance(value, str) or unstorable(value):
+        raise InvalidCursor
+    if name.endswith("_at"):
+        try:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            value = moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise InvalidCursor from None
+    return [value, pk]
 
 
 def _after(ordering: tuple[str, str], values: list, *, backwards: bool) -> Q:
@@ -440,8 +485,6 @@ def _after(ordering: tuple[str, str], values: list, *, backwards: bool) -> Q:
     desc = first.startswith("-")
     name = first.lstrip("-")
     value, pk = values
-    if name.endswith("_at") and value is not None:
-        value = datetime.fromisoformat(value)
     forward_desc = desc != backwards  # the comparison direction for this query
     op = "lt" if forward_desc else "gt"
     nullable = name in NULLABLE_SORT_FIELDS
@@ -462,16 +505,11 @@ def _seek(qs, ordering: tuple[str, str], cursor: list, *, backwards: bool):
     index; the nullable ones need the longer condition of ``_after``."""
     name = ordering[0].lstrip("-")
     value, pk = cursor
-    if name in NULLABLE_SORT_FIELDS or value is None or not isinstance(pk, int):
+    if name in NULLABLE_SORT_FIELDS or value is None:
         return qs.filter(_after(ordering, cursor, backwards=backwards))
     if name.endswith("_at"):
-        try:
-            # As the database stores it (SQLite: naive UTC text).
-            value = connection.ops.adapt_datetimefield_value(datetime.fromisoformat(value))
-        except (TypeError, ValueError):
-            return qs.none()
-    elif not isinstance(value, str):
-        return qs.none()
+        # As the database stores it (SQLite: naive UTC text).
+        value = connection.ops.adapt_datetimefield_value(value)
     descending = ordering[0].startswith("-") != backwards
     table = Campaign._meta.db_table
     column = Campaign._meta.get_field(name).column
@@ -542,7 +580,13 @@ def page_of(
     ``values`` when given (they must include the sort fields and ``id``)."""
     ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
     backwards = bool(before) and not after
-    cursor = _decode(before if backwards else after) if (after or before) else None
+    cursor = None
+    if after or before:
+        try:
+            cursor = _decode(before if backwards else after, ordering)
+        except InvalidCursor as exc:
+            exc.field = "before" if backwards else "after"
+            raise
     page_qs = qs
     if cursor is not None:
         page_qs = _seek(page_qs, ordering, cursor, backwards=backwards)

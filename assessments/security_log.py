@@ -12,12 +12,15 @@ address at sign-in, a name, a path) is escaped: it cannot start a new line or ad
 Passwords, tokens and codes are never logged.
 
 The signal receivers below are connected in ``AssessmentsConfig.ready``. This module imports
-nothing from the app or allauth: ``settings.LOGGING`` loads it before the app registry.
+nothing from the app or allauth but ``ratelimit`` (which needs no models):
+``settings.LOGGING`` loads it before the app registry.
 """
 
 import json
 import logging
 from datetime import UTC, datetime
+
+from . import ratelimit
 
 LOGGER_NAME = "ethicsreview.security"
 logger = logging.getLogger(LOGGER_NAME)
@@ -48,10 +51,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def client_ip(request) -> str | None:
-    """The address the request came from (the proxy's, behind one)."""
+    """The client's address (behind TRUSTED_PROXY_COUNT proxies), as the limits see it."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = ratelimit.client_address(request)
+    return None if address == ratelimit.UNKNOWN else address
 
 
 def log_event(event: str, *, actor=None, request=None, level: int = logging.INFO, **fields) -> None:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +23,7 @@ from . import (
     notifications,
     permissions,
     queue,
+    ratelimit,
     selectors,
     services,
     workflow,
@@ -45,6 +46,7 @@ from .forms import (
     SignForm,
     TriageForm,
     VoteForm,
+    WithdrawForm,
 )
 from .invitations import check_invitation_usable, invitation_from_token
 from .listing import CampaignFilterForm
@@ -140,13 +142,18 @@ def campaign_list(request):
     """Every campaign the user may see, filtered (the dashboard links here), sorted and
     paged by cursor."""
     form, filters, campaigns = _list_filters(request)
-    page = listing.page_of(
-        campaigns,
-        sort=filters.get("sort", ""),
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-        values=listing.LIST_VALUES,
-    )
+    sort = filters.get("sort", "")
+    try:
+        page = listing.page_of(
+            campaigns,
+            sort=sort,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            values=listing.LIST_VALUES,
+        )
+    except listing.InvalidCursor as exc:
+        form.add_error(None, exc.message)  # and the first page, with a 400
+        page = listing.page_of(campaigns, sort=sort, values=listing.LIST_VALUES)
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
@@ -366,7 +373,8 @@ def set_language(request):
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)
     translation.activate(language)
-    response = redirect(next_url)
+    # A plain redirect: redirect() would take a "next" without "/" for a view name to reverse.
+    response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -794,9 +802,14 @@ def campaign_submit(request, pk: int):
 @login_required
 def campaign_withdraw(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
+        return _detail_response(request, campaign, status=400)
     try:
         services.campaign_withdraw(
-            actor=request.user, campaign=campaign, reason=request.POST.get("reason", "")
+            actor=request.user, campaign=campaign, reason=form.cleaned_data["reason"]
         )
     except ServiceError as exc:
         return _refused(request, campaign, exc)
@@ -1141,10 +1154,6 @@ def _published_notice(public_id: str) -> TransparencyNotice:
     )
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def public_notice(request, public_id: str):
     """The public transparency notice: no login, nothing internal."""
     notice = _published_notice(public_id)
@@ -1160,12 +1169,12 @@ def public_notice(request, public_id: str):
                 text=form.cleaned_data["message"],
                 email=form.cleaned_data["email"],
                 consent=form.cleaned_data["consent"],
-                ip=_client_ip(request),
+                ip=ratelimit.client_address(request),
             )
         except ServiceError as exc:
             form.add_error(
                 {"text": "message"}.get(exc.field, exc.field)
-                if exc.field in ("text", "category", "consent")
+                if exc.field in ("text", "category", "consent", "email")
                 else None,
                 exc.message,
             )
@@ -1215,7 +1224,7 @@ def notifications_read(request):
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # not redirect(): "next" is not a view name
     return redirect("notifications")
 
 

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: error pages for /api/ addresses become JSON, whichever layer made them.
+    "assessments.api.errors.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -284,7 +286,9 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ethics Review] "
 ACCOUNT_LOGIN_ATTEMPTS_LIMIT_PER_MINUTE = env_int("LOGIN_FAILED_LIMIT_PER_MINUTE", 5)
 ACCOUNT_RATE_LIMITS = {
-    # Failed logins: per IP, and per (IP, e-mail) key; the cache above is shared.
+    # Failed logins: per client address, and per (client address, e-mail) key (the adapter
+    # puts the address in the key, so nobody elsewhere can lock an account out); the
+    # cache above is shared. The address is ratelimit.client_address (TRUSTED_PROXY_COUNT).
     "login_failed": f"20/m/ip,{ACCOUNT_LOGIN_ATTEMPTS_LIMIT_PER_MINUTE}/5m/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -300,7 +304,13 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 REVIEW_EXCLUDE_OWN_TEAM = env_bool("REVIEW_EXCLUDE_OWN_TEAM", True)
 # Serious feedback, or more than this many concerns within 30 days, flags a re-review.
 FEEDBACK_REREVIEW_CONCERNS = env_int("FEEDBACK_REREVIEW_CONCERNS", 3)
-# Consumer feedback accepted per client address per hour on a public notice.
+# Proxies we run in front of the app (load balancer, ingress...). 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored; N: the N-th address from the right of
+# X-Forwarded-For (assessments.ratelimit.client_address). Every per-client limit uses it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Consumer feedback accepted per client address per (clock) hour on a public notice.
 PUBLIC_FEEDBACK_PER_HOUR = env_int("PUBLIC_FEEDBACK_PER_HOUR", 5)
 # Days a consumer's reply e-mail is kept; the daily purge-feedback-contacts job blanks it after.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 180)
@@ -446,7 +456,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["assessments.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["assessments.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "assessments.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -464,6 +474,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # assessments.converters: ids in paths are at most 18 digits (a bigint always holds them).
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        "public_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    },
     "ENUM_NAME_OVERRIDES": {
         "CampaignStatusEnum": "assessments.models.campaigns.CampaignStatus",
     },

@@ -1,8 +1,9 @@
 """Every error as JSON: ``{"error": <code>, "detail": <message>, "fields": {...}}``."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -12,8 +13,15 @@ from ..workflow import WorkflowError
 
 
 class Conflict(exceptions.APIException):
+    """409: the campaign's state does not allow this (now). ``changed`` (optional) says
+    what changed, e.g. ``{"status": {"was": "draft", "now": "submitted"}}``."""
+
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, *, changed: dict | None = None):
+        super().__init__(detail, code)
+        self.changed = changed
 
 
 def exception_handler(exc, context):
@@ -42,4 +50,50 @@ def exception_handler(exc, context):
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else str(data)
         response.data = {"error": getattr(exc, "default_code", "error"), "detail": str(detail)}
+        if getattr(exc, "changed", None):
+            response.data["changed"] = exc.changed
     return response
+
+
+API_PREFIX = "/api/"
+# status → (error code, message) for error pages made outside the API's views.
+ERRORS = {
+    400: ("invalid", gettext_lazy("The request is not valid.")),
+    401: ("not_authenticated", gettext_lazy("No valid token.")),
+    403: ("permission_denied", gettext_lazy("You may not do this.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("method_not_allowed", gettext_lazy("This method is not allowed here.")),
+    413: ("too_large", gettext_lazy("The request is too large.")),
+    415: ("unsupported_media_type", gettext_lazy("Send JSON.")),
+    429: ("throttled", gettext_lazy("Too many requests. Please try again later.")),
+}
+SERVER_ERROR = ("server_error", gettext_lazy("Something went wrong on our side. Please try again."))
+OTHER_ERROR = ("error", gettext_lazy("The request failed."))
+
+
+class JsonErrorsMiddleware:
+    """The API answers JSON whatever fails: an error page that Django itself made for an
+    address under /api/ (a server error, a body too large, a bad request caught before the
+    view, a CSRF refusal...) is replaced by ``{"error": ..., "detail": ...}`` with the
+    same status. Outermost in MIDDLEWARE, so it sees the page every inner layer made.
+    (Django has logged a server error before this runs.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path_info.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code = response.status_code
+            error, detail = ERRORS.get(code, SERVER_ERROR if code >= 500 else OTHER_ERROR)
+            replaced = JsonResponse({"error": error, "detail": str(detail)}, status=code)
+            for header, value in response.items():  # Allow, Retry-After, security headers...
+                if header.lower() not in ("content-type", "content-length"):
+                    replaced[header] = value
+            replaced.cookies = response.cookies
+            return replaced
+        return response

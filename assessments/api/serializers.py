@@ -15,6 +15,12 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Problems per field or question code.",
     )
+    changed = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        required=False,
+        help_text="With 409 when another request changed the campaign meanwhile: what changed, "
+        'e.g. {"status": {"was": "draft", "now": "submitted"}}.',
+    )
 
 
 class TeamSerializer(serializers.Serializer):

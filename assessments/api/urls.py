@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .. import converters  # noqa: F401 - registers <id:>
 from . import views
 
 # Swagger UI (from the drf-spectacular-sidecar package) injects one fixed <style> element;
@@ -17,16 +18,16 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api_docs"),
     path("api/v1/me/", views.MeView.as_view(), name="api_me"),
     path("api/v1/campaigns/", views.CampaignsView.as_view(), name="api_campaigns"),
-    path("api/v1/campaigns/<int:pk>/", views.CampaignView.as_view(), name="api_campaign"),
-    path("api/v1/campaigns/<int:pk>/answers/", views.AnswersView.as_view(), name="api_answers"),
-    path("api/v1/campaigns/<int:pk>/submit/", views.SubmitView.as_view(), name="api_submit"),
+    path("api/v1/campaigns/<id:pk>/", views.CampaignView.as_view(), name="api_campaign"),
+    path("api/v1/campaigns/<id:pk>/answers/", views.AnswersView.as_view(), name="api_answers"),
+    path("api/v1/campaigns/<id:pk>/submit/", views.SubmitView.as_view(), name="api_submit"),
     path(
-        "api/v1/campaigns/<int:pk>/clearance/",
+        "api/v1/campaigns/<id:pk>/clearance/",
         views.ClearanceView.as_view(),
         name="api_clearance",
     ),
-    path("api/v1/campaigns/<int:pk>/events/", views.EventsView.as_view(), name="api_events"),
-    path("api/v1/campaigns/<int:pk>/feedback/", views.FeedbackView.as_view(), name="api_feedback"),
+    path("api/v1/campaigns/<id:pk>/events/", views.EventsView.as_view(), name="api_events"),
+    path("api/v1/campaigns/<id:pk>/feedback/", views.FeedbackView.as_view(), name="api_feedback"),
     path(
         "api/v1/questionnaires/current/",
         views.QuestionnaireView.as_view(),

@@ -1,10 +1,12 @@
 """The REST API's views: authorise with the permissions module, read through the
 selectors, write through the services (exactly what the pages do), answer JSON."""
 
+import re
+
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import translation
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
@@ -19,8 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import audit, intake, listing, permissions, selectors, services, workflow
+from ..errors import ServiceError
 from ..forms import CampaignForm
-from ..models import CampaignStatus, EventKind, User
+from ..models import Campaign, CampaignStatus, EventKind, User
 from ..questionnaire import visible_codes
 from . import serializers as s
 from .errors import Conflict
@@ -99,6 +102,7 @@ class MeView(APIView):
 
 
 PERIOD = {"type": "string", "pattern": r"^[1-9]\d{3}-(0[1-9]|1[0-2])(-(0[1-9]|1\d|2[0-8]))?$"}
+CURSOR = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,512}$"}
 LIST_PARAMETERS = [
     OpenApiParameter(
         "q",
@@ -121,8 +125,8 @@ LIST_PARAMETERS = [
     OpenApiParameter("from", PERIOD, description="YYYY-MM or YYYY-MM-DD."),
     OpenApiParameter("to", PERIOD, description="YYYY-MM or YYYY-MM-DD."),
     OpenApiParameter("sort", str, enum=list(listing.SORTS)),
-    OpenApiParameter("after", str, description="Cursor from `next`."),
-    OpenApiParameter("before", str, description="Cursor from `previous`."),
+    OpenApiParameter("after", CURSOR, description="Cursor from `next` (only as given)."),
+    OpenApiParameter("before", CURSOR, description="Cursor from `previous` (only as given)."),
 ]
 
 
@@ -287,7 +291,26 @@ class SubmitView(CampaignAPIView):
             raise PermissionDenied("Only the campaign's team submits it.")
         if campaign.status not in workflow.EDITABLE_STATES:
             raise Conflict("This campaign cannot be submitted in its current state.")
-        services.campaign_submit(actor=request.user, campaign=campaign)
+        try:
+            services.campaign_submit(actor=request.user, campaign=campaign)
+        except ServiceError:
+            # Another request (a second submit, a withdrawal) changed the campaign between our
+            # read and the service's lock: a conflict that says what changed, not a 400.
+            now = Campaign.objects.filter(pk=pk).values_list("status", flat=True).first()
+            if now is None or now == campaign.status:
+                raise
+            labels = {
+                "now": CampaignStatus(now).label,
+                "was": CampaignStatus(campaign.status).label,
+            }
+            raise Conflict(
+                _(
+                    "The campaign changed while you submitted it: it is now “%(now)s” "
+                    "(it was “%(was)s”)."
+                )
+                % labels,
+                changed={"status": {"was": campaign.status, "now": now}},
+            ) from None
         return Response(s.CampaignSerializer(_campaign(request, pk)).data)
 
 
@@ -301,20 +324,25 @@ class ClearanceView(CampaignAPIView):
 
 
 EVENTS_PAGE = 100
+SEQUENCE = re.compile(r"[0-9]{1,18}")  # ASCII digits within a bigint ("²".isdigit() is True)
 
 
 class EventsView(CampaignAPIView):
     @extend_schema(
         summary="The campaign's history, oldest first",
         parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description="Sequence number cursor.")
+            OpenApiParameter(
+                "after",
+                {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+                description="Sequence number cursor.",
+            )
         ],
         responses={200: EventPageSerializer, **errors(400, 404)},
     )
     def get(self, request, pk: int):
         campaign = _campaign(request, pk)
         after = request.query_params.get("after", "0")
-        if not after.isdigit():
+        if not SEQUENCE.fullmatch(after):
             raise ValidationError({"after": ["A sequence number."]})
         events = list(audit.timeline(campaign).filter(seq__gt=int(after))[: EVENTS_PAGE + 1])
         more = len(events) > EVENTS_PAGE

@@ -13,12 +13,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ..cleaning import unstorable
+
 QUESTION_TYPES = ("single", "multiple", "yesno", "scale", "text", "number")
 CHOICE_TYPES = ("single", "multiple", "yesno", "scale")
 MAX_RISK_WEIGHT = 5
 MAX_MITIGATION_WEIGHT = 3
 SCORING_VERSIONS = (1, 2)  # the formula a definition is scored with (see scoring.py)
 FLOOR_TIERS = ("II", "III", "IV")  # what an option's min_tier may say
+# Numeric answers beyond this (either sign) are refused: they are typos or attacks, and a
+# 10**100000 would cost seconds to convert and could not be written as JSON.
+NUMBER_LIMIT = Decimal(10) ** 15
 
 # Intake fields a condition may test, with their allowed values (None: a yes/no field).
 INTAKE_FIELDS: dict[str, tuple[str, ...] | None] = {
@@ -191,6 +196,8 @@ class Question:
         if raw is None:
             return None
         if self.type == "multiple":
+            if not isinstance(raw, str | list | tuple):
+                raise AnswerError(self.code, _("Choose from the list."))
             values = [raw] if isinstance(raw, str) else list(raw)
             values = [str(v) for v in values if str(v) != ""]
             if not values:
@@ -219,6 +226,10 @@ class Question:
             if not isinstance(raw, str):
                 raise AnswerError(self.code, _("Enter text."))
             value = raw.strip()
+            if unstorable(value):
+                raise AnswerError(
+                    self.code, _("Remove the null or invalid characters from this text.")
+                )
             if len(value) > self.max_length:
                 raise AnswerError(
                     self.code,
@@ -238,6 +249,8 @@ class Question:
             raise AnswerError(self.code, _("Enter a number.")) from None
         if not number.is_finite():
             raise AnswerError(self.code, _("Enter a number."))
+        if abs(number) > NUMBER_LIMIT:
+            raise AnswerError(self.code, _("Enter a number between -10¹⁵ and 10¹⁵."))
         if self.min is not None and number < self.min:
             raise AnswerError(self.code, _("Enter %(min)s or more.") % {"min": self.min})
         if self.max is not None and number > self.max:

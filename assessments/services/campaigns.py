@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit, permissions, selectors
 from ..canonical import canonical_sha256
+from ..cleaning import upload_name
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
@@ -251,7 +252,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = (upload.name or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    name = upload_name(upload.name, "evidence")
     with campaign_transaction():
         campaign = _lock_editable(actor, campaign)
         evidence = EvidenceFile(

@@ -6,13 +6,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from .. import audit, intake, permissions, webhooks, workflow
+from .. import audit, intake, permissions, ratelimit, webhooks, workflow
+from ..cleaning import unstorable, upload_name
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
@@ -34,6 +34,7 @@ from ..notifications import notify
 logger = logging.getLogger(__name__)
 
 MAX_FEEDBACK_CHARS = 4000
+MAX_EMAIL_CHARS = 254  # the contact_email column (RFC 5321's limit)
 
 
 def _clean_text(text: str) -> str:
@@ -121,7 +122,7 @@ def feedback_add(
         )
         if upload:
             feedback.attachment.save("upload", upload, save=False)
-            feedback.attachment_name = (upload.name or "attachment").rsplit("/", 1)[-1][:255]
+            feedback.attachment_name = upload_name(upload.name, "attachment")
             feedback.attachment_type = content_type
         feedback.save()
         _record_feedback(campaign, feedback, actor)
@@ -150,15 +151,20 @@ def feedback_add_public(
     if category not in FeedbackCategory.values:
         raise ServiceError(_("Choose a category."), field="category")
     email = (email or "").strip()
+    if len(email) > MAX_EMAIL_CHARS or unstorable(email):
+        raise ServiceError(_("Enter a valid e-mail address."), field="email")
     if email and not consent:
         raise ServiceError(
             _("Tick the box to agree that we may use your e-mail address to reply."),
             field="consent",
         )
     hashed = ip_hash(ip)
-    key = f"public-feedback:{hashed}"
-    count = cache.get_or_set(key, 0, timeout=3600)
-    if count >= settings.PUBLIC_FEEDBACK_PER_HOUR:
+    bucket = ip_hash(ratelimit.bucket_of(ip))
+    # Counted before the insert, atomically: of simultaneous messages from one address only
+    # PUBLIC_FEEDBACK_PER_HOUR get through (a refused one changes nothing).
+    if not ratelimit.hit(
+        "public-feedback", bucket, limit=settings.PUBLIC_FEEDBACK_PER_HOUR, window=3600
+    ):
         raise ServiceError(_("Too many messages from your connection. Please try again later."))
     with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
@@ -174,10 +180,6 @@ def feedback_add_public(
         )
         _record_feedback(campaign, feedback, None)
         _maybe_flag(campaign, feedback)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
     return feedback
 
 
