@@ -347,6 +347,7 @@ def html_forms(w) -> list[dict]:
             )
         ],
         form("campaign_submit", [draft.pk], "marketer", []),
+        form("assessment_move", [draft.pk], "marketer", []),
         form("campaign_withdraw", [w["withdrawing"].pk], "marketer", fields_of(WithdrawForm)),
         form(
             "assignment_respond",
