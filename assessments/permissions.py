@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ServiceError
@@ -233,6 +234,66 @@ def can_vote(user: User, campaign: Campaign) -> bool:
     )
 
 
+# --- separation of duties -------------------------------------------------------------------
+
+# The acts that judge a campaign. Nobody does them to a campaign of their own team, or one
+# they own or submitted (``is_party``); the services check again under the row lock
+# (``check_judge``).
+JUDGING_ACTIONS = frozenset(
+    {"assign", "vote", "confirm", "overrule", "verify_conditions", "triage", "send_back"}
+)
+# The role each judging act needs (only reviewers are assigned, so only they vote).
+JUDGING_ROLES: dict[str, frozenset[str]] = {
+    "assign": frozenset({Role.CHAIR}),
+    "vote": frozenset({Role.REVIEWER}),
+    "accept": frozenset({Role.REVIEWER}),
+    "confirm": frozenset({Role.CHAIR}),
+    "overrule": frozenset({Role.CHAIR}),
+    "send_back": frozenset({Role.CHAIR}),
+    "verify_conditions": frozenset({Role.REVIEWER, Role.CHAIR}),
+    "triage": frozenset({Role.REVIEWER, Role.CHAIR}),
+}
+PARTY_MESSAGE = _(
+    "You cannot judge a campaign of your own team, or one you own or submitted. "
+    "Nothing was changed."
+)
+ROLE_MESSAGE = _("You no longer hold the role this needs. Nothing was changed.")
+
+
+def is_party(user: User, campaign: Campaign) -> bool:
+    """``user`` is on the campaign's side: a member of its team, its owner, or the person who
+    submitted one of its versions. The one rule of separation of duties."""
+    if campaign.owner_id == user.pk:
+        return True
+    if "team_ids" in user.__dict__ and campaign.team_id in user.team_ids:
+        return True  # already read for this request
+    return (
+        Campaign.objects.filter(pk=campaign.pk)
+        .filter(Q(team__members=user) | Q(versions__submitted_by=user))
+        .exists()
+    )
+
+
+def check_judge(user: User, campaign: Campaign, act: str) -> User:
+    """The services' guard for a judging act, called inside the transaction with the
+    campaign row locked: re-reads the person (row locked, so a change of roles or teams
+    waits for the act) and checks, as they are at this moment, that they are active, hold
+    the role, are not a party to the campaign and have the second factor. Returns the
+    fresh person; raises ``ServiceError``."""
+    fresh = User.objects.select_for_update().filter(pk=user.pk).first()
+    if fresh is None or not fresh.is_active or fresh.role_set.isdisjoint(JUDGING_ROLES[act]):
+        raise ServiceError(ROLE_MESSAGE)
+    if is_party(fresh, campaign):
+        raise ServiceError(PARTY_MESSAGE)
+    check_mfa(fresh)
+    return fresh
+
+
+def may_verify(user: User, condition) -> bool:
+    """Whoever fulfilled a condition never verifies it."""
+    return condition.fulfilled_by_id != user.pk
+
+
 def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
     """What ``user`` may do to ``campaign`` now: views authorise with it and templates
     show buttons from it."""
@@ -272,6 +333,8 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
         actions.add("notice")
     if is_chair(user) and status in REREVIEW_STATES:
         actions.add("send_back")
+    if actions & JUDGING_ACTIONS and is_party(user, campaign):
+        actions -= JUDGING_ACTIONS
     return frozenset(actions)
 
 

@@ -26,7 +26,7 @@ from . import (
     services,
     workflow,
 )
-from .errors import ServiceError
+from .errors import ServiceError, SignatureLocked
 from .forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -495,8 +495,10 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "respond_form": forms.get("respond_form")
         or (RespondForm() if review["my_pending"] else None),
         "vote_form": form("vote_form", "vote", VoteForm),
-        "confirm_form": form("confirm_form", "confirm", SignForm),
-        "overrule_form": form("overrule_form", "overrule", OverruleForm),
+        "confirm_form": _sign_form(forms, "confirm_form", "confirm", SignForm, campaign, actions),
+        "overrule_form": _sign_form(
+            forms, "overrule_form", "overrule", OverruleForm, campaign, actions
+        ),
         "comment_form": form(
             "comment_form",
             "comment",
@@ -511,6 +513,18 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         and permissions.mfa_missing(request.user),
     }
     return render(request, "assessments/campaign_detail.html", context, status=status)
+
+
+def _sign_form(forms, name: str, action: str, form_class, campaign, actions):
+    """The chair's signing form, carrying the outcome and version the page shows."""
+    if name not in forms and action not in actions:
+        return None
+    expectation = services.signing_expectation(campaign, action)
+    form = forms.get(name)
+    if form is None:
+        return form_class(initial=expectation)
+    form.show_current(expectation)
+    return form
 
 
 def _intake_labels(campaign) -> list[tuple[str, str]]:
@@ -725,6 +739,11 @@ def _form_action(request, campaign, form, form_name: str, call, success, anchor:
     if form.is_valid():
         try:
             call(form.cleaned_data)
+        except SignatureLocked as exc:
+            # Too many wrong signature passwords: the session ends (services.review).
+            logout(request)
+            messages.error(request, exc.message)
+            return redirect(settings.LOGIN_URL)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -848,6 +867,8 @@ def decision_confirm(request, pk: int):
             campaign=campaign,
             password=data["password"],
             rationale=data["rationale"],
+            expected_outcome=data["expected_outcome"],
+            expected_version=data["expected_version"],
         ),
         _("Decision confirmed and signed."),
     )
@@ -871,6 +892,8 @@ def decision_overrule(request, pk: int):
             rationale=data["rationale"],
             conditions=form.condition_list(),
             password=data["password"],
+            expected_outcome=data["expected_outcome"],
+            expected_version=data["expected_version"],
         ),
         _("The outcome was overruled; your signature is recorded."),
     )

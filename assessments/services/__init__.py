@@ -55,6 +55,8 @@ from .review import (
     eligible_reviewers,
     review_assign,
     review_propose,
+    reviewer_assignments_withdraw,
+    signing_expectation,
     vote_cast,
 )
 
@@ -90,6 +92,8 @@ __all__ = [
     "eligible_reviewers",
     "review_assign",
     "review_propose",
+    "reviewer_assignments_withdraw",
+    "signing_expectation",
     "vote_cast",
     "INTAKE_FIELDS",
     "ImportProblems",

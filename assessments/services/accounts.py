@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions, security_log
+from . import review
 from ..errors import ServiceError
 from ..invitations import check_invitation_usable, invitation_from_token
 from ..models import (
@@ -151,6 +152,8 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         _apply_roles(locked, sorted(set(roles)))
+        # Losing the reviewer role (or joining a campaign's team) ends open reviews now.
+        review.reviewer_assignments_withdraw(user=locked, actor=actor)
     user.__dict__.pop("role_set", None)
     security_log.log_event(
         "roles_set",
@@ -168,6 +171,8 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
         raise ServiceError(_("You may not change this person's access."))
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
+        if changed and not active:
+            review.reviewer_assignments_withdraw(user=user, actor=actor)
         if changed:
             logger.info(
                 "user %s %s by user %s", user.pk, "activated" if active else "deactivated", actor.pk
