@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions, security_log
-from . import review
 from ..errors import ServiceError
 from ..invitations import check_invitation_usable, invitation_from_token
 from ..models import (
@@ -22,6 +21,7 @@ from ..models import (
     normalize_email,
 )
 from ..roles import Role
+from . import review
 
 logger = logging.getLogger(__name__)
 
