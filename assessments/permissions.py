@@ -283,7 +283,8 @@ def check_judge(user: User, campaign: Campaign, act: str) -> User:
     fresh = User.objects.select_for_update().filter(pk=user.pk).first()
     if fresh is None or not fresh.is_active or fresh.role_set.isdisjoint(JUDGING_ROLES[act]):
         raise ServiceError(ROLE_MESSAGE)
-    if is_party(fresh, campaign):
+    current = Campaign.objects.only("owner_id", "team_id").get(pk=campaign.pk)
+    if is_party(fresh, current):
         raise ServiceError(PARTY_MESSAGE)
     check_mfa(fresh)
     return fresh
