@@ -472,6 +472,8 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
     def form(name: str, action: str, make):
         """The form passed in (bound, with errors), or an empty one when the user may
         act (forms the page does not show are not built)."""
+        if name in forms and action not in actions:
+            return _errors_as_messages(request, forms[name])
         return forms.get(name) or (make() if action in actions else None)
 
     can_edit = permissions.can_edit_campaign(request.user, campaign)
@@ -495,9 +497,11 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "respond_form": forms.get("respond_form")
         or (RespondForm() if review["my_pending"] else None),
         "vote_form": form("vote_form", "vote", VoteForm),
-        "confirm_form": _sign_form(forms, "confirm_form", "confirm", SignForm, campaign, actions),
+        "confirm_form": _sign_form(
+            request, forms, "confirm_form", "confirm", SignForm, campaign, actions
+        ),
         "overrule_form": _sign_form(
-            forms, "overrule_form", "overrule", OverruleForm, campaign, actions
+            request, forms, "overrule_form", "overrule", OverruleForm, campaign, actions
         ),
         "comment_form": form(
             "comment_form",
@@ -515,10 +519,18 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
     return render(request, "assessments/campaign_detail.html", context, status=status)
 
 
-def _sign_form(forms, name: str, action: str, form_class, campaign, actions):
+def _errors_as_messages(request, form) -> None:
+    """A refused form the page no longer shows (the user may not do that): its errors
+    become messages, so the refusal is still said."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _sign_form(request, forms, name: str, action: str, form_class, campaign, actions):
     """The chair's signing form, carrying the outcome and version the page shows."""
-    if name not in forms and action not in actions:
-        return None
+    if action not in actions:
+        return _errors_as_messages(request, forms[name]) if name in forms else None
     expectation = services.signing_expectation(campaign, action)
     form = forms.get(name)
     if form is None:
