@@ -498,10 +498,10 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         or (RespondForm() if review["my_pending"] else None),
         "vote_form": form("vote_form", "vote", VoteForm),
         "confirm_form": _sign_form(
-            request, forms, "confirm_form", "confirm", SignForm, campaign, actions
+            request, forms, "confirm_form", "confirm", SignForm, campaign, review
         ),
         "overrule_form": _sign_form(
-            request, forms, "overrule_form", "overrule", OverruleForm, campaign, actions
+            request, forms, "overrule_form", "overrule", OverruleForm, campaign, review
         ),
         "comment_form": form(
             "comment_form",
@@ -527,11 +527,13 @@ def _errors_as_messages(request, form) -> None:
             messages.error(request, error)
 
 
-def _sign_form(request, forms, name: str, action: str, form_class, campaign, actions):
+def _sign_form(request, forms, name: str, action: str, form_class, campaign, review):
     """The chair's signing form, carrying the outcome and version the page shows."""
-    if action not in actions:
+    if action not in review["actions"]:
         return _errors_as_messages(request, forms[name]) if name in forms else None
-    expectation = services.signing_expectation(campaign, action)
+    expectation = services.expectation_of(
+        action, campaign.status, review["current_version"], review["decisions"]
+    )
     form = forms.get(name)
     if form is None:
         return form_class(initial=expectation)

@@ -850,9 +850,21 @@ def signing_expectation(campaign: Campaign, act: str) -> dict:
     version number. The forms carry these; the services refuse the act when either
     changed before the signature landed."""
     version = current_version(campaign)
-    outcome = Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk)
-    if act == "confirm" and version is not None:
-        proposal = _proposal(version)
+    status = Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk)
+    decisions = list(version.decisions.filter(kind=DecisionKind.RULE)) if version else []
+    return expectation_of(act, status, version, decisions)
+
+
+def expectation_of(act: str, status: str, version, decisions) -> dict:
+    """``signing_expectation`` from rows the caller has read (the campaign page)."""
+    outcome = status
+    if act == "confirm":
+        proposals = [
+            d
+            for d in decisions
+            if version is not None and d.version_id == version.pk and d.kind == DecisionKind.RULE
+        ]
+        proposal = max(proposals, key=lambda d: (d.created_at, d.pk), default=None)
         outcome = proposal.outcome if proposal else ""
     return {"expected_outcome": outcome, "expected_version": version.number if version else 0}
 

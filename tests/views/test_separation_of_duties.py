@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Assignment, Condition, Decision, Vote
+from tests.conftest import set_rule
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,33 @@ def test_nobody_but_a_chair_who_is_no_party_overrules(client, personas, board, i
     assert response.status_code in (302, 400, 403, 404)
     in_review.refresh_from_db()
     assert in_review.status == "rejected"
+
+
+def test_the_confirm_form_names_the_proposed_outcome(
+    client, chair, board, complete_campaign, marketer
+):
+    set_rule("I", chair_confirms=True)
+    services.campaign_submit(actor=marketer, campaign=complete_campaign)
+    services.review_assign(actor=chair, campaign=complete_campaign, reviewers=board[:1])
+    services.assignment_accept(
+        actor=board[0], assignment=Assignment.objects.get(), declaration="None."
+    )
+    reject(board[0], complete_campaign)
+    client.force_login(chair)
+    page = client.get(url("campaign_detail", complete_campaign)).text
+    assert 'data-testid="confirm-form"' in page
+    assert hidden(page, "expected_outcome") == "rejected"
+    assert hidden(page, "expected_version") == "1"
+    assert 'data-testid="overrule-subject"' in page
+    response = client.post(
+        url("decision_confirm", complete_campaign),
+        {"password": PASSWORD, "expected_outcome": "approved", "expected_version": "1"},
+    )
+    assert response.status_code == 400 and "changed while you were deciding" in response.text
+    response = client.post(
+        url("decision_confirm", complete_campaign),
+        {"password": PASSWORD, "expected_outcome": "rejected", "expected_version": "1"},
+    )
+    assert response.status_code == 302
+    complete_campaign.refresh_from_db()
+    assert complete_campaign.status == "rejected"
