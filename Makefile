@@ -11,11 +11,12 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
   $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint requirements/build-constraints.txt
 
-.PHONY: help python-check system-packages system-packages-test venv venv-dev messages run seed test lint format worker serve loadtest bench clean
+.PHONY: help python-check system-packages system-packages-test venv venv-dev messages run seed test test-dates lint format worker serve loadtest bench clean
 
 help:
 	@echo "make run     - set up .venv, migrate the SQLite database, load demo data, serve on :$(PORT)"
 	@echo "make test    - set up .venv with dev extras and run the whole test suite"
+	@echo "make test-dates - the test suite with the clock at a month's end, 1 January and 29 February"
 	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
 	@echo "make worker  - Celery worker + beat on REDIS_URL"
 	@echo "make serve   - production stack: gunicorn + Celery worker + beat (needs SECRET_KEY, DATABASE_URL, REDIS_URL)"
@@ -68,6 +69,16 @@ seed: venv
 
 test: system-packages-test venv-dev messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The whole suite with the clock of every process moved (libfaketime), to prove that no test
+# depends on the day it runs: a month's last day late in the evening, 1 January just after
+# midnight (UTC), and 29 February.
+TEST_DATES ?= 2026-12-31 23:30:00|2027-01-01 00:30:00|2028-02-29 12:00:00
+test-dates: system-packages-test venv-dev messages
+	@IFS='|'; for moment in $(TEST_DATES); do \
+	  echo "=== make test with the clock at $$moment UTC"; \
+	  TZ=UTC faketime -f "@$$moment" $(VENV)/bin/pytest -q $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .

@@ -40,6 +40,7 @@ need "fontconfig fonts-noto-core" "Arabic text in PDFs is drawn with Noto Naskh 
   has_font "Noto Naskh Arabic"
 if [ "$purpose" != run ]; then
   need chromium "the browser tests drive /usr/bin/chromium" test -x /usr/bin/chromium
+  need faketime "make test-dates runs the suite with the clock moved" command -v faketime
 fi
 if [ "$purpose" = ci ]; then
   need postgresql-client "CI waits for PostgreSQL with pg_isready" command -v pg_isready

@@ -2,12 +2,14 @@ import os
 import shutil
 import socket
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from assessments import audit, services, workflow
 from assessments.models import Assignment, RoutingRule
@@ -21,6 +23,12 @@ from tests.questionnaire.sample import sample
 # run instead of skipping the tests that need it.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
+
+# Property tests draw the same examples on every run, so a run's outcome never depends on
+# chance; HYPOTHESIS_PROFILE=explore draws new ones (and keeps failures in .hypothesis/).
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def service_missing(reason: str):
@@ -60,6 +68,18 @@ def chromium_path():
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         service_missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
     return CHROMIUM
+
+
+# The fixed moment that seeded histories and "this month" figures are built at, so a test's
+# outcome never depends on the day it runs (a Monday in mid-month, mid-morning UTC).
+REFERENCE_TIME = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def reference_time():
+    """The clock starts at REFERENCE_TIME and runs on from there (time-machine)."""
+    with time_machine.travel(REFERENCE_TIME, tick=True):
+        yield REFERENCE_TIME
 
 
 @pytest.fixture

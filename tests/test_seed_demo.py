@@ -8,7 +8,7 @@ from assessments.models import Campaign, Team, User, UserRole
 from assessments.selectors import campaign_result
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 
 @pytest.fixture(autouse=True)

@@ -100,7 +100,11 @@ class MeView(APIView):
 
 PERIOD = {"type": "string", "pattern": r"^[1-9]\d{3}-(0[1-9]|1[0-2])(-(0[1-9]|1\d|2[0-8]))?$"}
 LIST_PARAMETERS = [
-    OpenApiParameter("q", {"type": "string", "maxLength": 100}, description="Name or owner."),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": 100, "pattern": r"^[^\x00]*$"},
+        description="Name or owner (no NUL characters).",
+    ),
     OpenApiParameter(
         "state",
         str,

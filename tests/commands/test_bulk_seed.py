@@ -37,7 +37,7 @@ from assessments.models import (
 from assessments.questionnaire import score
 from assessments.services.review import VOTE_MEANINGS, decision_reasons, fingerprint_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 S = CampaignStatus
 DECIDED = {

@@ -25,7 +25,7 @@ from assessments.workflow import WorkflowError
 from tests.dashboard.scenario import history  # noqa: F401 - a fixture
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 
 def data_for(filters=None, now=None):

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_time")]
 
 LINE = re.compile(
     r"^(?P<name>[a-z_0-9]+) median_ms=(?P<median>\d+\.\d) p95_ms=(?P<p95>\d+\.\d) "

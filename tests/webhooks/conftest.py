@@ -2,7 +2,6 @@
 answers with the statuses it is told to, then 200."""
 
 import threading
-import time
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assessments.models import Webhook, WebhookEvent
+from tests.waiting import wait_until
 
 
 @dataclass
@@ -26,10 +26,8 @@ class Receiver:
     answers: list = field(default_factory=list)  # statuses to answer first, then 200
     redirect_to: str = ""
 
-    def wait_for(self, count: int, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
+    def wait_for(self, count: int) -> None:
+        wait_until(lambda: len(self.requests) >= count, what=f"{count} webhook request(s)")
 
 
 @pytest.fixture

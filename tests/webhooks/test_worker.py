@@ -1,7 +1,5 @@
 """A real Celery worker on the real Redis posts the delivery the service queued on commit."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -9,6 +7,7 @@ from assessments import services
 from assessments.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from ethicsreview.celery import app as celery_app
 from tests.factories import PASSWORD
+from tests.waiting import wait_until
 from tests.webhooks.test_webhooks import ready_to_vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,9 +44,10 @@ def test_a_real_worker_delivers_the_decision(
     assert len(receiver.requests) == 1
     assert receiver.requests[0].headers["X-EthicsReview-Event"] == "decision.made"
     delivery = WebhookDelivery.objects.get()
-    for _ in range(100):  # the worker records the answer just after the receiver got it
-        if delivery.status == DeliveryStatus.DELIVERED:
-            break
-        time.sleep(0.05)
-        delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.DELIVERED
+    # The worker records the answer just after the receiver got it.
+    wait_until(
+        lambda: WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.DELIVERED
+        ).exists(),
+        what="the delivery to be recorded as delivered",
+    )
