@@ -218,3 +218,53 @@ def test_the_confirm_form_names_the_proposed_outcome(
     assert response.status_code == 302
     complete_campaign.refresh_from_db()
     assert complete_campaign.status == "rejected"
+
+
+def test_removing_the_reviewer_role_in_the_admin_withdraws_the_assignment(
+    client, admin_user, in_review, board
+):
+    reviewer = board[0]
+    role = reviewer.roles.get()
+    client.force_login(admin_user)
+    change = reverse("admin:assessments_user_change", args=[reviewer.pk])
+    joined = reviewer.date_joined
+    response = client.post(
+        change,
+        {
+            "email": reviewer.email,
+            "display_name": reviewer.display_name,
+            "language": "en",
+            "is_active": "on",
+            "is_specialist": "on",
+            "date_joined_0": joined.strftime("%Y-%m-%d"),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "roles-TOTAL_FORMS": "1",
+            "roles-INITIAL_FORMS": "1",
+            "roles-MIN_NUM_FORMS": "0",
+            "roles-MAX_NUM_FORMS": "1000",
+            "roles-0-id": str(role.pk),
+            "roles-0-user": str(reviewer.pk),
+            "roles-0-role": "manager",
+        },
+    )
+    assert response.status_code == 302, response.text[:3000]
+    assert list(reviewer.roles.values_list("role", flat=True)) == ["manager"]
+    assert Assignment.objects.get(reviewer=reviewer).status == "withdrawn"
+    assert in_review.events.filter(kind="assignment_withdrawn", actor_id=admin_user.pk).exists()
+    client.force_login(reviewer)
+    response = client.post(
+        url("vote", in_review), {"decision": "reject", "rationale": "No.", "password": PASSWORD}
+    )
+    assert response.status_code in (302, 400, 403)
+    assert not Vote.objects.exists()
+
+
+def test_deactivating_a_reviewer_on_the_people_page_withdraws_the_assignment(
+    client, admin_user, in_review, board
+):
+    client.force_login(admin_user)
+    response = client.post(reverse("user_access", args=[board[0].pk]), {"active": "0"})
+    assert response.status_code == 302
+    assert Assignment.objects.get(reviewer=board[0]).status == "withdrawn"
+    replacement = Assignment.objects.get(status="pending")
+    assert replacement.reviewer != board[0]
