@@ -241,10 +241,14 @@ def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
 
 
 def _carry_over_reviewers(campaign, previous, version) -> None:
-    """After changes were requested, the reviewers who voted review the new version."""
-    voters = Vote.objects.filter(version=previous, reviewer__is_active=True).values_list(
-        "reviewer_id", flat=True
-    )
+    """After changes were requested, the reviewers who voted review the new version (those
+    who may still review it: active, still reviewers, no party to the campaign)."""
+    eligible = {u.pk for u in eligible_reviewers(campaign, version)}
+    voters = [
+        pk
+        for pk in Vote.objects.filter(version=previous).values_list("reviewer_id", flat=True)
+        if pk in eligible
+    ]
     for reviewer_id in voters:
         Assignment.objects.create(
             campaign=campaign,

@@ -512,3 +512,51 @@ def test_a_confirmation_re_checks_the_panel(complete_campaign, marketer, chair, 
             **services.signing_expectation(complete_campaign, "confirm"),
         )
     assert reload(complete_campaign).status == "awaiting_confirmation"
+
+
+def test_a_recusal_with_nobody_to_replace_tells_the_chair_instead_of_deciding(
+    complete_campaign, marketer, chair, board
+):
+    set_rule("I", reviewers_required=2)
+    services.campaign_submit(actor=marketer, campaign=complete_campaign)
+    services.review_assign(actor=chair, campaign=complete_campaign, reviewers=board[:2])
+    accept(board[0], complete_campaign)
+    vote(board[0], complete_campaign)
+    # Nobody else may review: the last reviewer's recusal leaves one vote of two.
+    UserRole.objects.filter(user__in=[board[2], chair], role="reviewer").delete()
+    assignment = Assignment.objects.get(reviewer=board[1])
+    assert (
+        services.assignment_recuse(actor=board[1], assignment=assignment, reason="Conflict.")
+        is None
+    )
+    assert reload(complete_campaign).status == "in_review"
+    assert not Decision.objects.exists()
+    assert AuditEvent.objects.get(kind="panel_incomplete").payload["missing"] == ["reviewers"]
+
+
+def test_a_reviewer_who_joined_the_team_cannot_accept(
+    complete_campaign, marketer, chair, board, team
+):
+    services.campaign_submit(actor=marketer, campaign=complete_campaign)
+    services.review_assign(actor=chair, campaign=complete_campaign, reviewers=board[:1])
+    board[0].teams.add(team)  # behind the services' back: no withdrawal ran
+    assignment = Assignment.objects.get()
+    with pytest.raises(ServiceError) as refused:
+        services.assignment_accept(actor=board[0], assignment=assignment, declaration="None.")
+    assert refused.value.message == permissions.PARTY_MESSAGE
+    assignment.refresh_from_db()
+    assert assignment.status == "pending"
+    # Recusing is still possible.
+    services.assignment_recuse(actor=board[0], assignment=assignment, reason="My team now.")
+
+
+def test_a_voter_who_lost_the_role_is_not_carried_over_to_the_next_version(
+    complete_campaign, marketer, chair, board, admin_user
+):
+    staff(complete_campaign, marketer, chair, board[:1])
+    vote(board[0], complete_campaign, "request_changes")
+    assert reload(complete_campaign).status == "changes_requested"
+    services.user_set_roles(actor=admin_user, user=board[0], roles=["manager"])
+    services.campaign_submit(actor=marketer, campaign=complete_campaign)
+    assert not Assignment.objects.filter(version__number=2).exists()
+    assert reload(complete_campaign).status == "submitted"  # the chair staffs it again
