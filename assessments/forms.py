@@ -258,6 +258,18 @@ class SignForm(forms.Form):
         min_value=0, max_value=2**31 - 1, required=False, widget=forms.HiddenInput
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        # The hidden fields are not the user's to fix: a malformed one is a stale page.
+        stale = [name for name in ("expected_outcome", "expected_version") if name in self._errors]
+        for name in stale:
+            del self._errors[name]
+        if stale:
+            self.add_error(
+                None, _("This form is out of date. Nothing was signed; reload the page and sign.")
+            )
+        return cleaned
+
     def show_current(self, expectation: dict) -> None:
         """A form shown again (after a refusal) carries what the page shows now."""
         if self.is_bound:

@@ -129,6 +129,10 @@ def test_a_missing_or_malformed_expectation_is_refused_clearly(client, chair, in
     client.force_login(chair)
     response = client.post(url("decision_overrule", in_review), overrule_body(**extra))
     assert response.status_code == 400
+    assert (
+        "This form is out of date" in response.text
+        or "changed while you were deciding" in response.text
+    )
     in_review.refresh_from_db()
     assert in_review.status == "in_review"
     assert not Decision.objects.exists()
