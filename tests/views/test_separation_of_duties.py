@@ -272,3 +272,18 @@ def test_deactivating_a_reviewer_on_the_people_page_withdraws_the_assignment(
     assert Assignment.objects.get(reviewer=board[0]).status == "withdrawn"
     replacement = Assignment.objects.get(status="pending")
     assert replacement.reviewer != board[0]
+
+
+def test_the_refusals_and_the_overrule_subject_are_in_arabic(client, chair, board, in_review):
+    chair.language = "ar"
+    chair.save(update_fields=["language"])
+    client.force_login(chair)
+    page = client.get(url("campaign_detail", in_review)).text
+    assert "أنت تنقض" in page
+    reject(board[0], in_review)
+    response = client.post(
+        url("decision_overrule", in_review),
+        overrule_body(expected_outcome="in_review", expected_version="1"),
+    )
+    assert response.status_code == 400
+    assert "تغيّرت الحملة بينما كنت تتخذ قرارك" in response.text
