@@ -146,8 +146,9 @@ class WebhookForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
-        if not webhooks.is_http_url(url):
-            raise forms.ValidationError(_("Enter an http:// or https:// address."))
+        problem = webhooks.url_problem(url)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return url
 
     def clean_events(self):

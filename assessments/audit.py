@@ -4,12 +4,14 @@ Every event is one row in a single global hash chain. ``record()`` locks the cha
 appends the next event and moves the head, all inside the caller's transaction, so an event
 exists exactly when the change it describes was committed. Each event's hash covers its
 canonical content and the previous event's hash; ``verify()`` walks the chain and names the
-first event that does not check out. Database triggers (installed by migration 0003 through
-``install_triggers()``) refuse UPDATE and DELETE on the event table.
+first event that does not check out. Database triggers (installed by migrations 0003 and 0019
+through ``install_triggers()``) refuse UPDATE and DELETE on the event table, and TRUNCATE on
+PostgreSQL (SQLite has no TRUNCATE; its ``DELETE FROM`` without WHERE fires the DELETE trigger).
 
 Limit: the chain is not keyed, so someone who can write to the database *and* drop the
-triggers can rewrite the chain from some event onwards and recompute every later hash. Keep
-copies of the last hash elsewhere (``verify_audit_log -v 2`` prints it) to detect that too.
+triggers can rewrite the chain from some event onwards and recompute every later hash. The
+periodic ``log_head()`` writes the head to the security log, outside the database, and
+``verify_audit_log --expect-head SEQ:HASH`` checks the chain against such a copy.
 """
 
 import hashlib
@@ -19,11 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from . import dashboard
+from . import dashboard, security_log
 from .models import AuditChainHead, AuditEvent, Campaign, EventKind, User
 
 GENESIS = "0" * 64
@@ -222,6 +224,11 @@ def verify() -> Verification:
         expected_seq, prev_hash = seq + 1, fields["hash"]
     count = expected_seq - 1
 
+    if count == 0 and Campaign.objects.exists() and not AuditEvent.objects.exists():
+        # Every campaign's creation is an event: an empty chain beside campaigns was emptied.
+        return Verification(
+            False, 0, 1, "the audit log is empty but campaigns exist: events were removed"
+        )
     if head is None:
         if count:
             return Verification(
@@ -256,6 +263,74 @@ def verify() -> Verification:
     return Verification(True, count, None, "")
 
 
+def parse_head(text: str) -> tuple[int, str]:
+    """``"SEQ:HASH"`` (as the security log's ``audit_chain_head`` lines give them) as
+    ``(seq, hash)``, or ValueError saying what is wrong."""
+    seq_text, sep, hash_text = (text or "").strip().partition(":")
+    hash_text = hash_text.strip().lower()
+    seq_text = seq_text.strip()
+    if not sep or not (seq_text.isascii() and seq_text.isdigit()):
+        raise ValueError("expected SEQ:HASH, e.g. 1042:9f86d081…, with SEQ a whole number")
+    if len(hash_text) != 64 or any(c not in "0123456789abcdef" for c in hash_text):
+        raise ValueError("the hash must be 64 hexadecimal characters (SHA-256)")
+    return int(seq_text), hash_text
+
+
+def check_expected_head(seq: int, expected_hash: str) -> Verification:
+    """Is the event ``seq`` recorded elsewhere (the security log) still in the chain with the
+    same hash, and the chain's head at or past it? Run after ``verify()`` has passed: the
+    chain is then linked from that event to the head, so nothing after it was rewritten
+    without rewriting it too. ``seq`` 0 is the empty chain (hash ``GENESIS``)."""
+    head = AuditChainHead.objects.filter(pk=HEAD_PK).values_list("last_seq", "last_hash").first()
+    last_seq = head[0] if head else 0
+    if seq > last_seq:
+        return Verification(
+            False,
+            last_seq,
+            last_seq + 1,
+            f"history was cut: the chain ends at event {last_seq}, before the expected head {seq}",
+        )
+    if seq == 0:
+        actual = GENESIS
+    else:
+        actual = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+        if actual is None:
+            return Verification(False, seq - 1, seq, "the expected head event is missing")
+    if actual != expected_hash:
+        return Verification(
+            False, max(seq - 1, 0), seq, "the expected head event has another hash: rewritten"
+        )
+    return Verification(True, last_seq, None, "")
+
+
+@dataclass(frozen=True)
+class HeadSnapshot:
+    seq: int
+    hash: str
+    events: int  # rows in the event table (equal to seq while the chain is intact)
+
+
+def head_snapshot() -> HeadSnapshot:
+    head = AuditChainHead.objects.filter(pk=HEAD_PK).values_list("last_seq", "last_hash").first()
+    seq, last_hash = head if head else (0, GENESIS)
+    return HeadSnapshot(seq=seq, hash=last_hash, events=AuditEvent.objects.count())
+
+
+def log_head() -> HeadSnapshot:
+    """Periodic: write the chain head to the security log (``ethicsreview.security``), which
+    lives outside the database, so a later ``verify_audit_log --expect-head SEQ:HASH`` can
+    tell whether the history up to that point is still the one that was written."""
+    snapshot = head_snapshot()
+    security_log.log_event(
+        "audit_chain_head",
+        seq=snapshot.seq,
+        hash=snapshot.hash,
+        events=snapshot.events,
+        expect_head=f"{snapshot.seq}:{snapshot.hash}",
+    )
+    return snapshot
+
+
 def timeline(campaign: Campaign) -> QuerySet[AuditEvent]:
     """The campaign's events, oldest first."""
     return AuditEvent.objects.filter(campaign=campaign).order_by("seq")
@@ -279,10 +354,40 @@ POSTGRES_INSTALL = (
     FOR EACH ROW EXECUTE FUNCTION assessments_auditevent_append_only()
     """,
 )
+# TRUNCATE is a statement of its own that row triggers never see. Django's test teardown
+# empties PostgreSQL tables with it, so the test session (and only a test database: its name
+# starts with "test_") may open the guard with a session setting; nothing sets it otherwise,
+# and an unset setting keeps TRUNCATE refused.
+POSTGRES_TRUNCATE_INSTALL = (
+    """
+    CREATE OR REPLACE FUNCTION assessments_auditevent_no_truncate() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF current_setting('ethicsreview.audit_test_flush', true) = 'on'
+           AND starts_with(current_database(), 'test_') THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'audit events are append-only' USING DETAIL = 'TRUNCATE refused';
+    END;
+    $$
+    """,
+    """
+    CREATE OR REPLACE TRIGGER assessments_auditevent_no_truncate
+    BEFORE TRUNCATE ON assessments_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION assessments_auditevent_no_truncate()
+    """,
+)
+POSTGRES_TRUNCATE_DROP = (
+    "DROP TRIGGER IF EXISTS assessments_auditevent_no_truncate ON assessments_auditevent",
+    "DROP FUNCTION IF EXISTS assessments_auditevent_no_truncate()",
+)
+POSTGRES_INSTALL += POSTGRES_TRUNCATE_INSTALL
 POSTGRES_DROP = (
     "DROP TRIGGER IF EXISTS assessments_auditevent_append_only ON assessments_auditevent",
     "DROP FUNCTION IF EXISTS assessments_auditevent_append_only()",
+    *POSTGRES_TRUNCATE_DROP,
 )
+TEST_FLUSH_SETTING = "ethicsreview.audit_test_flush"
 # audit_guard() is registered on every Django SQLite connection (see AssessmentsConfig.ready)
 # and answers 1 unless the test session allows flushes; where it is not registered (sqlite3
 # shell, other programs) the DELETE fails with "no such function", which refuses it too.
@@ -332,19 +437,29 @@ def drop_triggers(connection) -> None:
             cursor.execute(statement)
 
 
-# --- The SQLite DELETE guard -----------------------------------------------------------------
-# Django's test teardown empties SQLite tables with DELETE FROM (PostgreSQL uses TRUNCATE,
-# which row triggers do not see). Only the test session turns this switch on.
+# --- The test flush switch -------------------------------------------------------------------
+# Django's test teardown empties SQLite tables with DELETE FROM and PostgreSQL tables with
+# TRUNCATE. Only the test session turns this switch on: SQLite's audit_guard() reads it, and
+# PostgreSQL connections get the session setting the TRUNCATE trigger reads.
 
 _maintenance_delete_allowed = False
 
 
 def set_test_flush_allowed(allowed: bool) -> bool:
-    """Let (or stop letting) Django's SQLite connections DELETE audit events; returns the
-    previous setting. For the test session's flushes only."""
+    """Let (or stop letting) Django's SQLite connections DELETE, and its PostgreSQL
+    connections to a test database TRUNCATE, audit events; returns the previous setting.
+    For the test session's flushes only."""
     global _maintenance_delete_allowed
     previous = _maintenance_delete_allowed
     _maintenance_delete_allowed = bool(allowed)
+    for connection in connections.all(initialized_only=True):
+        # Not inside a transaction: its rollback would undo the setting behind our back.
+        if (
+            connection.vendor == "postgresql"
+            and connection.connection is not None
+            and not connection.in_atomic_block
+        ):
+            _apply_postgres_flush_setting(connection)
     return previous
 
 
@@ -361,7 +476,18 @@ def _audit_guard() -> int:
     return 0 if _maintenance_delete_allowed else 1
 
 
+def _apply_postgres_flush_setting(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, false)",
+            [TEST_FLUSH_SETTING, "on" if _maintenance_delete_allowed else "off"],
+        )
+
+
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """``connection_created`` receiver: give SQLite connections the trigger's audit_guard()."""
+    """``connection_created`` receiver: give SQLite connections the trigger's audit_guard(),
+    and PostgreSQL connections the test flush setting while the test session allows it."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("audit_guard", 0, _audit_guard, deterministic=True)
+    elif connection.vendor == "postgresql" and _maintenance_delete_allowed:
+        _apply_postgres_flush_setting(connection)

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import notifications, services, webhooks
+from . import audit, notifications, services, webhooks
 from .invitations import invitation_token
 from .models import Invitation
 
@@ -90,6 +90,14 @@ def deliver_webhook(delivery_id: int) -> bool:
 def resend_webhooks() -> int:
     """Periodic: webhook deliveries whose next attempt is due, and claims of dead workers."""
     return webhooks.resend_due()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def log_audit_head() -> dict:
+    """Periodic: the audit chain head (seq, hash, number of events) to the security log,
+    outside the database, for ``verify_audit_log --expect-head``."""
+    snapshot = audit.log_head()
+    return {"seq": snapshot.seq, "hash": snapshot.hash, "events": snapshot.events}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

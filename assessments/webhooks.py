@@ -11,23 +11,38 @@ backoff; the periodic ``resend_due()`` sends what is due again, and after
 
 Receivers check ``X-EthicsReview-Signature: t=<unix seconds>,v1=<hex>``, the HMAC-SHA256
 of ``"<t>." + body`` with the webhook's secret (``verify()`` does it).
+
+Targets are someone else's server, chosen by an administrator, so a webhook must not become
+a way into our own network (SSRF): only ``https`` (``http`` when ``WEBHOOK_ALLOW_HTTP``),
+and at send time the host is resolved and *every* address checked (``address_allowed``):
+no loopback, private, link-local, unique-local, carrier-grade NAT, multicast, reserved or
+unspecified address, nor one of those inside an IPv6 address (mapped, 6to4, Teredo, NAT64),
+unless it is in ``WEBHOOK_ALLOWED_NETWORKS``; the cloud metadata addresses never. The
+connection goes to an address that was checked (the name is not resolved again, so DNS
+cannot answer differently in between), the host name kept for the Host header and TLS
+(SNI and certificate check). Redirects are not followed. What a delivery records of a
+failure never tells whether some internal port is open.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from .canonical import canonical_json
 from .models import Campaign, DeliveryStatus, Webhook, WebhookDelivery
@@ -160,17 +175,147 @@ def enqueue(ids: Iterable[int]) -> int:
     return enqueue_each(DELIVER_TASK, ids, "webhook delivery")
 
 
-# --- sending -------------------------------------------------------------------------------
+# --- where deliveries may go ------------------------------------------------------------------
+
+# Refused even inside WEBHOOK_ALLOWED_NETWORKS: cloud instance metadata (credentials).
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254")
+)
+# Not "global" by every definition ipaddress has (100.64/10 and multicast need naming).
+SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+
+# What a delivery records and the admin shows: the same words whatever lies behind the
+# address (refused, timed out, closed or open port), so nobody learns the internal network.
+REFUSED_SCHEME = _("Refused: only https:// addresses are allowed.")
+REFUSED_ADDRESS = _("Refused: address not allowed.")
+REFUSED_HOST = _("Refused: the address has no host name.")
+NO_NAME = _("Refused: the host name could not be resolved.")
+NO_ANSWER = _("No answer: the receiver could not be reached.")
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A 3xx answer is a failure: the delivery never follows it (to another host)."""
+def recorded(message) -> str:
+    """A message as the delivery row keeps it: in the site's language, whoever sent it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+
+class Refused(Exception):
+    """The target may not be contacted; ``message`` is safe to record and show."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def is_http_url(url: str) -> bool:
+    return urlsplit(url or "").scheme in ("http", "https")
+
+
+def scheme_allowed(url: str) -> bool:
+    """https, or http where WEBHOOK_ALLOW_HTTP allows it (development)."""
+    scheme = urlsplit(url or "").scheme
+    return scheme == "https" or (scheme == "http" and settings.WEBHOOK_ALLOW_HTTP)
+
+
+def _allowed_networks() -> list:
+    return [ipaddress.ip_network(n, strict=False) for n in settings.WEBHOOK_ALLOWED_NETWORKS]
+
+
+def _embedded_ipv4(address) -> list:
+    """IPv4 addresses an IPv6 address carries and may reach (mapped, 6to4, Teredo, NAT64)."""
+    if address.version != 6:
+        return []
+    inner = [address.ipv4_mapped, address.sixtofour]
+    if address.teredo:
+        inner.extend(address.teredo)
+    if address in NAT64_PREFIX:
+        inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [a for a in inner if a is not None]
+
+
+def _public(address) -> bool:
+    return (
+        address.is_global
+        and not address.is_multicast
+        and not address.is_private
+        and not address.is_reserved
+        and not address.is_loopback
+        and not address.is_link_local
+        and not address.is_unspecified
+        and not (address.version == 4 and address in SHARED_ADDRESS_SPACE)
+        and not (address.version == 6 and address.is_site_local)
+    )
+
+
+def address_allowed(address) -> bool:
+    """May a delivery connect to ``address`` (an ``ipaddress`` address or its text)?"""
+    if not isinstance(address, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        address = ipaddress.ip_address(str(address).split("%", 1)[0])  # no zone index
+    if getattr(address, "ipv4_mapped", None) is not None:
+        address = address.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d, judged as such
+    candidates = [address, *_embedded_ipv4(address)]
+    if any(a in METADATA_ADDRESSES for a in candidates):
+        return False
+    allowed = _allowed_networks()
+    if any(a in net for a in candidates for net in allowed if a.version == net.version):
+        return True
+    return all(_public(a) for a in candidates)
+
+
+def _literal_address(host: str):
+    """The address a host written as a number stands for (also 2130706433, 0x7f.1, 127.1,
+    which resolvers accept), or None for a name. Never asks DNS."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
         return None
+    return ipaddress.ip_address(infos[0][4][0]) if infos else None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def url_problem(url: str):
+    """Why an administrator may not register ``url``, or None: the save-time check of the
+    scheme, the host and literal addresses. Names are checked when sending, as they
+    resolve then."""
+    if not is_http_url(url):
+        return _("Enter an https:// address.")
+    if not scheme_allowed(url):
+        return REFUSED_SCHEME
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        return REFUSED_HOST
+    literal = _literal_address(host)
+    if literal is not None:
+        return None if address_allowed(literal) else REFUSED_ADDRESS
+    if (host == "localhost" or host.endswith(".localhost")) and not address_allowed("127.0.0.1"):
+        return REFUSED_ADDRESS
+    return None
+
+
+def resolve(host: str, port: int) -> list[tuple]:
+    """Every address ``host`` resolves to, as ``(family, sockaddr)``, each one allowed; or
+    ``Refused`` (one refused address refuses them all: the resolver picks which is used)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise Refused(NO_NAME) from None
+    if not infos:
+        raise Refused(NO_NAME)
+    for *_rest, sockaddr in infos:
+        if not address_allowed(sockaddr[0]):
+            logger.warning("webhook host %s resolves to %s: refused", host, sockaddr[0])
+            raise Refused(REFUSED_ADDRESS)
+    return [(family, sockaddr) for family, *_rest, sockaddr in infos]
+
+
+# --- sending -------------------------------------------------------------------------------
 
 
 def backoff(attempts: int) -> timedelta:
@@ -178,23 +323,71 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def _post(url: str, body: bytes, headers: dict) -> int:
-    if not is_http_url(url):
-        raise ValueError("Not an http(s) URL.")
-    # Only http(s) reaches here (checked above): no file: or custom schemes.
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+def _connect_pinned(addresses: list[tuple], timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that answers."""
+    last_error = OSError("no address to connect to")
+    for family, sockaddr in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last_error = exc
+    raise last_error
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to addresses checked beforehand; the Host header stays the URL's host."""
+
+    def __init__(self, host, port, *, addresses, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self._addresses = addresses
+
+    def connect(self):
+        self.sock = _connect_pinned(self._addresses, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS for the URL's host name (SNI, certificate checked against it)."""
+
+    def __init__(self, host, port, *, addresses, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._addresses = addresses
+
+    def connect(self):
+        sock = _connect_pinned(self._addresses, self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int, str]:
+    """POST ``body`` to ``url`` once, after the checks: the answer's status and reason.
+    ``Refused`` before any connection; ``OSError``/``HTTPException`` on the way."""
+    if not scheme_allowed(url):
+        raise Refused(REFUSED_SCHEME)
+    parts = urlsplit(url)
+    host = parts.hostname
+    if not host:
+        raise Refused(REFUSED_HOST)
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    addresses = resolve(host, port)
+    connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
+    connection = connection_class(host, port, addresses=addresses, timeout=TIMEOUT_SECONDS)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()  # a 3xx is an answer like any other: not followed
         response.read(1024)
-        return response.status
+        return response.status, response.reason
+    finally:
+        connection.close()
 
 
 def _error_text(exc: Exception, secret: str) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        text = f"HTTP {exc.code} {exc.reason}"
-    elif isinstance(exc, urllib.error.URLError):
-        text = f"{exc.__class__.__name__}: {exc.reason}"
-    else:
-        text = f"{exc.__class__.__name__}: {exc}"
+    """For the server log (operators) only, never for the delivery row or the admin."""
+    text = f"{exc.__class__.__name__}: {exc}"
     if secret:
         text = text.replace(secret, "[secret]")
     return text[:ERROR_CHARS]
@@ -215,8 +408,8 @@ def deliver(delivery_id: int) -> bool:
         return _finish(
             delivery, ok=False, code=None, error="The webhook is not active.", final=True
         )
-    if not is_http_url(webhook.url):
-        return _finish(delivery, ok=False, code=None, error="Not an http(s) URL.", final=True)
+    if not scheme_allowed(webhook.url):
+        return _finish(delivery, ok=False, code=None, error=recorded(REFUSED_SCHEME), final=True)
     body = delivery.body.encode()
     timestamp = int(time.time())
     headers = {
@@ -228,14 +421,15 @@ def deliver(delivery_id: int) -> bool:
         "X-EthicsReview-Signature": signature_header(webhook.secret, timestamp, body),
     }
     try:
-        code = _post(webhook.url, body, headers)
-    except urllib.error.HTTPError as exc:  # 3xx (not followed), 4xx, 5xx
-        return _finish(delivery, ok=False, code=exc.code, error=_error_text(exc, webhook.secret))
-    except Exception as exc:  # network errors, timeouts, bad answers
-        return _finish(delivery, ok=False, code=None, error=_error_text(exc, webhook.secret))
+        code, reason = _post(webhook.url, body, headers)
+    except Refused as exc:  # nothing contacted; retried, as the name may resolve elsewhere
+        return _finish(delivery, ok=False, code=None, error=recorded(exc.message))
+    except Exception as exc:  # refused, timed out, TLS, bad answers: all recorded alike
+        logger.warning("webhook delivery %s: %s", delivery.pk, _error_text(exc, webhook.secret))
+        return _finish(delivery, ok=False, code=None, error=recorded(NO_ANSWER))
     if 200 <= code < 300:
         return _finish(delivery, ok=True, code=code, error="")
-    return _finish(delivery, ok=False, code=code, error=f"HTTP {code}")
+    return _finish(delivery, ok=False, code=code, error=f"HTTP {code} {reason}".strip())
 
 
 def _finish(delivery, *, ok: bool, code, error: str, final: bool = False) -> bool:
@@ -301,7 +495,3 @@ def send_again(deliveries) -> int:
     if ids:
         transaction.on_commit(lambda: enqueue(ids))
     return len(ids)
-
-
-def is_http_url(url: str) -> bool:
-    return urlsplit(url or "").scheme in ("http", "https")

@@ -5,6 +5,7 @@ background work inline). ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL
 Celery on Redis. Every variable is listed in ``.env.example``.
 """
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -216,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     "resend-notifications": {"task": "assessments.tasks.resend_notifications", "schedule": 60},
     "resend-webhooks": {"task": "assessments.tasks.resend_webhooks", "schedule": 60},
     "scan-reminders": {"task": "assessments.tasks.scan_reminders", "schedule": 60 * 60},
+    # The audit chain head to the security log, where the database cannot rewrite it.
+    "log-audit-head": {"task": "assessments.tasks.log_audit_head", "schedule": 60 * 60},
     "daily-digests": {
         "task": "assessments.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=0),
@@ -293,6 +296,21 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 180
 # clamd first and refused when infected or when the scanner does not answer (fail closed).
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
+
+# --- Webhooks ------------------------------------------------------------------------------
+# Deliveries go to https:// addresses on the public internet only (no SSRF into our network).
+# Plain http:// only when this is on (a developer's receiver); off by default.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# Comma-separated networks (CIDR) deliveries may reach although they are not public, e.g. an
+# on-premise receiver "10.20.0.0/24" (cloud metadata addresses stay refused). Empty: none.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", "")
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.20.0.0/24)"
+        ) from _exc
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"

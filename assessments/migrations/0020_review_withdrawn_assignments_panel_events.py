@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0018_dashboard_one_covering_index"),
+        ("assessments", "0019_audit_truncate_trigger"),
     ]
 
     operations = [

@@ -46,7 +46,10 @@ def test_event_table_name_matches_the_trigger_sql():
 def test_the_migrations_installed_the_triggers():
     # A later migration that rebuilds the table on SQLite would silently drop them.
     expected = {
-        "postgresql": {"assessments_auditevent_append_only"},
+        "postgresql": {
+            "assessments_auditevent_append_only",
+            "assessments_auditevent_no_truncate",
+        },
         "sqlite": {"assessments_auditevent_no_update", "assessments_auditevent_no_delete"},
     }[connection.vendor]
     assert _trigger_names() == expected

@@ -1,5 +1,9 @@
 """A real HTTP receiver on 127.0.0.1 (no mocks of HTTP): it records every request and
-answers with the statuses it is told to, then 200."""
+answers with the statuses it is told to, then 200.
+
+Deliveries go only to https:// on public addresses; the receiver fixture lets them reach it
+as a developer or an on-premise install would: WEBHOOK_ALLOW_HTTP and 127.0.0.1 in
+WEBHOOK_ALLOWED_NETWORKS."""
 
 import threading
 from dataclasses import dataclass, field
@@ -31,7 +35,9 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     state = Receiver(url="")
     lock = threading.Lock()
 

@@ -35,7 +35,7 @@ def test_an_administrator_registers_a_webhook(client, admin_user, receiver):
     assert 'name="secret"' not in change.text
 
 
-def test_only_http_urls_and_at_least_one_event(client, admin_user):
+def test_only_web_urls_and_at_least_one_event(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
         reverse("admin:assessments_webhook_add"),
@@ -48,7 +48,7 @@ def test_only_http_urls_and_at_least_one_event(client, admin_user):
         },
     )
     assert response.status_code == 200
-    assert "http:// or https://" in response.text
+    assert "Enter an https:// address." in response.text
     assert not Webhook.objects.exists()
 
 

@@ -3,7 +3,7 @@ intact (for cron jobs and monitoring)."""
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from assessments import audit
 from assessments.models import AuditChainHead
@@ -16,12 +16,32 @@ class Command(BaseCommand):
         "(stderr, exit 1)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--expect-head",
+            metavar="SEQ:HASH",
+            help=(
+                "A head recorded elsewhere (the security log's audit_chain_head lines): fail "
+                "unless the chain still holds event SEQ with this hash and goes on from it."
+            ),
+        )
+
     def handle(self, *args, **options):
+        expected = None
+        if options["expect_head"] is not None:
+            try:
+                expected = audit.parse_head(options["expect_head"])
+            except ValueError as exc:
+                raise CommandError(f"--expect-head: {exc}") from None
         result = audit.verify()
+        if result.ok and expected is not None:
+            result = audit.check_expected_head(*expected)
         if not result.ok:
             self.stderr.write(f"BROKEN at event {result.broken_seq}: {result.reason}")
             sys.exit(1)
         self.stdout.write(f"OK {result.count} events")
+        if expected is not None:
+            self.stdout.write(f"expected head {expected[0]} found")
         if options["verbosity"] >= 2:
             # Keep this somewhere else too: it pins the whole chain up to now.
             head = AuditChainHead.objects.filter(pk=audit.HEAD_PK).first()
