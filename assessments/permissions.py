@@ -13,7 +13,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ServiceError
-from .models import AssignmentStatus, Campaign, CampaignStatus, Invitation, Team, User
+from .models import (
+    AssignmentStatus,
+    Campaign,
+    CampaignStatus,
+    CampaignVersion,
+    Invitation,
+    Team,
+    User,
+)
 from .roles import Role
 from .workflow import EDITABLE_STATES, OPEN_REVIEW_STATES, TRANSITIONS
 
@@ -260,16 +268,18 @@ PARTY_MESSAGE = _(
 ROLE_MESSAGE = _("You no longer hold the role this needs. Nothing was changed.")
 
 
+def parties_of(campaign: Campaign) -> Q:
+    """The people on the campaign's side, as a condition on users: the members of its team,
+    its owner, and whoever submitted one of its versions. The one rule of separation of
+    duties (``is_party`` for one person, ``services.eligible_reviewers`` for the pool)."""
+    submitters = CampaignVersion.objects.filter(campaign_id=campaign.pk).values("submitted_by")
+    return Q(pk=campaign.owner_id) | Q(teams=campaign.team_id) | Q(pk__in=submitters)
+
+
 def is_party(user: User, campaign: Campaign) -> bool:
-    """``user`` is on the campaign's side: a member of its team, its owner, or the person who
-    submitted one of its versions. The one rule of separation of duties."""
     if campaign.owner_id == user.pk:
         return True
-    return (
-        Campaign.objects.filter(pk=campaign.pk)
-        .filter(Q(team__members=user) | Q(versions__submitted_by=user))
-        .exists()
-    )
+    return User.objects.filter(parties_of(campaign), pk=user.pk).exists()
 
 
 def check_judge(user: User, campaign: Campaign, act: str) -> User:

@@ -344,9 +344,7 @@ def eligible_reviewers(campaign: Campaign, version: CampaignVersion):
     qs = (
         User.objects.filter(is_active=True, roles__role=Role.REVIEWER)
         .exclude(pk__in=taken)
-        .exclude(pk=campaign.owner_id)
-        .exclude(pk__in=campaign.versions.values("submitted_by"))
-        .exclude(teams=campaign.team_id)
+        .exclude(permissions.parties_of(campaign))
     )
     open_states = list(workflow.OPEN_REVIEW_STATES)
     return (
