@@ -6,3 +6,8 @@ class ServiceError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+class SignatureLocked(ServiceError):
+    """Too many wrong signature passwords: signing is refused for a while and the view
+    ends the person's session (they sign in again)."""

@@ -260,6 +260,32 @@ class SignForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    # What the chair saw and acts on (``services.signing_expectation``): the service
+    # refuses the signature when the outcome or the version changed meanwhile.
+    expected_outcome = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The hidden fields are not the user's to fix: a malformed one is a stale page.
+        stale = [name for name in ("expected_outcome", "expected_version") if name in self._errors]
+        for name in stale:
+            del self._errors[name]
+        if stale:
+            self.add_error(
+                None, _("This form is out of date. Nothing was signed; reload the page and sign.")
+            )
+        return cleaned
+
+    def show_current(self, expectation: dict) -> None:
+        """A form shown again (after a refusal) carries what the page shows now."""
+        if self.is_bound:
+            data = self.data.copy()
+            for name, value in expectation.items():
+                data[name] = value
+            self.data = data
 
 
 class OverruleForm(SignForm):
@@ -282,7 +308,14 @@ class OverruleForm(SignForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    field_order = ["outcome", "rationale", "conditions", "password"]
+    field_order = [
+        "outcome",
+        "rationale",
+        "conditions",
+        "password",
+        "expected_outcome",
+        "expected_version",
+    ]
 
     def condition_list(self) -> list[str]:
         return _lines(self.cleaned_data.get("conditions", ""))

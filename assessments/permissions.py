@@ -9,10 +9,19 @@ from enum import StrEnum
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ServiceError
-from .models import AssignmentStatus, Campaign, CampaignStatus, Invitation, Team, User
+from .models import (
+    AssignmentStatus,
+    Campaign,
+    CampaignStatus,
+    CampaignVersion,
+    Invitation,
+    Team,
+    User,
+)
 from .roles import Role
 from .workflow import EDITABLE_STATES, OPEN_REVIEW_STATES, TRANSITIONS
 
@@ -233,6 +242,67 @@ def can_vote(user: User, campaign: Campaign) -> bool:
     )
 
 
+# --- separation of duties -------------------------------------------------------------------
+
+# The acts that judge a campaign. Nobody does them to a campaign of their own team, or one
+# they own or submitted (``is_party``); the services check again under the row lock
+# (``check_judge``).
+JUDGING_ACTIONS = frozenset(
+    {"assign", "vote", "confirm", "overrule", "verify_conditions", "triage", "send_back"}
+)
+# The role each judging act needs (only reviewers are assigned, so only they vote).
+JUDGING_ROLES: dict[str, frozenset[str]] = {
+    "assign": frozenset({Role.CHAIR}),
+    "vote": frozenset({Role.REVIEWER}),
+    "accept": frozenset({Role.REVIEWER}),
+    "confirm": frozenset({Role.CHAIR}),
+    "overrule": frozenset({Role.CHAIR}),
+    "send_back": frozenset({Role.CHAIR}),
+    "verify_conditions": frozenset({Role.REVIEWER, Role.CHAIR}),
+    "triage": frozenset({Role.REVIEWER, Role.CHAIR}),
+}
+PARTY_MESSAGE = _(
+    "You cannot judge a campaign of your own team, or one you own or submitted. "
+    "Nothing was changed."
+)
+ROLE_MESSAGE = _("You no longer hold the role this needs. Nothing was changed.")
+
+
+def parties_of(campaign: Campaign) -> Q:
+    """The people on the campaign's side, as a condition on users: the members of its team,
+    its owner, and whoever submitted one of its versions. The one rule of separation of
+    duties (``is_party`` for one person, ``services.eligible_reviewers`` for the pool)."""
+    submitters = CampaignVersion.objects.filter(campaign_id=campaign.pk).values("submitted_by")
+    return Q(pk=campaign.owner_id) | Q(teams=campaign.team_id) | Q(pk__in=submitters)
+
+
+def is_party(user: User, campaign: Campaign) -> bool:
+    if campaign.owner_id == user.pk:
+        return True
+    return User.objects.filter(parties_of(campaign), pk=user.pk).exists()
+
+
+def check_judge(user: User, campaign: Campaign, act: str) -> User:
+    """The services' guard for a judging act, called inside the transaction with the
+    campaign row locked: re-reads the person (row locked, so a change of roles or teams
+    waits for the act) and checks, as they are at this moment, that they are active, hold
+    the role, are not a party to the campaign and have the second factor. Returns the
+    fresh person; raises ``ServiceError``."""
+    fresh = User.objects.select_for_update().filter(pk=user.pk).first()
+    if fresh is None or not fresh.is_active or fresh.role_set.isdisjoint(JUDGING_ROLES[act]):
+        raise ServiceError(ROLE_MESSAGE)
+    current = Campaign.objects.only("owner_id", "team_id").get(pk=campaign.pk)
+    if is_party(fresh, current):
+        raise ServiceError(PARTY_MESSAGE)
+    check_mfa(fresh)
+    return fresh
+
+
+def may_verify(user: User, condition) -> bool:
+    """Whoever fulfilled a condition never verifies it."""
+    return condition.fulfilled_by_id != user.pk
+
+
 def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
     """What ``user`` may do to ``campaign`` now: views authorise with it and templates
     show buttons from it."""
@@ -272,6 +342,8 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
         actions.add("notice")
     if is_chair(user) and status in REREVIEW_STATES:
         actions.add("send_back")
+    if actions & JUDGING_ACTIONS and is_party(user, campaign):
+        actions -= JUDGING_ACTIONS
     return frozenset(actions)
 
 

@@ -697,6 +697,12 @@ def review_context(campaign: Campaign, user: User, language: str) -> dict:
         ),
         None,
     )
+    for row in conditions:  # the Verify button: never for whoever fulfilled it
+        row.verifiable = (
+            "verify_conditions" in actions
+            and row.status == "fulfilled"
+            and permissions.may_verify(user, row)
+        )
     return {
         "actions": actions,
         "versions": versions,

@@ -28,7 +28,7 @@ from . import (
     services,
     workflow,
 )
-from .errors import ServiceError
+from .errors import ServiceError, SignatureLocked
 from .forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -481,6 +481,8 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
     def form(name: str, action: str, make):
         """The form passed in (bound, with errors), or an empty one when the user may
         act (forms the page does not show are not built)."""
+        if name in forms and action not in actions:
+            return _errors_as_messages(request, forms[name])
         return forms.get(name) or (make() if action in actions else None)
 
     can_edit = permissions.can_edit_campaign(request.user, campaign)
@@ -516,8 +518,12 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "respond_form": forms.get("respond_form")
         or (RespondForm() if review["my_pending"] else None),
         "vote_form": form("vote_form", "vote", VoteForm),
-        "confirm_form": form("confirm_form", "confirm", SignForm),
-        "overrule_form": form("overrule_form", "overrule", OverruleForm),
+        "confirm_form": _sign_form(
+            request, forms, "confirm_form", "confirm", SignForm, campaign, review
+        ),
+        "overrule_form": _sign_form(
+            request, forms, "overrule_form", "overrule", OverruleForm, campaign, review
+        ),
         "comment_form": form(
             "comment_form",
             "comment",
@@ -532,6 +538,28 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         and permissions.mfa_missing(request.user),
     }
     return render(request, "assessments/campaign_detail.html", context, status=status)
+
+
+def _errors_as_messages(request, form) -> None:
+    """A refused form the page no longer shows (the user may not do that): its errors
+    become messages, so the refusal is still said."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _sign_form(request, forms, name: str, action: str, form_class, campaign, review):
+    """The chair's signing form, carrying the outcome and version the page shows."""
+    if action not in review["actions"]:
+        return _errors_as_messages(request, forms[name]) if name in forms else None
+    expectation = services.expectation_of(
+        action, campaign.status, review["current_version"], review["decisions"]
+    )
+    form = forms.get(name)
+    if form is None:
+        return form_class(initial=expectation)
+    form.show_current(expectation)
+    return form
 
 
 def _intake_labels(campaign) -> list[tuple[str, str]]:
@@ -775,6 +803,11 @@ def _form_action(request, campaign, form, form_name: str, call, success, anchor:
     if form.is_valid():
         try:
             call(form.cleaned_data)
+        except SignatureLocked as exc:
+            # Too many wrong signature passwords: the session ends (services.review).
+            logout(request)
+            messages.error(request, exc.message)
+            return redirect(settings.LOGIN_URL)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -903,6 +936,8 @@ def decision_confirm(request, pk: int):
             campaign=campaign,
             password=data["password"],
             rationale=data["rationale"],
+            expected_outcome=data["expected_outcome"],
+            expected_version=data["expected_version"],
         ),
         _("Decision confirmed and signed."),
     )
@@ -926,6 +961,8 @@ def decision_overrule(request, pk: int):
             rationale=data["rationale"],
             conditions=form.condition_list(),
             password=data["password"],
+            expected_outcome=data["expected_outcome"],
+            expected_version=data["expected_version"],
         ),
         _("The outcome was overruled; your signature is recorded."),
     )

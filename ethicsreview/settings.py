@@ -300,8 +300,10 @@ MFA_TOTP_ISSUER = "Ethics Review"
 # decide, assign, verify, triage, send back or use the Django admin.
 REQUIRE_MFA_FOR_BOARD = env_bool("REQUIRE_MFA_FOR_BOARD", True)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
-# Reviewers never review their own campaigns; by default not their own team's either.
-REVIEW_EXCLUDE_OWN_TEAM = env_bool("REVIEW_EXCLUDE_OWN_TEAM", True)
+# Signatures (votes, the chair's confirmations and overrules): this many wrong passwords
+# per person in this many seconds refuse signing until the window ends and sign them out.
+SIGNATURE_FAILED_LIMIT = env_int("SIGNATURE_FAILED_LIMIT", 5)
+SIGNATURE_FAILED_WINDOW = env_int("SIGNATURE_FAILED_WINDOW", 15 * 60)
 # Serious feedback, or more than this many concerns within 30 days, flags a re-review.
 FEEDBACK_REREVIEW_CONCERNS = env_int("FEEDBACK_REREVIEW_CONCERNS", 3)
 # Proxies we run in front of the app (load balancer, ingress...). 0: the client is

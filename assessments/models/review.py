@@ -62,6 +62,8 @@ class AssignmentStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     RECUSED = "recused", _("Recused")
     CANCELLED = "cancelled", _("Cancelled")
+    # The reviewer lost the reviewer role, was deactivated or joined the campaign's team.
+    WITHDRAWN = "withdrawn", _("Withdrawn (no longer eligible)")
 
 
 class Assignment(models.Model):

@@ -54,8 +54,11 @@ from .review import (
     decision_confirm,
     decision_overrule,
     eligible_reviewers,
+    expectation_of,
     review_assign,
     review_propose,
+    reviewer_assignments_withdraw,
+    signing_expectation,
     vote_cast,
 )
 
@@ -91,6 +94,9 @@ __all__ = [
     "eligible_reviewers",
     "review_assign",
     "review_propose",
+    "expectation_of",
+    "reviewer_assignments_withdraw",
+    "signing_expectation",
     "vote_cast",
     "INTAKE_FIELDS",
     "ImportProblems",

@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..queueing import enqueue_each
 from ..roles import Role
+from . import review
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         _apply_roles(locked, sorted(set(roles)))
+        # Losing the reviewer role (or joining a campaign's team) ends open reviews now.
+        review.reviewer_assignments_withdraw(user=locked, actor=actor)
     user.__dict__.pop("role_set", None)
     security_log.log_event(
         "roles_set",
@@ -166,6 +169,8 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
         raise ServiceError(_("You may not change this person's access."))
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
+        if changed and not active:
+            review.reviewer_assignments_withdraw(user=user, actor=actor)
         if changed:
             logger.info(
                 "user %s %s by user %s", user.pk, "activated" if active else "deactivated", actor.pk

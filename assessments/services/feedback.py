@@ -185,7 +185,7 @@ def feedback_add_public(
 
 def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str = "") -> Feedback:
     """Reviewers and the chair acknowledge, record the action taken, or dismiss (with a
-    reason)."""
+    reason); never on a campaign they are a party to (``permissions.check_judge``)."""
     if not permissions.is_board(actor):
         raise ServiceError(_("Only reviewers and the chair triage feedback."))
     permissions.check_mfa(actor)
@@ -195,6 +195,7 @@ def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str =
     if status in (TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED) and not note:
         raise ServiceError(_("Say what was done, or why it is dismissed."), field="note")
     with campaign_transaction():
+        actor = permissions.check_judge(actor, feedback.campaign, "triage")
         campaign = Campaign.objects.select_for_update().get(pk=feedback.campaign_id)
         feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
         feedback.status = status
@@ -218,6 +219,7 @@ def campaign_send_back(*, actor: User, campaign: Campaign) -> None:
         raise ServiceError(_("Only the board chair sends a campaign back to review."))
     permissions.check_mfa(actor)
     with campaign_transaction():
+        actor = permissions.check_judge(actor, campaign, "send_back")
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         previous = campaign.status
         campaign.status = workflow.transition("request_rereview", campaign.status)

@@ -10,6 +10,7 @@ nothing.
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from .. import audit, permissions, security_log, selectors, webhooks, workflow
 from ..canonical import canonical_sha256
 from ..dashboard import campaign_transaction
-from ..errors import ServiceError
+from ..errors import ServiceError, SignatureLocked
 from ..models import (
     Assignment,
     AssignmentStatus,
@@ -62,9 +63,59 @@ def _set_status(campaign: Campaign, status: str, *extra_fields: str) -> None:
     campaign.save(update_fields=["status", "updated_at", *extra_fields])
 
 
+def _signature_key(actor: User) -> str:
+    return f"signature-failed:{actor.pk}"
+
+
+def _signature_failures(actor: User) -> int:
+    """Wrong signature passwords of ``actor`` in the current window (0 when the cache does
+    not answer: the limit then does not apply, the failures are still recorded)."""
+    try:
+        return int(cache.get(_signature_key(actor)) or 0)
+    except Exception:  # a cache outage must not stop the board from signing
+        logger.warning("signature limit: the cache did not answer", exc_info=True)
+        return 0
+
+
+def _count_signature_failure(actor: User) -> int:
+    """One more wrong password: ``cache.add`` opens the window (a no-op while it is open)
+    and ``cache.incr`` counts atomically, so parallel attempts are all counted."""
+    key = _signature_key(actor)
+    for _attempt in range(2):
+        try:
+            cache.add(key, 0, timeout=settings.SIGNATURE_FAILED_WINDOW)
+            return cache.incr(key)
+        except ValueError:  # the window ended between add and incr: open a new one
+            continue
+        except Exception:
+            logger.warning("signature limit: the cache did not answer", exc_info=True)
+            return 0
+    return 0
+
+
+def _signature_locked(actor: User, campaign: Campaign, act: str) -> SignatureLocked:
+    security_log.log_event(
+        "signature_locked", actor=actor, level=logging.WARNING, campaign=campaign.pk, act=act
+    )
+    minutes = max(1, settings.SIGNATURE_FAILED_WINDOW // 60)
+    return SignatureLocked(
+        _(
+            "Too many wrong signature passwords. Nothing was signed; you have been signed "
+            "out and cannot sign for %(minutes)s minutes."
+        )
+        % {"minutes": minutes},
+        field="password",
+    )
+
+
 def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -> None:
     """An electronic signature needs the signer's password. A wrong one is recorded (in
-    its own transaction, so the record survives the refusal) and nothing else happens."""
+    its own transaction, so the record survives the refusal) and nothing else happens.
+    After ``SIGNATURE_FAILED_LIMIT`` wrong ones in ``SIGNATURE_FAILED_WINDOW`` seconds the
+    person cannot sign (not even with the right password) until the window ends, and the
+    view signs them out (``SignatureLocked``)."""
+    if _signature_failures(actor) >= settings.SIGNATURE_FAILED_LIMIT:
+        raise _signature_locked(actor, campaign, act)
     if password and actor.check_password(password):
         return
     with campaign_transaction():
@@ -75,6 +126,8 @@ def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -
     security_log.log_event(
         "signature_failed", actor=actor, level=logging.WARNING, campaign=campaign.pk, act=act
     )
+    if _count_signature_failure(actor) >= settings.SIGNATURE_FAILED_LIMIT:
+        raise _signature_locked(actor, campaign, act)
     raise ServiceError(_("The password is not correct. Nothing was signed."), field="password")
 
 
@@ -188,10 +241,14 @@ def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
 
 
 def _carry_over_reviewers(campaign, previous, version) -> None:
-    """After changes were requested, the reviewers who voted review the new version."""
-    voters = Vote.objects.filter(version=previous, reviewer__is_active=True).values_list(
-        "reviewer_id", flat=True
-    )
+    """After changes were requested, the reviewers who voted review the new version (those
+    who may still review it: active, still reviewers, no party to the campaign)."""
+    eligible = {u.pk for u in eligible_reviewers(campaign, version)}
+    voters = [
+        pk
+        for pk in Vote.objects.filter(version=previous).values_list("reviewer_id", flat=True)
+        if pk in eligible
+    ]
     for reviewer_id in voters:
         Assignment.objects.create(
             campaign=campaign,
@@ -215,13 +272,52 @@ def _carry_over_reviewers(campaign, previous, version) -> None:
     )
 
 
+def _active_assignments(version: CampaignVersion) -> list[Assignment]:
+    return list(
+        version.assignments.filter(
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
+        ).select_related("reviewer")
+    )
+
+
 def _staffed(version: CampaignVersion, rule: RoutingRule) -> bool:
-    active = version.assignments.filter(
-        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
-    ).select_related("reviewer")
-    if active.count() < rule.reviewers_required:
+    active = _active_assignments(version)
+    if len(active) < rule.reviewers_required:
         return False
     return not rule.specialist_required or any(a.reviewer.is_specialist for a in active)
+
+
+def panel_problems(version: CampaignVersion, rule: RoutingRule, votes: list[Vote]) -> list[str]:
+    """What the votes in lack against the tier's panel rule (empty when it holds): enough
+    reviewers and a specialist among them where the rule needs one (as the voters are now).
+    Checked immediately before any decision is made."""
+    problems = []
+    if len(votes) < rule.reviewers_required:
+        problems.append("reviewers")
+    if (
+        rule.specialist_required
+        and not User.objects.filter(
+            pk__in=[v.reviewer_id for v in votes], is_specialist=True
+        ).exists()
+    ):
+        problems.append("specialist")
+    return problems
+
+
+def _panel_incomplete(campaign: Campaign, version: CampaignVersion, problems: list[str]) -> None:
+    """No decision: recorded, and the chairs are told (they complete the panel)."""
+    audit.record(
+        kind=EventKind.PANEL_INCOMPLETE,
+        campaign=campaign,
+        actor=None,
+        payload={"version": version.number, "missing": problems},
+    )
+    notify(
+        recipients=User.objects.filter(is_active=True, roles__role=Role.CHAIR).distinct(),
+        kind=NotificationKind.SUBMITTED,
+        campaign=campaign,
+        params={"version": version.number},
+    )
 
 
 def _start_review_if_staffed(campaign, version, rule) -> None:
@@ -234,18 +330,22 @@ def _start_review_if_staffed(campaign, version, rule) -> None:
 
 def eligible_reviewers(campaign: Campaign, version: CampaignVersion):
     """Active reviewers who may review this version, least loaded first. Nobody reviews a
-    campaign they own or submitted, one from their own team (configurable), or a version
-    they recused from or are already assigned to."""
+    campaign they are a party to (``permissions.is_party``: its team, its owner, whoever
+    submitted a version), or a version they recused from, were withdrawn from or are
+    already assigned to."""
     taken = version.assignments.filter(
-        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.RECUSED]
+        status__in=[
+            AssignmentStatus.PENDING,
+            AssignmentStatus.ACCEPTED,
+            AssignmentStatus.RECUSED,
+            AssignmentStatus.WITHDRAWN,
+        ]
     ).values_list("reviewer_id", flat=True)
     qs = (
         User.objects.filter(is_active=True, roles__role=Role.REVIEWER)
         .exclude(pk__in=taken)
-        .exclude(pk__in=[campaign.owner_id, version.submitted_by_id])
+        .exclude(permissions.parties_of(campaign))
     )
-    if settings.REVIEW_EXCLUDE_OWN_TEAM:
-        qs = qs.exclude(teams=campaign.team_id)
     open_states = list(workflow.OPEN_REVIEW_STATES)
     return (
         qs.annotate(
@@ -295,6 +395,7 @@ def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> 
         raise ServiceError(_("Only the board chair assigns reviewers."))
     permissions.check_mfa(actor)
     with campaign_transaction():
+        permissions.check_judge(actor, campaign, "assign")
         campaign = _locked(campaign)
         if campaign.status not in (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW):
             raise ServiceError(_("Reviewers can only be assigned while the campaign is in review."))
@@ -349,6 +450,7 @@ def assignment_accept(*, actor: User, assignment: Assignment, declaration: str) 
             _("Declare any conflict of interest, or that you have none."), field="declaration"
         )
     with campaign_transaction():
+        permissions.check_judge(actor, assignment.campaign, "accept")
         campaign = _locked(assignment.campaign)
         assignment = _own_assignment(actor, assignment)
         if campaign.status not in workflow.OPEN_REVIEW_STATES:
@@ -387,33 +489,106 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
             actor=actor,
             payload={"version": assignment.version.number, "assignment": assignment.pk},
         )
-        version = assignment.version
-        candidates = list(eligible_reviewers(campaign, version)[:1])
-        replacement = None
-        if candidates:
-            replacement = Assignment.objects.create(
-                campaign=campaign, version=version, reviewer=candidates[0], assigned_by=None
-            )
-            audit.record(
-                kind=EventKind.ASSIGNED,
-                campaign=campaign,
-                actor=None,
-                payload={
-                    "version": version.number,
-                    "reviewer": candidates[0].pk,
-                    "replaces": actor.pk,
-                },
-            )
-            notify(
-                recipients=[candidates[0]],
-                kind=NotificationKind.REPLACEMENT,
-                campaign=campaign,
-                params={"version": version.number},
-            )
-        elif campaign.status == CampaignStatus.IN_REVIEW:
-            # Nobody to replace them: the votes already in may be all that is needed.
-            _decide_if_complete(campaign, version)
+        replacement = _replace(campaign, assignment.version, actor)
     return replacement
+
+
+def _replace(campaign: Campaign, version: CampaignVersion, leaving: User) -> Assignment | None:
+    """Assign the least-loaded eligible replacement for ``leaving`` (a specialist when the
+    tier needs one and no specialist is left on the panel). With nobody to replace them,
+    the votes already in may be all that is needed (the panel rule is checked first)."""
+    rule = rule_for(version.tier)
+    candidates = list(eligible_reviewers(campaign, version))
+    need_specialist = rule.specialist_required and not any(
+        a.reviewer.is_specialist for a in _active_assignments(version)
+    )
+    chosen = None
+    if need_specialist:
+        chosen = next((u for u in candidates if u.is_specialist), None)
+    if chosen is None and candidates:
+        chosen = candidates[0]
+    if chosen is None:
+        if campaign.status == CampaignStatus.IN_REVIEW:
+            _decide_if_complete(campaign, version)
+        return None
+    replacement = Assignment.objects.create(
+        campaign=campaign, version=version, reviewer=chosen, assigned_by=None
+    )
+    audit.record(
+        kind=EventKind.ASSIGNED,
+        campaign=campaign,
+        actor=None,
+        payload={"version": version.number, "reviewer": chosen.pk, "replaces": leaving.pk},
+    )
+    notify(
+        recipients=[chosen],
+        kind=NotificationKind.REPLACEMENT,
+        campaign=campaign,
+        params={"version": version.number},
+    )
+    return replacement
+
+
+def reviewer_assignments_withdraw(*, user: User, actor: User | None) -> int:
+    """Withdraw ``user``'s open assignments they may no longer hold: all of them when they
+    were deactivated or lost the reviewer role, otherwise those on campaigns they became a
+    party to (joined the team). Each is recorded and replaced as a recusal is. Runs in the
+    transaction that changed the person (their row locked first, then the campaigns in
+    order, as the signing services lock them). Returns how many were withdrawn."""
+    with campaign_transaction():
+        fresh = User.objects.select_for_update().get(pk=user.pk)
+        open_ones = Assignment.objects.filter(
+            reviewer=fresh,
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
+            campaign__status__in=list(workflow.OPEN_REVIEW_STATES),
+        )
+        campaign_ids = sorted(set(open_ones.values_list("campaign_id", flat=True)))
+        if not campaign_ids:
+            return 0
+        campaigns = list(
+            Campaign.objects.select_for_update()
+            .select_related("team", "owner")
+            .filter(pk__in=campaign_ids)
+            .order_by("pk")
+        )
+        keeps_role = fresh.is_active and fresh.has_role(Role.REVIEWER)
+        withdrawn = 0
+        for campaign in campaigns:
+            if keeps_role and not permissions.is_party(fresh, campaign):
+                continue
+            withdrawn += _withdraw_from(campaign, fresh, actor)
+    return withdrawn
+
+
+def _withdraw_from(campaign: Campaign, reviewer: User, actor: User | None) -> int:
+    version = current_version(campaign)
+    voted = Vote.objects.filter(version=version, reviewer=reviewer).exists()
+    assignments = list(
+        Assignment.objects.select_for_update().filter(
+            campaign=campaign,
+            version=version,
+            reviewer=reviewer,
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
+        )
+    )
+    if voted or not assignments:
+        return 0  # a vote signed while they could sign stands
+    for assignment in assignments:
+        assignment.status = AssignmentStatus.WITHDRAWN
+        assignment.responded_at = timezone.now()
+        assignment.save(update_fields=["status", "responded_at"])
+        audit.record(
+            kind=EventKind.ASSIGNMENT_WITHDRAWN,
+            campaign=campaign,
+            actor=actor,
+            payload={
+                "version": version.number,
+                "assignment": assignment.pk,
+                "reviewer": reviewer.pk,
+            },
+        )
+    _replace(campaign, version, reviewer)
+    return len(assignments)
 
 
 # --- comments and votes ---------------------------------------------------------------------
@@ -491,6 +666,7 @@ def vote_cast(
     permissions.check_mfa(actor)
     _check_signature(actor, password, campaign, "vote")
     with campaign_transaction():
+        actor = permissions.check_judge(actor, campaign, "vote")
         campaign = _locked(campaign)
         workflow.transition("decide", campaign.status, CampaignStatus.APPROVED)  # state check
         version = current_version(campaign)
@@ -536,7 +712,11 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
         status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
     ).exclude(reviewer__in=version.votes.values("reviewer"))
     votes = list(version.votes.all())
-    if len(votes) < rule.reviewers_required or open_assignments.exists():
+    if not votes or open_assignments.exists():
+        return
+    problems = panel_problems(version, rule, votes)
+    if problems:
+        _panel_incomplete(campaign, version, problems)
         return
     outcome = workflow.outcome_of(v.decision for v in votes)
     now = timezone.now()
@@ -662,10 +842,64 @@ def _chair_decision(campaign, version, actor, kind, outcome: str, rationale: str
     )
 
 
+def _proposal(version: CampaignVersion) -> Decision | None:
+    return version.decisions.filter(kind=DecisionKind.RULE).order_by("-created_at", "-pk").first()
+
+
+def signing_expectation(campaign: Campaign, act: str) -> dict:
+    """What a chair's signed act names as the state it acts on: the outcome (for "overrule"
+    the campaign's present status, for "confirm" the outcome the votes proposed) and the
+    version number. The forms carry these; the services refuse the act when either
+    changed before the signature landed."""
+    version = current_version(campaign)
+    status = Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk)
+    decisions = list(version.decisions.filter(kind=DecisionKind.RULE)) if version else []
+    return expectation_of(act, status, version, decisions)
+
+
+def expectation_of(act: str, status: str, version, decisions) -> dict:
+    """``signing_expectation`` from rows the caller has read (the campaign page)."""
+    outcome = status
+    if act == "confirm":
+        proposals = [
+            d
+            for d in decisions
+            if version is not None and d.version_id == version.pk and d.kind == DecisionKind.RULE
+        ]
+        proposal = max(proposals, key=lambda d: (d.created_at, d.pk), default=None)
+        outcome = proposal.outcome if proposal else ""
+    return {"expected_outcome": outcome, "expected_version": version.number if version else 0}
+
+
+def _check_expectation(campaign, act: str, expected_outcome, expected_version) -> None:
+    """Under the row lock: the act lands on the state the chair saw, or not at all."""
+    now = signing_expectation(campaign, act)
+    if str(expected_outcome or "") != now["expected_outcome"] or str(expected_version or "") != str(
+        now["expected_version"]
+    ):
+        raise ServiceError(
+            _(
+                "The campaign changed while you were deciding: it is now “%(status)s” "
+                "(version %(version)s). Nothing was signed; read it again before you decide."
+            )
+            % {
+                "status": CampaignStatus(campaign.status).label,
+                "version": now["expected_version"],
+            }
+        )
+
+
 def decision_confirm(
-    *, actor: User, campaign: Campaign, password: str, rationale: str = ""
+    *,
+    actor: User,
+    campaign: Campaign,
+    password: str,
+    expected_outcome: str,
+    expected_version: int,
+    rationale: str = "",
 ) -> None:
-    """The chair confirms the outcome the votes gave a tier IV campaign (signed)."""
+    """The chair confirms the outcome the votes gave a tier IV campaign (signed), naming
+    that outcome and the version (``signing_expectation``)."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair confirms decisions."))
     permissions.check_mfa(actor)
@@ -673,9 +907,20 @@ def decision_confirm(
     workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
     _check_signature(actor, password, campaign, "confirm")
     with campaign_transaction():
+        actor = permissions.check_judge(actor, campaign, "confirm")
         campaign = _locked(campaign)
+        workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
+        _check_expectation(campaign, "confirm", expected_outcome, expected_version)
         version = current_version(campaign)
-        proposal = version.decisions.filter(kind=DecisionKind.RULE).order_by("-created_at").first()
+        votes = list(version.votes.all())
+        if panel_problems(version, rule_for(version.tier), votes):
+            raise ServiceError(
+                _(
+                    "The panel no longer meets this tier's rule (reviewers or a specialist "
+                    "missing). Nothing was signed; complete the panel first."
+                )
+            )
+        proposal = _proposal(version)
         outcome = workflow.transition("confirm", campaign.status, proposal.outcome)
         _chair_decision(campaign, version, actor, DecisionKind.CONFIRMED, outcome, rationale)
         _apply_outcome(
@@ -700,9 +945,12 @@ def decision_overrule(
     outcome: str,
     rationale: str,
     password: str,
+    expected_outcome: str,
+    expected_version: int,
     conditions: list[str] | None = None,
 ) -> None:
-    """The chair sets a different outcome, with a rationale; a signed, recorded act."""
+    """The chair sets a different outcome, with a rationale; a signed, recorded act that
+    names the outcome it overrules and the version (``signing_expectation``)."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair can overrule."))
     permissions.check_mfa(actor)
@@ -718,9 +966,11 @@ def decision_overrule(
     workflow.transition("overrule", campaign.status, outcome)
     _check_signature(actor, password, campaign, "overrule")
     with campaign_transaction():
+        actor = permissions.check_judge(actor, campaign, "overrule")
         campaign = _locked(campaign)
         previous = campaign.status
         workflow.transition("overrule", campaign.status, outcome)
+        _check_expectation(campaign, "overrule", expected_outcome, expected_version)
         if previous == outcome:
             raise ServiceError(_("The campaign already has this outcome."))
         version = current_version(campaign)
@@ -779,10 +1029,13 @@ def condition_verify(*, actor: User, condition: Condition) -> Condition:
         raise ServiceError(_("Only a reviewer or the chair verifies conditions."))
     permissions.check_mfa(actor)
     with campaign_transaction():
+        actor = permissions.check_judge(actor, condition.campaign, "verify_conditions")
         campaign = _locked(condition.campaign)
         condition = Condition.objects.select_for_update().get(pk=condition.pk)
         if condition.status != ConditionStatus.FULFILLED:
             raise ServiceError(_("Only a fulfilled condition can be verified."))
+        if not permissions.may_verify(actor, condition):
+            raise ServiceError(_("Whoever fulfilled a condition does not verify it."))
         if campaign.status != CampaignStatus.APPROVED_WITH_CONDITIONS:
             raise ServiceError(_("Conditions can only be verified on an approved campaign."))
         condition.status = ConditionStatus.VERIFIED

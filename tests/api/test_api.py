@@ -192,6 +192,7 @@ def test_clearance_needs_verified_conditions_and_a_live_approval(
         rationale="Label the posts",
         conditions=["Label every post."],
         password=PASSWORD,
+        **services.signing_expectation(approved_campaign, "overrule"),
     )
     gate = bearer.get(api("api_clearance", approved_campaign.pk)).json()
     assert gate["cleared"] is False and [c["text"] for c in gate["open_conditions"]] == [

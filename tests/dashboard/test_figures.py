@@ -205,6 +205,7 @@ def test_counts_kept_by_the_services_equal_a_rebuild(history, chair, marketer):
         outcome="rejected",
         rationale="Too broad.",
         password=PASSWORD,
+        **services.signing_expectation(history["approved"], "overrule"),
     )
     services.campaign_submit(actor=marketer, campaign=history["changes"])
     incremental = cells()
@@ -282,6 +283,7 @@ def test_every_counted_decision_has_its_cycle_time(history, chair, marketer):
         outcome="rejected",
         rationale="Too broad.",
         password=PASSWORD,
+        **services.signing_expectation(history["approved"], "overrule"),
     )
     services.campaign_submit(actor=marketer, campaign=history["changes"])
 

@@ -45,6 +45,7 @@ def conditional_campaign(approved_campaign, marketer, chair):
         rationale="Disclosure needed",
         conditions=["Label every post as AI-generated.", "Keep the bias test report on file."],
         password=PASSWORD,
+        **services.signing_expectation(approved_campaign, "overrule"),
     )
     return Campaign.objects.get(pk=approved_campaign.pk)
 
@@ -271,8 +272,9 @@ def test_reports_answer_get_only(client, approved_campaign, marketer, name):
 # --- a fixed number of queries --------------------------------------------------------------
 
 # Session and user, the campaign, then report_context's reads; on PostgreSQL the review
-# lists (versions to events) are one round trip (rawrows.read_each).
-REPORT_QUERIES = 7 if connection.vendor == "postgresql" else 13
+# lists (versions to events) are one round trip (rawrows.read_each); and whether the reader
+# is a party to the campaign (permissions.is_party: the chair's actions).
+REPORT_QUERIES = 8 if connection.vendor == "postgresql" else 14
 
 
 def busy_campaign(marketer, team, questionnaire, chair, board) -> Campaign:

@@ -99,16 +99,30 @@ def scenario_confirm(request):
     return Scenario(
         chair,
         reverse("decision_confirm", args=[campaign.pk]),
-        {"password": PASSWORD, "rationale": ""},
+        {
+            "password": PASSWORD,
+            "rationale": "",
+            **services.signing_expectation(campaign, "confirm"),
+        },
         _status(campaign),
-        lambda: services.decision_confirm(actor=chair, campaign=campaign, password=PASSWORD),
+        lambda: services.decision_confirm(
+            actor=chair,
+            campaign=campaign,
+            password=PASSWORD,
+            **services.signing_expectation(campaign, "confirm"),
+        ),
     )
 
 
 def scenario_overrule(request):
     chair = request.getfixturevalue("chair")
     campaign = request.getfixturevalue("approved_campaign")
-    data = {"outcome": "rejected", "rationale": "Targets people in debt.", "password": PASSWORD}
+    data = {
+        "outcome": "rejected",
+        "rationale": "Targets people in debt.",
+        "password": PASSWORD,
+        **services.signing_expectation(campaign, "overrule"),
+    }
     return Scenario(
         chair,
         reverse("decision_overrule", args=[campaign.pk]),

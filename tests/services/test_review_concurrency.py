@@ -92,3 +92,67 @@ def test_a_vote_racing_a_withdrawal_has_one_consistent_outcome(
     else:
         assert status == "withdrawn" and not Decision.objects.exists()
     assert audit.verify().ok
+
+
+def test_the_last_vote_racing_the_chairs_overrule_never_lands_the_signature_unseen(
+    postgres, complete_campaign, marketer, chair, board
+):
+    """The chair read the campaign in review and overrules to "approved" while the last
+    reviewer rejects: either the vote lands first and the overrule (which named "in review")
+    is refused, or the overrule lands first and the vote is refused. Never an overrule of a
+    rejection the chair had not seen."""
+    staffed(complete_campaign, marketer, chair, board[:1])
+    seen = services.signing_expectation(complete_campaign, "overrule")
+    assert seen["expected_outcome"] == "in_review"
+    results = race(
+        lambda: services.vote_cast(
+            actor=board[0],
+            campaign=complete_campaign,
+            decision="reject",
+            rationale="Targets people in debt.",
+            reasons=["privacy"],
+            password=PASSWORD,
+        ),
+        lambda: services.decision_overrule(
+            actor=chair,
+            campaign=complete_campaign,
+            outcome="approved",
+            rationale="Approved as designed.",
+            password=PASSWORD,
+            **seen,
+        ),
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    campaign = Campaign.objects.get()
+    overruled = AuditEvent.objects.filter(kind="overruled")
+    if results[0][0] == "ok":  # the vote won
+        assert campaign.status == "rejected" and not overruled.exists()
+        assert "changed while you were deciding" in results[1][1]
+    else:
+        assert campaign.status == "approved" and not Vote.objects.exists()
+        assert overruled.get().payload["from"] == "in_review"
+    assert audit.verify().ok
+
+
+def test_a_vote_racing_the_loss_of_the_reviewer_role_has_one_consistent_outcome(
+    postgres, complete_campaign, marketer, chair, board, admin_user
+):
+    """Both lock the person's row first, then the campaign: no deadlock, and either the vote
+    was signed while the role was held (it stands) or the assignment is withdrawn and no
+    vote exists."""
+    staffed(complete_campaign, marketer, chair, board[:1])
+    results = race(
+        vote_call(board[0], complete_campaign, "reject"),
+        lambda: services.user_set_roles(actor=admin_user, user=board[0], roles=["manager"]),
+    )
+    assert results[1][0] == "ok", results
+    assignment = Assignment.objects.get(reviewer=board[0])
+    if results[0][0] == "ok":
+        assert Vote.objects.filter(reviewer=board[0]).exists()
+        assert assignment.status == "accepted"
+        assert Campaign.objects.get().status == "rejected"
+    else:
+        assert not Vote.objects.exists() and assignment.status == "withdrawn"
+        assert AuditEvent.objects.filter(kind="assignment_withdrawn").count() == 1
+        assert Campaign.objects.get().status == "in_review"
+    assert audit.verify().ok

@@ -31,6 +31,7 @@ def test_outcome_cancels_pending_assignments_and_the_next_round_can_be_accepted(
         outcome="changes_requested",
         rationale="Fix the audience first.",
         password=PASSWORD,
+        **services.signing_expectation(complete_campaign, "overrule"),
     )
     assert Assignment.objects.get(reviewer=board[0]).status == "cancelled"
     services.campaign_submit(actor=marketer, campaign=complete_campaign)
@@ -52,6 +53,7 @@ def test_conditions_of_an_earlier_outcome_do_not_block_clearance(approved_campai
         rationale="Label the posts.",
         conditions=["Label every post."],
         password=PASSWORD,
+        **services.signing_expectation(approved_campaign, "overrule"),
     )
     assert clearance(Campaign.objects.get(pk=approved_campaign.pk))["cleared"] is False
     services.decision_overrule(
@@ -60,6 +62,7 @@ def test_conditions_of_an_earlier_outcome_do_not_block_clearance(approved_campai
         outcome="approved",
         rationale="Labels are not needed after all.",
         password=PASSWORD,
+        **services.signing_expectation(approved_campaign, "overrule"),
     )
     assert clearance(Campaign.objects.get(pk=approved_campaign.pk))["cleared"] is True
 

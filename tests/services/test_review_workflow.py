@@ -313,10 +313,25 @@ def test_tier_needing_confirmation_waits_for_the_chair(complete_campaign, market
     vote(board[0], complete_campaign, "approve")
     assert reload(complete_campaign).status == "awaiting_confirmation"
     with pytest.raises(ServiceError):
-        services.decision_confirm(actor=board[1], campaign=complete_campaign, password=PASSWORD)
+        services.decision_confirm(
+            actor=board[1],
+            campaign=complete_campaign,
+            password=PASSWORD,
+            **services.signing_expectation(complete_campaign, "confirm"),
+        )
     with pytest.raises(ServiceError, match="password"):
-        services.decision_confirm(actor=chair, campaign=complete_campaign, password="nope")
-    services.decision_confirm(actor=chair, campaign=complete_campaign, password=PASSWORD)
+        services.decision_confirm(
+            actor=chair,
+            campaign=complete_campaign,
+            password="nope",
+            **services.signing_expectation(complete_campaign, "confirm"),
+        )
+    services.decision_confirm(
+        actor=chair,
+        campaign=complete_campaign,
+        password=PASSWORD,
+        **services.signing_expectation(complete_campaign, "confirm"),
+    )
     assert reload(complete_campaign).status == "approved"
     assert Decision.objects.filter(kind="confirmed", decided_by=chair).exists()
 
@@ -332,6 +347,7 @@ def test_chair_overrules_with_a_signed_rationale(complete_campaign, marketer, ch
             outcome="approved",
             rationale="",
             password=PASSWORD,
+            **services.signing_expectation(complete_campaign, "overrule"),
         )
     services.decision_overrule(
         actor=chair,
@@ -339,6 +355,7 @@ def test_chair_overrules_with_a_signed_rationale(complete_campaign, marketer, ch
         outcome="approved",
         rationale="The reviewer misread the data sources.",
         password=PASSWORD,
+        **services.signing_expectation(complete_campaign, "overrule"),
     )
     assert reload(complete_campaign).status == "approved"
     overrule = Decision.objects.get(kind="overruled")
@@ -356,7 +373,10 @@ def test_withdraw_and_refused_transitions(complete_campaign, marketer, chair, bo
         lambda: services.campaign_submit(actor=marketer, campaign=complete_campaign),
         lambda: services.campaign_withdraw(actor=marketer, campaign=complete_campaign),
         lambda: services.decision_confirm(
-            actor=chair, campaign=complete_campaign, password=PASSWORD
+            actor=chair,
+            campaign=complete_campaign,
+            password=PASSWORD,
+            **services.signing_expectation(complete_campaign, "confirm"),
         ),
         lambda: vote(board[0], complete_campaign, "approve"),
     ):

@@ -130,6 +130,7 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         rationale="Label",
         conditions=["Label every post."],
         password=PASSWORD,
+        **services.signing_expectation(campaign, "overrule"),
     )
     notice = services.notice_prepare(actor=marketer, campaign=campaign)
     services.notice_publish(actor=marketer, notice=notice, publish=True)

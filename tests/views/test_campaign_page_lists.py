@@ -17,11 +17,12 @@ pytestmark = pytest.mark.django_db
 # + campaign, versions, assignments, votes, decisions, conditions, comments, events,
 # people, evidence, feedback; on PostgreSQL the campaign, the seven review lists
 # (versions to events) and their people are one round trip
-# (rawrows.read_together_and_each).
+# (rawrows.read_together_and_each); + whether the chair is a party to the campaign
+# (permissions.is_party, for the judging actions).
 POSTGRES = connection.vendor == "postgresql"
 # + the newest questionnaire version (is the campaign's older? the team may move a draft,
 # the board sees what the newer version would say): one query for editors and the board.
-EVERYTHING = 8 if POSTGRES else 16
+EVERYTHING = 9 if POSTGRES else 17
 # A marketer's draft: + the marketer's teams (the campaign's visibility), campaign,
 # events, people (no version: no review lists; no comments, evidence or feedback); on
 # PostgreSQL the campaign, events and people are one round trip.

@@ -248,6 +248,7 @@ def conditioned(approved_campaign, chair):
         rationale="Label",
         conditions=["Label every post."],
         password=PASSWORD,
+        **services.signing_expectation(approved_campaign, "overrule"),
     )
     return Campaign.objects.get(pk=approved_campaign.pk)
 
@@ -476,7 +477,11 @@ def test_decision_confirm(client, marketer, chair, board, outsider, complete_cam
     assert protected(complete_campaign)["status"] == "awaiting_confirmation"
     client.force_login(chair)
     body = hostile(
-        {"password": PASSWORD, "rationale": "Agreed."},
+        {
+            "password": PASSWORD,
+            "rationale": "Agreed.",
+            **services.signing_expectation(complete_campaign, "confirm"),
+        },
         status="rejected",
         outcome="rejected",
         kind="overruled",
@@ -509,6 +514,7 @@ def test_decision_overrule(client, chair, outsider, approved_campaign, hostile):
             "rationale": "The posts need a label.",
             "conditions": "Label every post.",
             "password": PASSWORD,
+            **services.signing_expectation(approved_campaign, "overrule"),
         },
         status="rejected",
         kind="rule",

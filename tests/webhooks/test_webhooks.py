@@ -337,7 +337,12 @@ def test_chair_confirmation_and_overrule_are_decisions(
         vote(board[0], complete_campaign, "reject", reasons=["legal"])
     assert receiver.requests == []  # awaiting the chair: no outcome yet
     with capture(execute=True):
-        services.decision_confirm(actor=chair, campaign=complete_campaign, password=PASSWORD)
+        services.decision_confirm(
+            actor=chair,
+            campaign=complete_campaign,
+            password=PASSWORD,
+            **services.signing_expectation(complete_campaign, "confirm"),
+        )
         services.decision_overrule(
             actor=chair,
             campaign=complete_campaign,
@@ -345,6 +350,7 @@ def test_chair_confirmation_and_overrule_are_decisions(
             rationale="Acceptable with safeguards.",
             password=PASSWORD,
             conditions=["Cap the frequency", "Exclude minors"],
+            **services.signing_expectation(complete_campaign, "overrule"),
         )
     first, second = (body_of(r) for r in receiver.requests)
     assert first["data"]["outcome"] == "rejected"
