@@ -208,6 +208,20 @@ class RespondForm(forms.Form):
     )
 
 
+class SubmitConfirmForm(forms.Form):
+    """The confirming step of a submission: the tier whose route the person was shown (the
+    service refuses if the result has changed since)."""
+
+    confirmed_tier = forms.ChoiceField(
+        choices=[(tier, tier) for tier in ("I", "II", "III", "IV")],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Check what happens next, then confirm. Nothing was submitted."),
+            "invalid_choice": _("Check what happens next, then confirm. Nothing was submitted."),
+        },
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the campaign is withdrawn (optional)"),

@@ -59,6 +59,8 @@ from .review import (
     review_propose,
     reviewer_assignments_withdraw,
     signing_expectation,
+    submission_outlook,
+    submit_blockers,
     vote_cast,
 )
 
@@ -84,6 +86,8 @@ __all__ = [
     "assignment_accept",
     "assignment_recuse",
     "campaign_submit",
+    "submission_outlook",
+    "submit_blockers",
     "campaign_withdraw",
     "comment_add",
     "condition_fulfil",

@@ -43,6 +43,7 @@ from assessments.forms import (
     PublicFeedbackForm,
     RespondForm,
     SignForm,
+    SubmitConfirmForm,
     TriageForm,
     VoteForm,
     WithdrawForm,
@@ -346,7 +347,7 @@ def html_forms(w) -> list[dict]:
                 ("children", ["children.profiling"]),
             )
         ],
-        form("campaign_submit", [draft.pk], "marketer", []),
+        form("campaign_submit", [draft.pk], "marketer", fields_of(SubmitConfirmForm)),
         form("assessment_move", [draft.pk], "marketer", []),
         form("campaign_withdraw", [w["withdrawing"].pk], "marketer", fields_of(WithdrawForm)),
         form(

@@ -336,7 +336,9 @@ def test_assessment_step(client, marketer, campaign, hostile):
 
 def test_campaign_submit(client, marketer, team, complete_campaign, hostile):
     client.force_login(marketer)
-    response = client.post(url("campaign_submit", complete_campaign), hostile({}))
+    response = client.post(
+        url("campaign_submit", complete_campaign), hostile({"confirmed_tier": "I"})
+    )
     assert response.status_code == 302
     campaign = Campaign.objects.get(pk=complete_campaign.pk)
     version = campaign.versions.get()
