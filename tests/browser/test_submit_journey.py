@@ -37,9 +37,14 @@ def drafts(questionnaire, marketer, team, complete_campaign):
 
 @pytest.fixture
 def phone(browser):
+    """A phone-sized page; any console error (a CSP violation among them) fails the test."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    yield context.new_page()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
     context.close()
+    assert not errors, errors
 
 
 def status_of(campaign) -> str:
