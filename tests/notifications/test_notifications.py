@@ -115,8 +115,10 @@ def in_review(complete_campaign, marketer, chair, board, capture):
 
 
 def test_review_due_and_overdue_reminders_once_per_period(
-    complete_campaign, marketer, chair, board, capture
+    reference_time, complete_campaign, marketer, chair, board, capture
 ):
+    # At a fixed Monday morning: submitted late in the evening, "an hour after due" fell on
+    # the next calendar day and the daily overdue reminder came twice.
     campaign = in_review(complete_campaign, marketer, chair, board, capture)
     due = campaign.review_due_at
     assert notifications.scan_reminders(now=due - timedelta(days=3)) == 0
