@@ -149,7 +149,7 @@ def _check_keeps_an_admin(*, actor: User, user: User, roles: list[str]) -> None:
     if user.pk == actor.pk:
         raise ServiceError(_("You cannot remove your own administrator role."), field="roles")
     admins = list(
-        UserRole.objects.select_for_update()
+        UserRole.objects.select_for_update(of=("self",))
         .filter(role=Role.ADMIN, user__is_active=True)
         .order_by("pk")
         .values_list("user_id", flat=True)
