@@ -211,6 +211,8 @@ def user_update(
     with transaction.atomic():
         _check_keeps_an_admin(actor=actor, user=user, roles=roles)
         locked = User.objects.select_for_update().get(pk=user.pk)
+        if not permissions.can_edit_person(actor, locked):  # as it is now, not as it was read
+            raise ServiceError(_("You may not change this person's roles or teams."))
         before_roles = sorted(UserRole.objects.filter(user=locked).values_list("role", flat=True))
         before_teams = set(locked.teams.values_list("pk", flat=True))
         before_specialist = locked.is_specialist

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from assessments import audit, services
 from assessments.errors import ServiceError
-from assessments.models import Assignment, AuditEvent, User
+from assessments.models import Assignment, AuditEvent, User, UserRole
 from tests.factories import UserFactory
 from tests.security.conftest import SecurityLog
 from tests.services.test_separation_of_duties import staff
@@ -251,3 +251,14 @@ def test_arabic(client, admin_user, marketer):
     assert "You cannot remove your own administrator role." not in response.text
     people = client.get(reverse("people")).text
     assert "Edit roles and teams" not in people
+
+
+def test_the_service_re_checks_the_person_as_they_are_now(manager, marketer, team):
+    stale = User.objects.get(pk=marketer.pk)
+    assert stale.role_set == {"marketer"}  # read by the manager's request
+    UserRole.objects.create(user=marketer, role="reviewer")  # an administrator, meanwhile
+    with pytest.raises(ServiceError):
+        services.user_update(
+            actor=manager, user=stale, roles=["marketer"], teams=[team], is_specialist=False
+        )
+    assert fresh(marketer).role_set == {"marketer", "reviewer"}
