@@ -41,6 +41,7 @@ from .forms import (
     LanguageForm,
     NoticeForm,
     OverruleForm,
+    PersonForm,
     PublicFeedbackForm,
     RespondForm,
     SignForm,
@@ -230,6 +231,7 @@ def people(request):
     people_list = list(selectors.people_for(user))
     for person in people_list:
         person.can_change_access = permissions.can_change_activation(user, person)
+        person.can_edit = permissions.can_edit_person(user, person)
     invitations = list(selectors.invitations_for(user)[:200])
     for invitation in invitations:
         invitation.can_revoke = permissions.can_revoke_invitation(user, invitation)
@@ -315,6 +317,37 @@ def user_access(request, pk: int):
                 request, _("%(name)s has been deactivated and signed out.") % {"name": person}
             )
     return redirect("people")
+
+
+@requires(Action.MANAGE_PEOPLE)
+def person_edit(request, pk: int):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    if not permissions.can_edit_person(request.user, person):
+        return render(request, "403.html", status=403)
+    form = PersonForm(request.POST or None, actor=request.user, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.user_update(
+                actor=request.user,
+                user=person,
+                roles=form.cleaned_data["roles"],
+                teams=list(form.cleaned_data["teams"]),
+                is_specialist=form.cleaned_data.get("is_specialist", person.is_specialist),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if changed:
+                messages.success(request, _("%(name)s's access was changed.") % {"name": person})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("people")
+    return render(
+        request,
+        "assessments/person_edit.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
 
 
 def invitation_accept(request, token: str):

@@ -12,6 +12,7 @@ from .accounts import (
     user_set_active,
     user_set_language,
     user_set_roles,
+    user_update,
 )
 from .api_tokens import api_token_create, api_token_revoke
 from .campaigns import (
@@ -122,4 +123,5 @@ __all__ = [
     "user_set_active",
     "user_set_language",
     "user_set_roles",
+    "user_update",
 ]

@@ -15,7 +15,9 @@ from assessments.models import (
 )
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Reminders are keyed per calendar day: the clock starts mid-morning so "an hour later"
+# never crosses midnight, whatever time the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 
 @pytest.fixture
@@ -115,10 +117,8 @@ def in_review(complete_campaign, marketer, chair, board, capture):
 
 
 def test_review_due_and_overdue_reminders_once_per_period(
-    reference_time, complete_campaign, marketer, chair, board, capture
+    complete_campaign, marketer, chair, board, capture
 ):
-    # At a fixed Monday morning: submitted late in the evening, "an hour after due" fell on
-    # the next calendar day and the daily overdue reminder came twice.
     campaign = in_review(complete_campaign, marketer, chair, board, capture)
     due = campaign.review_due_at
     assert notifications.scan_reminders(now=due - timedelta(days=3)) == 0
