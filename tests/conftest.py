@@ -7,8 +7,10 @@ from urllib.parse import urlparse
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from assessments import audit, services, workflow
@@ -107,6 +109,14 @@ def _audit_flush_allowed():
     previous = audit.set_test_flush_allowed(True)
     yield
     audit.set_test_flush_allowed(previous)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Arabic leaves Arabic active in the thread; the next test starts in the
+    default language whatever ran before it."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
