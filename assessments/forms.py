@@ -217,7 +217,35 @@ class WithdrawForm(forms.Form):
     )
 
 
-class VoteForm(forms.Form):
+class FocusFirstError:
+    """A signing form shown again after a refusal takes the reader to its first field in
+    error (a wrong password: the password field). That field gets ``autofocus``, so the
+    browser focuses it and scrolls it into view without any script (the CSP allows no
+    inline script), and its error is announced: ``bootstrap5/layout/field_errors.html``
+    gives the error of the autofocused field ``role="alert"``. Django marks the field
+    ``aria-invalid`` and ``aria-describedby`` its error."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        first = next(
+            (
+                name
+                for name, field in self.fields.items()
+                if name in (self._errors or {}) and not field.widget.is_hidden
+            ),
+            None,
+        )
+        for name, field in self.fields.items():
+            if name == first:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
+
+class VoteForm(FocusFirstError, forms.Form):
     decision = forms.ChoiceField(
         label=_("Your vote"), choices=VoteDecision.choices, widget=forms.RadioSelect
     )
@@ -248,7 +276,7 @@ class VoteForm(forms.Form):
         return _lines(self.cleaned_data.get("conditions", ""))
 
 
-class SignForm(forms.Form):
+class SignForm(FocusFirstError, forms.Form):
     rationale = forms.CharField(
         label=_("Rationale"),
         required=False,
@@ -277,6 +305,7 @@ class SignForm(forms.Form):
             self.add_error(
                 None, _("This form is out of date. Nothing was signed; reload the page and sign.")
             )
+        self.focus_first_error()
         return cleaned
 
     def show_current(self, expectation: dict) -> None:
