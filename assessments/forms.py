@@ -406,19 +406,39 @@ class TriageForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    """The team's edit of the public notice. The title and the contact may stay empty in a
+    draft; publishing needs them (``services.notice_missing``)."""
+
+    title_en = forms.CharField(
+        label=_("Public title (English)"),
+        max_length=200,
+        required=False,
+        help_text=_("What readers see; not the campaign's internal name."),
+    )
     body_en = forms.CharField(
-        label=_("Notice (English)"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12})
+        label=_("Notice (English)"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("A line starting with “## ” is a section heading; “- ” starts a list item."),
     )
     title_ar = forms.CharField(
-        label=_("Title (Arabic)"), max_length=200, widget=forms.TextInput(attrs={"dir": "rtl"})
+        label=_("Public title (Arabic)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl"}),
     )
     body_ar = forms.CharField(
         label=_("Notice (Arabic)"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 12, "dir": "rtl"}),
     )
-    contact = forms.CharField(label=_("Contact for questions and objections"), max_length=200)
+    contact = forms.CharField(
+        label=_("Team contact address for questions and objections"),
+        max_length=200,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+        help_text=_("A team address such as privacy@example.com, not a person's own."),
+    )
 
 
 class PublicFeedbackForm(forms.Form):
