@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
@@ -60,3 +61,12 @@ def test_a_team_address_and_a_chosen_title_are_kept(approved_campaign):
     migration.hide_personal_contacts_and_internal_titles(apps, None)
     notice.refresh_from_db()
     assert (notice.title_en, notice.contact) == ("AI in our ads", "privacy@example.com")
+
+
+def test_a_published_legacy_notice_without_contact_points_to_the_form(client, approved_campaign):
+    notice = legacy_notice(approved_campaign, published=True)
+    migration.hide_personal_contacts_and_internal_titles(apps, None)
+    html = client.get(reverse("public_notice", args=[notice.public_id])).text
+    assert approved_campaign.owner.email.lower() not in html.lower()
+    assert "mailto:" not in html
+    assert "Write to the team responsible for this campaign with the form below." in html
