@@ -49,6 +49,47 @@ class InvitationForm(forms.Form):
         self.fields["teams"].queryset = permissions.invitable_teams(actor)
 
 
+class PersonForm(forms.Form):
+    """A person's roles, teams and specialist flag on the People page. What the actor may
+    give is the invitation rule (``permissions``); the service checks it again."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Marketers and managers must belong to at least one team."),
+    )
+    is_specialist = forms.BooleanField(
+        label=_("Privacy/legal specialist"),
+        required=False,
+        help_text=_("High-risk campaigns need a privacy or legal specialist among the reviewers."),
+    )
+
+    def __init__(self, *args, actor: User, person: User, **kwargs):
+        grantable = permissions.invitable_teams(actor)
+        kwargs.setdefault(
+            "initial",
+            {
+                "roles": sorted(person.role_set),
+                "teams": [t.pk for t in person.teams.all() if t.pk in {g.pk for g in grantable}],
+                "is_specialist": person.is_specialist,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        labels = dict(Role.choices)
+        self.fields["roles"].choices = [
+            (role, labels[role]) for role in permissions.invitable_roles(actor)
+        ]
+        self.fields["teams"].queryset = grantable
+        if not actor.has_role(Role.ADMIN):
+            del self.fields["is_specialist"]  # administrators only
+        self.person = person
+
+
 class AcceptInvitationForm(forms.Form):
     email = forms.EmailField(
         label=_("Your e-mail address"),
@@ -205,6 +246,20 @@ class RespondForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SubmitConfirmForm(forms.Form):
+    """The confirming step of a submission: the tier whose route the person was shown (the
+    service refuses if the result has changed since)."""
+
+    confirmed_tier = forms.ChoiceField(
+        choices=[(tier, tier) for tier in ("I", "II", "III", "IV")],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Check what happens next, then confirm. Nothing was submitted."),
+            "invalid_choice": _("Check what happens next, then confirm. Nothing was submitted."),
+        },
     )
 
 

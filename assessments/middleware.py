@@ -33,7 +33,8 @@ class UserLanguageMiddleware:
 
 class SessionSecurityMiddleware:
     """Idle timeout and absolute lifetime of a signed-in session, a new session id when the
-    person's roles change, and no caching of signed-in pages (they show assessments).
+    person's roles, teams or specialist flag change, and no caching of signed-in pages
+    (they show assessments).
 
     Runs after AuthenticationMiddleware and MessageMiddleware.
     """
@@ -41,6 +42,7 @@ class SessionSecurityMiddleware:
     IDLE_KEY = "_last_seen"
     START_KEY = "_signed_in_at"
     ROLES_KEY = "_roles"
+    ACCESS_KEY = "_access_version"
     TOUCH_EVERY = 60  # seconds: the last-seen time is written at most once a minute
 
     def __init__(self, get_response):
@@ -70,10 +72,16 @@ class SessionSecurityMiddleware:
         if now - last_seen >= self.TOUCH_EVERY or self.IDLE_KEY not in session:
             session[self.IDLE_KEY] = now
         roles = sorted(user.role_set)
-        if session.get(self.ROLES_KEY) not in (None, roles):
-            session.cycle_key()  # privileges changed: a new session id
+        version = user.access_version
+        if session.get(self.ROLES_KEY) not in (None, roles) or session.get(self.ACCESS_KEY) not in (
+            None,
+            version,
+        ):
+            session.cycle_key()  # privileges changed (roles, teams, specialist): a new id
         if session.get(self.ROLES_KEY) != roles:
             session[self.ROLES_KEY] = roles
+        if session.get(self.ACCESS_KEY) != version:
+            session[self.ACCESS_KEY] = version
         return None
 
 

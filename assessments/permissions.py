@@ -160,6 +160,22 @@ def can_change_activation(user: User, target: User) -> bool:
     return False
 
 
+def can_edit_person(user: User, target: User) -> bool:
+    """Who may change ``target``'s roles, teams (and, administrators only, the specialist
+    flag): administrators anyone; managers, as with invitations, only marketers and
+    managers who share a team with them, never themselves. What they may give is
+    ``can_invite``'s rule."""
+    if not _active(user):
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    if user.has_role(Role.MANAGER) and target.pk != user.pk:
+        return target.role_set <= set(invitable_roles(user)) and not target.team_ids.isdisjoint(
+            user.team_ids
+        )
+    return False
+
+
 def can_revoke_invitation(user: User, invitation: Invitation) -> bool:
     if not _active(user) or invitation.status != "pending":
         return False

@@ -105,5 +105,6 @@ urlpatterns = [
         name="invitation_resend",
     ),
     path("people/<id:pk>/access/", views.user_access, name="user_access"),
+    path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import (
     insights,
@@ -41,9 +41,11 @@ from .forms import (
     LanguageForm,
     NoticeForm,
     OverruleForm,
+    PersonForm,
     PublicFeedbackForm,
     RespondForm,
     SignForm,
+    SubmitConfirmForm,
     TriageForm,
     VoteForm,
     WithdrawForm,
@@ -229,6 +231,7 @@ def people(request):
     people_list = list(selectors.people_for(user))
     for person in people_list:
         person.can_change_access = permissions.can_change_activation(user, person)
+        person.can_edit = permissions.can_edit_person(user, person)
     invitations = list(selectors.invitations_for(user)[:200])
     for invitation in invitations:
         invitation.can_revoke = permissions.can_revoke_invitation(user, invitation)
@@ -314,6 +317,37 @@ def user_access(request, pk: int):
                 request, _("%(name)s has been deactivated and signed out.") % {"name": person}
             )
     return redirect("people")
+
+
+@requires(Action.MANAGE_PEOPLE)
+def person_edit(request, pk: int):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    if not permissions.can_edit_person(request.user, person):
+        return render(request, "403.html", status=403)
+    form = PersonForm(request.POST or None, actor=request.user, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.user_update(
+                actor=request.user,
+                user=person,
+                roles=form.cleaned_data["roles"],
+                teams=list(form.cleaned_data["teams"]),
+                is_specialist=form.cleaned_data.get("is_specialist", person.is_specialist),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if changed:
+                messages.success(request, _("%(name)s's access was changed.") % {"name": person})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("people")
+    return render(
+        request,
+        "assessments/person_edit.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
 
 
 def invitation_accept(request, token: str):
@@ -707,6 +741,7 @@ def _step_target(pk: int, codes: list[str], section: str, action: str) -> str:
 @login_required
 def assessment_summary(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
+    actions = permissions.available_actions(campaign, request.user)
     definition = selectors.definition_of(campaign.assessment.questionnaire)
     language = translation.get_language()
     return render(
@@ -724,6 +759,8 @@ def assessment_summary(request, pk: int):
                 language,
             ),
             "can_edit": permissions.can_edit_campaign(request.user, campaign),
+            "actions": actions,
+            "resubmission": "submit" in actions and campaign.versions.exists(),
         },
     )
 
@@ -816,19 +853,57 @@ def _form_action(request, campaign, form, form_name: str, call, success, anchor:
     return _detail_response(request, campaign, status=400, **{form_name: form})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def campaign_submit(request, pk: int):
+    """GET: the confirmation step, saying what happens next (the tier's route, when the
+    decision is due, what the owner receives). POST: the confirming one, carrying the tier
+    that was shown; only it submits."""
     campaign = selectors.campaign_for(request.user, pk)
+    if "submit" not in permissions.available_actions(campaign, request.user):
+        messages.error(request, _("This campaign cannot be submitted now. Nothing was submitted."))
+        return _back(campaign)
+    if request.method != "POST":
+        return _submit_confirmation(request, campaign)
+    form = SubmitConfirmForm(request.POST)
+    if not form.is_valid():
+        _errors_as_messages(request, form)
+        return redirect("campaign_submit", pk=campaign.pk)
     try:
-        version = services.campaign_submit(actor=request.user, campaign=campaign)
+        version = services.campaign_submit(
+            actor=request.user,
+            campaign=campaign,
+            expected_tier=form.cleaned_data["confirmed_tier"],
+        )
     except ServiceError as exc:
-        return _refused(request, campaign, exc)
+        messages.error(request, exc.message)
+        return redirect("campaign_submit", pk=campaign.pk)
     messages.success(
         request,
         _("Version %(number)s submitted to the ethics board.") % {"number": version.number},
     )
     return _back(campaign)
+
+
+def _submit_confirmation(request, campaign):
+    outlook = services.submission_outlook(campaign=campaign)
+    owner = campaign.owner
+    return render(
+        request,
+        "assessments/submit_confirm.html",
+        {
+            "campaign": campaign,
+            "outlook": outlook,
+            "resubmission": campaign.versions.exists(),
+            "owner_is_me": owner.pk == request.user.pk,
+            "decision_channel": Channel(
+                notifications.channel_for(owner, NotificationKind.DECISION)
+            ),
+            "form": SubmitConfirmForm(initial={"confirmed_tier": outlook.tier})
+            if not outlook.blockers
+            else None,
+        },
+    )
 
 
 @require_POST

@@ -84,6 +84,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("High-risk campaigns need a privacy or legal specialist among the reviewers."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Bumped by the service that changes roles, teams or the specialist flag: the
+    # person's next request gets a new session id (SessionSecurityMiddleware).
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

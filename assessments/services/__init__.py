@@ -12,6 +12,7 @@ from .accounts import (
     user_set_active,
     user_set_language,
     user_set_roles,
+    user_update,
 )
 from .api_tokens import api_token_create, api_token_revoke
 from .campaigns import (
@@ -60,6 +61,8 @@ from .review import (
     review_propose,
     reviewer_assignments_withdraw,
     signing_expectation,
+    submission_outlook,
+    submit_blockers,
     vote_cast,
 )
 
@@ -86,6 +89,8 @@ __all__ = [
     "assignment_accept",
     "assignment_recuse",
     "campaign_submit",
+    "submission_outlook",
+    "submit_blockers",
     "campaign_withdraw",
     "comment_add",
     "condition_fulfil",
@@ -120,4 +125,5 @@ __all__ = [
     "user_set_active",
     "user_set_language",
     "user_set_roles",
+    "user_update",
 ]

@@ -140,14 +140,34 @@ def _apply_roles(user: User, roles: list[str]) -> None:
     user.__dict__.pop("role_set", None)
 
 
+def _check_keeps_an_admin(*, actor: User, user: User, roles: list[str]) -> None:
+    """Refuse taking the administrator role from oneself or from the last active
+    administrator. Call inside the transaction: it locks the administrators' role rows,
+    so two administrators demoting each other at once cannot leave none."""
+    if Role.ADMIN in roles:
+        return
+    if user.pk == actor.pk:
+        raise ServiceError(_("You cannot remove your own administrator role."), field="roles")
+    admins = list(
+        UserRole.objects.select_for_update(of=("self",))
+        .filter(role=Role.ADMIN, user__is_active=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    if user.pk in admins and not set(admins) - {user.pk}:
+        raise ServiceError(
+            _("This is the last administrator: give someone else the role first."),
+            field="roles",
+        )
+
+
 def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
     if not actor.has_role(Role.ADMIN) or not actor.is_active:
         raise ServiceError(_("Only administrators may change roles."))
     if not set(roles) <= set(Role.values):
         raise ServiceError(_("Unknown role."), field="roles")
-    if user.pk == actor.pk and Role.ADMIN not in roles:
-        raise ServiceError(_("You cannot remove your own administrator role."))
     with transaction.atomic():
+        _check_keeps_an_admin(actor=actor, user=user, roles=roles)
         locked = User.objects.select_for_update().get(pk=user.pk)
         _apply_roles(locked, sorted(set(roles)))
         # Losing the reviewer role (or joining a campaign's team) ends open reviews now.
@@ -160,6 +180,78 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
         target_email=user.email,
         roles=sorted(set(roles)),
     )
+
+
+def user_update(
+    *, actor: User, user: User, roles: list[str], teams: list[Team], is_specialist: bool
+) -> bool:
+    """Set ``user``'s roles, teams and privacy/legal specialist flag from the People page.
+
+    Administrators change anyone (not their own administrator role, never the last
+    administrator's); managers, as with invitations, give only marketer and manager roles
+    and their own teams to people of their teams, keep the person's other teams, and
+    cannot change the specialist flag. Open review assignments the person may no longer
+    hold are withdrawn (lost the reviewer role, or joined a campaign's team); the change
+    goes to the security log and the person's next request gets a new session id.
+    Returns whether anything changed."""
+    roles = sorted(set(roles))
+    if not permissions.can_edit_person(actor, user):
+        raise ServiceError(_("You may not change this person's roles or teams."))
+    if not roles:
+        raise ServiceError(_("Choose at least one role."), field="roles")
+    if not set(roles) <= set(Role.values):
+        raise ServiceError(_("Unknown role."), field="roles")
+    if not permissions.can_invite(actor, roles=roles, teams=teams):
+        raise ServiceError(_("You may not give these roles or teams."), field="teams")
+    if not actor.has_role(Role.ADMIN) and bool(is_specialist) != user.is_specialist:
+        raise ServiceError(
+            _("Only administrators may change the specialist flag."), field="is_specialist"
+        )
+    grantable = set(permissions.invitable_teams(actor).values_list("pk", flat=True))
+    with transaction.atomic():
+        _check_keeps_an_admin(actor=actor, user=user, roles=roles)
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not permissions.can_edit_person(actor, locked):  # as it is now, not as it was read
+            raise ServiceError(_("You may not change this person's roles or teams."))
+        before_roles = sorted(UserRole.objects.filter(user=locked).values_list("role", flat=True))
+        before_teams = set(locked.teams.values_list("pk", flat=True))
+        before_specialist = locked.is_specialist
+        # Teams the actor may not give (a manager's view of someone's other teams) stay.
+        team_ids = {t.pk for t in teams} | (before_teams - grantable)
+        if {Role.MARKETER, Role.MANAGER} & set(roles) and not team_ids:
+            raise ServiceError(_("Marketers and managers must belong to a team."), field="teams")
+        changed = (
+            before_roles != roles
+            or before_teams != team_ids
+            or before_specialist != bool(is_specialist)
+        )
+        if not changed:
+            return False
+        _apply_roles(locked, roles)
+        locked.teams.set(team_ids)
+        locked.is_specialist = bool(is_specialist)
+        locked.access_version += 1
+        locked.save(update_fields=["is_specialist", "access_version"])
+        # Losing the reviewer role (or joining a campaign's team) ends open reviews now.
+        review.reviewer_assignments_withdraw(user=locked, actor=actor)
+        logger.info("user %s roles/teams changed by user %s", user.pk, actor.pk)
+    for attr in ("role_set", "team_ids"):
+        user.__dict__.pop(attr, None)
+    user.is_specialist = locked.is_specialist
+    user.access_version = locked.access_version
+    security_log.log_event(
+        "access_changed",
+        actor=actor,
+        target_id=user.pk,
+        target_email=user.email,
+        roles_before=before_roles,
+        roles=roles,
+        teams_before=sorted(before_teams),
+        teams=sorted(team_ids),
+        specialist_before=before_specialist,
+        specialist=locked.is_specialist,
+    )
+    return True
 
 
 def user_set_active(*, actor: User, user: User, active: bool) -> None:

@@ -8,6 +8,8 @@ nothing.
 """
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -173,24 +175,69 @@ def fingerprint_of(content: dict) -> str:
     return canonical_sha256(content)
 
 
-def campaign_submit(*, actor: User, campaign: Campaign) -> CampaignVersion:
+def submit_blockers(result) -> list[str]:
+    """Why a result cannot be submitted (empty when it can): an incomplete assessment or a
+    Prohibited result. The one rule for ``campaign_submit`` and the confirmation page."""
+    blockers = []
+    if result.missing:
+        blockers.append(
+            _("Answer every required question first (%(count)s still open).")
+            % {"count": len(result.missing)}
+        )
+    if result.prohibited:
+        blockers.append(
+            _("This campaign is Prohibited as designed and cannot be submitted: %(reasons)s")
+            % {"reasons": "; ".join(flag.reason.en for flag in result.red_flags)}
+        )
+    return blockers
+
+
+@dataclass(frozen=True)
+class SubmissionOutlook:
+    """What submitting ``campaign`` now would do: its tier, the tier's route (``rule``, None
+    while something blocks the submission), when the decision would be due (the same
+    calculation ``campaign_submit`` stores) and what still blocks it."""
+
+    tier: str
+    rule: RoutingRule | None
+    due_at: datetime | None
+    blockers: list[str]
+
+
+def submission_outlook(*, campaign: Campaign, now: datetime | None = None) -> SubmissionOutlook:
+    """Read only: the confirmation page's "what happens next"."""
+    result = selectors.campaign_result(campaign)
+    blockers = submit_blockers(result)
+    if blockers:
+        return SubmissionOutlook(tier=result.tier, rule=None, due_at=None, blockers=blockers)
+    rule = rule_for(result.tier)
+    due_at = workflow.add_working_days(now or timezone.now(), rule.due_working_days)
+    return SubmissionOutlook(tier=result.tier, rule=rule, due_at=due_at, blockers=[])
+
+
+def campaign_submit(
+    *, actor: User, campaign: Campaign, expected_tier: str | None = None
+) -> CampaignVersion:
     """Freeze the current intake, answers and score as a new version and send it to the
-    board. Refuses an incomplete assessment and a Prohibited result, with reasons."""
+    board. Refuses an incomplete assessment and a Prohibited result, with reasons, and
+    (given ``expected_tier``, the tier the person confirmed) a result whose tier changed
+    since, so nobody submits under a route they were not shown."""
     with campaign_transaction():
         campaign = _locked(campaign)
         if not permissions.can_edit_campaign(actor, campaign):
             raise ServiceError(_("Only the campaign's team can submit it."))
         workflow.transition("submit", campaign.status)
         result = selectors.campaign_result(campaign)
-        if result.missing:
+        blockers = submit_blockers(result)
+        if blockers:
+            raise ServiceError(blockers[0])
+        if expected_tier is not None and expected_tier != result.tier:
             raise ServiceError(
-                _("Answer every required question first (%(count)s still open).")
-                % {"count": len(result.missing)}
-            )
-        if result.prohibited:
-            raise ServiceError(
-                _("This campaign is Prohibited as designed and cannot be submitted: %(reasons)s")
-                % {"reasons": "; ".join(flag.reason.en for flag in result.red_flags)}
+                _(
+                    "The result changed since you checked it. Nothing was submitted: "
+                    "check what happens next and confirm again."
+                ),
+                field="confirmed_tier",
             )
         previous = current_version(campaign)
         content = version_content(campaign)

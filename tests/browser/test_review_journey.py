@@ -135,7 +135,8 @@ def test_review_journey(live_server, browser, people, ready_campaign, console_er
     # The marketer submits.
     marketer = session(browser, base, people["marketer"])
     open_campaign(marketer, base, campaign)
-    marketer.get_by_role("button", name="Submit to the ethics board").click()
+    marketer.get_by_role("link", name="Submit to the ethics board").click()
+    marketer.get_by_role("button", name="Confirm and submit").click()
     expect(status(marketer)).to_have_attribute("data-status", "submitted")
 
     # The chair assigns two reviewers.
@@ -185,7 +186,8 @@ def test_review_journey(live_server, browser, people, ready_campaign, console_er
     number.fill("300")
     marketer.locator("button[name=action][value=save]").click()
     open_campaign(marketer, base, campaign)
-    marketer.get_by_role("button", name="Resubmit to the board").click()
+    marketer.get_by_role("link", name="Resubmit to the board").click()
+    marketer.get_by_role("button", name="Confirm and resubmit").click()
     expect(status(marketer)).to_have_attribute("data-status", "in_review")
 
     # The reviewers see what changed and approve, one with a condition.

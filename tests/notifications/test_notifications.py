@@ -15,7 +15,9 @@ from assessments.models import (
 )
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Reminders are keyed per calendar day: the clock starts mid-morning so "an hour later"
+# never crosses midnight, whatever time the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 
 @pytest.fixture

@@ -40,9 +40,11 @@ from assessments.forms import (
     LanguageForm,
     NoticeForm,
     OverruleForm,
+    PersonForm,
     PublicFeedbackForm,
     RespondForm,
     SignForm,
+    SubmitConfirmForm,
     TriageForm,
     VoteForm,
     WithdrawForm,
@@ -346,7 +348,7 @@ def html_forms(w) -> list[dict]:
                 ("children", ["children.profiling"]),
             )
         ],
-        form("campaign_submit", [draft.pk], "marketer", []),
+        form("campaign_submit", [draft.pk], "marketer", fields_of(SubmitConfirmForm)),
         form("assessment_move", [draft.pk], "marketer", []),
         form("campaign_withdraw", [w["withdrawing"].pk], "marketer", fields_of(WithdrawForm)),
         form(
@@ -442,6 +444,13 @@ def html_forms(w) -> list[dict]:
         form("invitation_revoke", k["invitation_revoke"], "admin", []),
         form("invitation_resend", k["invitation_resend"], "admin", []),
         form("user_access", k["user_access"], "admin", [], extra={"active": "1"}),
+        form(
+            "person_edit",
+            k["person_edit"],
+            "admin",
+            fields_of(PersonForm),
+            extra={"roles": "reviewer", "is_specialist": "on"},
+        ),
         form(
             "invitation_accept",
             k["invitation_accept"],

@@ -275,7 +275,9 @@ def test_the_guidance_page_is_in_the_persons_language(client, reviewer, settings
 def test_marketers_need_no_second_factor(client, marketer, complete_campaign, settings):
     settings.REQUIRE_MFA_FOR_BOARD = True
     client.force_login(marketer)
-    response = client.post(reverse("campaign_submit", args=[complete_campaign.pk]))
+    response = client.post(
+        reverse("campaign_submit", args=[complete_campaign.pk]), {"confirmed_tier": "I"}
+    )
     assert response.status_code == 302
     complete_campaign.refresh_from_db()
     assert complete_campaign.status == "submitted"

@@ -1,4 +1,4 @@
-"""Migration 0022 (issue #20, point 11): existing notices stop publishing a person's
+"""Migration 0023 (issue #20, point 11): existing notices stop publishing a person's
 e-mail address; an unpublished notice titled with the internal campaign name must get a
 public title before it is published; a published notice keeps its title."""
 
@@ -13,7 +13,7 @@ from assessments import services
 from assessments.errors import ServiceError
 from assessments.models import TransparencyNotice
 
-migration = importlib.import_module("assessments.migrations.0022_notice_public_title_and_contact")
+migration = importlib.import_module("assessments.migrations.0023_notice_public_title_and_contact")
 
 pytestmark = pytest.mark.django_db
 

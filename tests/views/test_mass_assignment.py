@@ -77,6 +77,7 @@ COVERED = {
     "invitation_accept",  # test_invitation_accept
     "invitation_revoke",  # test_invitation_revoke
     "user_access",  # test_user_access
+    "person_edit",  # test_person_edit
     "notification_settings",  # test_notification_settings
     "notifications_read",  # test_notifications_read
     "api_tokens",  # test_api_tokens
@@ -335,7 +336,9 @@ def test_assessment_step(client, marketer, campaign, hostile):
 
 def test_campaign_submit(client, marketer, team, complete_campaign, hostile):
     client.force_login(marketer)
-    response = client.post(url("campaign_submit", complete_campaign), hostile({}))
+    response = client.post(
+        url("campaign_submit", complete_campaign), hostile({"confirmed_tier": "I"})
+    )
     assert response.status_code == 302
     campaign = Campaign.objects.get(pk=complete_campaign.pk)
     version = campaign.versions.get()
@@ -881,6 +884,31 @@ def test_user_access(client, manager, team, other_team, hostile):
     assert after.language == target.language
     assert list(after.teams.all()) == [team]
     assert person(manager).role_set == {"manager"}  # nor does the actor gain anything
+
+
+def test_person_edit(client, manager, team, other_team, outsider, hostile):
+    target = UserFactory(email="colleague@example.com", roles=["marketer"], teams=[team])
+    client.force_login(manager)
+    body = hostile(
+        {"roles": ["marketer", "manager"], "teams": [team.pk]},
+        is_active="",
+        email="hijack@example.com",
+        display_name="Hijacked",
+        language="ar",
+        access_version="0",
+        user=outsider.pk,
+    )
+    response = client.post(reverse("person_edit", args=[target.pk]), body)
+    assert response.status_code == 302
+    after = person(target)
+    assert after.role_set == {"marketer", "manager"}  # the form's roles and teams only
+    assert list(after.teams.all()) == [team]
+    assert after.is_specialist is False  # administrators only
+    assert after.is_staff is False and after.is_superuser is False and after.is_active
+    assert (after.email, after.display_name) == (target.email, target.display_name)
+    assert after.language == target.language
+    assert person(manager).role_set == {"manager"}
+    assert person(outsider).role_set == {"marketer"}
 
 
 def test_notification_settings(client, marketer, outsider, hostile):

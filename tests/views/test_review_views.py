@@ -29,7 +29,7 @@ def test_marketer_submits_from_the_campaign_page(client, marketer, complete_camp
     client.force_login(marketer)
     page = client.get(url("campaign_detail", complete_campaign)).text
     assert "Submit to the ethics board" in page
-    response = client.post(url("campaign_submit", complete_campaign))
+    response = client.post(url("campaign_submit", complete_campaign), {"confirmed_tier": "I"})
     assert response.status_code == 302
     complete_campaign.refresh_from_db()
     assert complete_campaign.status == "submitted"
@@ -37,7 +37,7 @@ def test_marketer_submits_from_the_campaign_page(client, marketer, complete_camp
 
 def test_submit_refusal_is_a_message_not_an_error(client, marketer, campaign):
     client.force_login(marketer)
-    response = client.post(url("campaign_submit", campaign), follow=True)
+    response = client.post(url("campaign_submit", campaign), {"confirmed_tier": "IV"}, follow=True)
     assert response.status_code == 200
     assert "Answer every required question first" in response.text
     campaign.refresh_from_db()
@@ -47,7 +47,8 @@ def test_submit_refusal_is_a_message_not_an_error(client, marketer, campaign):
 @pytest.mark.parametrize("persona,status", [("outsider", 404), ("reviewer", 302), ("manager", 302)])
 def test_others_cannot_submit(client, personas, complete_campaign, persona, status):
     client.force_login(personas[persona])
-    assert client.post(url("campaign_submit", complete_campaign)).status_code == status
+    response = client.post(url("campaign_submit", complete_campaign), {"confirmed_tier": "I"})
+    assert response.status_code == status
     complete_campaign.refresh_from_db()
     assert complete_campaign.status == "draft"
 
@@ -155,7 +156,6 @@ def test_version_diff_shows_changed_answers(client, marketer, chair, board, comp
 @pytest.mark.parametrize(
     "name",
     [
-        "campaign_submit",
         "campaign_withdraw",
         "assignment_respond",
         "review_assign",

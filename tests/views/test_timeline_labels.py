@@ -11,7 +11,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_timeline_details_are_labels_in_the_readers_language(approved_campaign):
-    rows = selectors.timeline_rows(approved_campaign, "en")
+    # The labels are translated when written: read them with English active (an earlier
+    # test's Arabic request leaves Arabic active in this thread).
+    with translation.override("en"):
+        rows = selectors.timeline_rows(approved_campaign, "en")
     details = {row["kind"]: row["detail"] for row in rows}
     assert details["voted"] == "Approve" and details["decided"] == "Approved"
     with translation.override("ar"):

@@ -29,7 +29,7 @@ def hide_personal_contacts_and_internal_titles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0021_review_withdrawn_assignments_panel_events"),
+        ("assessments", "0022_user_access_version"),
     ]
 
     operations = [
