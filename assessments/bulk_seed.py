@@ -1781,7 +1781,8 @@ class _Generator:
                 )
 
     def _notice(self, c: _C, until: datetime) -> None:
-        """notice_prepare (the generated draft) and, usually, notice_publish."""
+        """notice_prepare (the generated draft), the team's contact address, and, usually,
+        notice_publish."""
         prepared = c.decided_at + self.skewed(HOUR, 6 * DAY)
         if prepared >= until:
             return
@@ -1806,7 +1807,7 @@ class _Generator:
                 title_ar,
                 body_en,
                 body_ar,
-                c.owner.email,
+                f"ai-questions@{c.team.slug}.example.com",  # the team's, as notice_update asks
                 published,
                 published or prepared,
             ),

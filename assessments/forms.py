@@ -272,7 +272,35 @@ class WithdrawForm(forms.Form):
     )
 
 
-class VoteForm(forms.Form):
+class FocusFirstError:
+    """A signing form shown again after a refusal takes the reader to its first field in
+    error (a wrong password: the password field). That field gets ``autofocus``, so the
+    browser focuses it and scrolls it into view without any script (the CSP allows no
+    inline script), and its error is announced: ``bootstrap5/layout/field_errors.html``
+    gives the error of the autofocused field ``role="alert"``. Django marks the field
+    ``aria-invalid`` and ``aria-describedby`` its error."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        first = next(
+            (
+                name
+                for name, field in self.fields.items()
+                if name in (self._errors or {}) and not field.widget.is_hidden
+            ),
+            None,
+        )
+        for name, field in self.fields.items():
+            if name == first:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
+
+class VoteForm(FocusFirstError, forms.Form):
     decision = forms.ChoiceField(
         label=_("Your vote"), choices=VoteDecision.choices, widget=forms.RadioSelect
     )
@@ -303,7 +331,7 @@ class VoteForm(forms.Form):
         return _lines(self.cleaned_data.get("conditions", ""))
 
 
-class SignForm(forms.Form):
+class SignForm(FocusFirstError, forms.Form):
     rationale = forms.CharField(
         label=_("Rationale"),
         required=False,
@@ -332,6 +360,7 @@ class SignForm(forms.Form):
             self.add_error(
                 None, _("This form is out of date. Nothing was signed; reload the page and sign.")
             )
+        self.focus_first_error()
         return cleaned
 
     def show_current(self, expectation: dict) -> None:
@@ -432,19 +461,39 @@ class TriageForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    """The team's edit of the public notice. The title and the contact may stay empty in a
+    draft; publishing needs them (``services.notice_missing``)."""
+
+    title_en = forms.CharField(
+        label=_("Public title (English)"),
+        max_length=200,
+        required=False,
+        help_text=_("What readers see; not the campaign's internal name."),
+    )
     body_en = forms.CharField(
-        label=_("Notice (English)"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12})
+        label=_("Notice (English)"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("A line starting with “## ” is a section heading; “- ” starts a list item."),
     )
     title_ar = forms.CharField(
-        label=_("Title (Arabic)"), max_length=200, widget=forms.TextInput(attrs={"dir": "rtl"})
+        label=_("Public title (Arabic)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl"}),
     )
     body_ar = forms.CharField(
         label=_("Notice (Arabic)"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 12, "dir": "rtl"}),
     )
-    contact = forms.CharField(label=_("Contact for questions and objections"), max_length=200)
+    contact = forms.CharField(
+        label=_("Team contact address for questions and objections"),
+        max_length=200,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+        help_text=_("A team address such as privacy@example.com, not a person's own."),
+    )
 
 
 class PublicFeedbackForm(forms.Form):

@@ -1220,27 +1220,26 @@ def notice_edit(request, pk: int):
     form = NoticeForm(request.POST or None, initial=initial)
     if request.method == "POST":
         action = request.POST.get("action", "save")
-        if action in ("publish", "unpublish"):
+        if action == "unpublish":
             try:
-                services.notice_publish(
-                    actor=request.user, notice=notice, publish=action == "publish"
-                )
+                services.notice_publish(actor=request.user, notice=notice, publish=False)
             except ServiceError as exc:
                 return _refused(request, campaign, exc)
-            messages.success(
-                request,
-                _("The notice is public.")
-                if action == "publish"
-                else _("The notice is withdrawn."),
-            )
+            messages.success(request, _("The notice is withdrawn."))
             return redirect("notice_edit", pk=campaign.pk)
+        # "Publish" saves what is in the form first, so nothing typed is lost.
         if form.is_valid():
             try:
                 services.notice_update(actor=request.user, notice=notice, data=form.cleaned_data)
+                if action == "publish":
+                    services.notice_publish(actor=request.user, notice=notice, publish=True)
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, _("Notice saved."))
+                messages.success(
+                    request,
+                    _("The notice is public.") if action == "publish" else _("Notice saved."),
+                )
                 return redirect("notice_edit", pk=campaign.pk)
     notice.refresh_from_db()
     return render(
@@ -1253,7 +1252,9 @@ def notice_edit(request, pk: int):
             "public_url": request.build_absolute_uri(
                 reverse("public_notice", args=[notice.public_id])
             ),
+            "missing": services.notice_missing(notice),
         },
+        status=400 if form.errors else 200,
     )
 
 

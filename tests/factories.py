@@ -2,6 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from assessments import services
 from assessments.models import Invitation, Team, User, UserRole
 
 PASSWORD = "Correct-Horse-Battery-42"
@@ -59,3 +60,17 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     def teams(self, create, extracted, **kwargs):
         if create and extracted:
             self.teams.set(extracted)
+
+
+NOTICE_CONTACT = "ai-questions@team.example.com"
+
+
+def published_notice(*, actor, campaign, contact: str = NOTICE_CONTACT):
+    """The campaign's generated notice, given a team contact address and published, as
+    the team does on the notice page (the draft has no contact; publishing needs one)."""
+    notice = services.notice_prepare(actor=actor, campaign=campaign)
+    data = {name: getattr(notice, name) for name in services.feedback.NOTICE_FIELDS}
+    notice = services.notice_update(actor=actor, notice=notice, data={**data, "contact": contact})
+    services.notice_publish(actor=actor, notice=notice, publish=True)
+    notice.refresh_from_db()
+    return notice

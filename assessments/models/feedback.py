@@ -92,11 +92,15 @@ class TransparencyNotice(models.Model):
 
     campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="notice")
     public_id = models.CharField(max_length=40, unique=True, default=new_public_id)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_ar = models.CharField(_("title (Arabic)"), max_length=200)
+    # The public title and the team's contact: a draft may lack them, publishing needs
+    # them (services.notice_missing).
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
     body_en = models.TextField(_("notice (English)"), max_length=10000)
     body_ar = models.TextField(_("notice (Arabic)"), max_length=10000)
-    contact = models.CharField(_("contact for questions and objections"), max_length=200)
+    contact = models.CharField(
+        _("contact for questions and objections"), max_length=200, blank=True
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,9 +6,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .. import audit, intake, permissions, ratelimit, webhooks, workflow
@@ -258,6 +261,8 @@ def _notice_text(campaign: Campaign, language: str) -> tuple[str, str]:
             ),
             "agents": "agents" in techniques,
             "gpc": bool(set(campaign.markets) & {"us_ca", "us_other"}),
+            # The public title proposes the objective, never the internal campaign name.
+            "objective": Truncator(" ".join(campaign.objective.split())).chars(150),
         }
         title = render_to_string("notices/title.txt", context).strip()
         body = render_to_string("notices/body.txt", context).strip()
@@ -265,7 +270,9 @@ def _notice_text(campaign: Campaign, language: str) -> tuple[str, str]:
 
 
 def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
-    """The campaign's notice, created with a generated draft the first time."""
+    """The campaign's notice, created with a generated draft the first time: its title
+    comes from the campaign's objective (never its internal name) and it has no contact
+    until the team gives one (the owner's own address is never proposed)."""
     if not permissions.is_team_marketer(actor, campaign):
         raise ServiceError(_("Only the campaign's team prepares its notice."))
     with campaign_transaction():
@@ -283,34 +290,76 @@ def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
             title_ar=title_ar,
             body_en=body_en,
             body_ar=body_ar,
-            contact=campaign.owner.email,
+            contact="",
         )
 
 
 NOTICE_FIELDS = ("title_en", "title_ar", "body_en", "body_ar", "contact")
+# What a draft may leave empty; publishing needs them (``notice_missing``).
+NOTICE_PUBLISH_FIELDS = ("title_en", "title_ar", "contact")
+
+
+def _notice_contact_refusal(contact: str) -> str | None:
+    """Why ``contact`` cannot be the public contact, or None. It is an e-mail address of
+    the team (privacy@…), never the address of someone's own account: the notice is
+    public, and people leave."""
+    try:
+        validate_email(contact)
+    except ValidationError:
+        return _("Enter an e-mail address, such as privacy@example.com.")
+    if User.objects.filter(email__iexact=contact).exists():
+        return _(
+            "This is the address of a person's account. Give a team address, such as "
+            "privacy@example.com: the notice is public."
+        )
+    return None
+
+
+def notice_missing(notice: TransparencyNotice) -> list[tuple[str, str]]:
+    """What the notice still needs before it can be published: (field, message) pairs."""
+    messages = {
+        "title_en": _("Give the notice a public title in English."),
+        "title_ar": _("Give the notice a public title in Arabic."),
+        "contact": _("Give a team contact address for questions and objections."),
+    }
+    return [(name, messages[name]) for name in NOTICE_PUBLISH_FIELDS if not getattr(notice, name)]
 
 
 def notice_update(*, actor: User, notice: TransparencyNotice, data: dict) -> TransparencyNotice:
+    """Save the team's edit. A draft may leave its title and contact empty; a published
+    notice may not (unpublish it first)."""
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team edits its notice."))
     with campaign_transaction():
         locked = TransparencyNotice.objects.select_for_update().get(pk=notice.pk)
         for name in NOTICE_FIELDS:
             value = _clean_text(data.get(name, ""))
-            if not value:
+            if not value and (name not in NOTICE_PUBLISH_FIELDS or locked.is_published):
                 raise ServiceError(_("Every part of the notice is needed."), field=name)
+            if name == "contact" and value:
+                refusal = _notice_contact_refusal(value)
+                if refusal:
+                    raise ServiceError(refusal, field="contact")
             setattr(locked, name, value)
         locked.save(update_fields=[*NOTICE_FIELDS, "updated_at"])
     return locked
 
 
 def notice_publish(*, actor: User, notice: TransparencyNotice, publish: bool) -> None:
+    """Publish (or withdraw) the notice. Publishing needs a public title in both languages
+    and a team contact address."""
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team publishes its notice."))
     with campaign_transaction():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
         if publish and campaign.status not in NOTICE_STATES:
             raise ServiceError(_("Only an approved campaign's notice can be published."))
+        if publish:
+            current = TransparencyNotice.objects.get(pk=notice.pk)
+            missing = notice_missing(current)
+            if missing:
+                field, message = missing[0]
+                raise ServiceError(_("Not published: %(what)s") % {"what": message}, field=field)
         TransparencyNotice.objects.filter(pk=notice.pk).update(
             published_at=timezone.now() if publish else None
         )

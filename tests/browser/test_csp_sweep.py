@@ -3,8 +3,7 @@ Content-Security-Policy violation (and no other console error)."""
 
 import pytest
 
-from assessments import services
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, published_notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,8 +19,7 @@ def sign_in(page, base, user):
 def test_no_csp_violation_on_the_main_pages(live_server, browser, approved_campaign, personas):
     base = live_server.url
     campaign = approved_campaign
-    notice = services.notice_prepare(actor=personas["marketer"], campaign=campaign)
-    services.notice_publish(actor=personas["marketer"], notice=notice, publish=True)
+    notice = published_notice(actor=personas["marketer"], campaign=campaign)
     c = f"/campaigns/{campaign.pk}"
     journeys = {
         None: ["/accounts/login/", "/accounts/password/reset/", f"/t/{notice.public_id}/"],

@@ -4,9 +4,8 @@ sees it on the queue and sends the campaign back to review."""
 import pytest
 from playwright.sync_api import expect
 
-from assessments import services
 from assessments.models import Campaign, Feedback
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, published_notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,8 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def published(approved_campaign, marketer, settings):
     settings.FEEDBACK_REREVIEW_CONCERNS = 0  # one concern is enough to flag it here
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     return notice
 
 

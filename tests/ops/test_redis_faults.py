@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from assessments import queueing, resilient_cache, services
 from assessments.models import Assignment, EmailStatus, Feedback, Notification, Vote
 from ethicsreview.celery import app as celery_app
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, published_notice
 from tests.ops.conftest import OwnRedis
 from tests.ops.test_serve import ROOT
 
@@ -156,8 +156,7 @@ def test_every_request_answers_in_time_without_a_5xx(
                 {"category": "privacy", "severity": "serious", "text": "Targets debtors."},
             )
         assert response.status_code == 302
-        notice = services.notice_prepare(actor=marketer, campaign=complete_campaign)
-        services.notice_publish(actor=marketer, notice=notice, publish=True)
+        notice = published_notice(actor=marketer, campaign=complete_campaign)
         anonymous = client.__class__()
         with watch.time("public form"):
             assert (
@@ -190,8 +189,7 @@ def test_every_request_answers_in_time_without_a_5xx(
 def test_login_and_feedback_limits_hold_while_redis_fails(
     fault, app_on_own_redis, client, marketer, approved_campaign, settings
 ):
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     settings.PUBLIC_FEEDBACK_PER_HOUR = 2
     break_redis(app_on_own_redis, fault)
 
@@ -215,8 +213,7 @@ def test_the_first_request_of_a_hung_outage_waits_once_per_part(
 ):  # fmt: skip
     """Public feedback uses the cache (its limit) and the broker (the e-mails): the first
     such request after Redis hangs waits one timeout for each, the next waits for neither."""
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     caches["default"].set("warm", 1)
     celery_app.send_task("assessments.tasks.expire_approvals")
     app_on_own_redis.hang()

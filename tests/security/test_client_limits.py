@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from assessments import ratelimit, services
+from assessments import ratelimit
 from assessments.models import Feedback
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -164,8 +164,7 @@ def test_one_address_is_limited_across_accounts(settings, chair):
 @pytest.fixture
 def notice(approved_campaign, marketer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     notice.refresh_from_db()
     return notice
 
@@ -213,8 +212,7 @@ def test_twenty_simultaneous_posts_from_one_address_store_five(
         }
     }
     settings.PUBLIC_FEEDBACK_PER_HOUR = 5
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     notice.refresh_from_db()
     threads_count = 20
     start = threading.Barrier(threads_count)

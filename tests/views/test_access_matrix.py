@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from assessments import services
 from assessments.invitations import invitation_token
 from assessments.models import Assignment, AuditEvent, Campaign
-from tests.factories import PASSWORD, InvitationFactory
+from tests.factories import PASSWORD, InvitationFactory, published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -133,8 +133,7 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         password=PASSWORD,
         **services.signing_expectation(campaign, "overrule"),
     )
-    notice = services.notice_prepare(actor=marketer, campaign=campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=campaign)
     pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n")
     feedback = services.feedback_add(
         actor=marketer,

@@ -1,9 +1,13 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
+from assessments.errors import ServiceError
 from assessments.models import AuditEvent, Campaign, Feedback, TransparencyNotice
+from tests.factories import published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +24,7 @@ def approved(approved_campaign):
 
 @pytest.fixture
 def notice(approved, marketer):
-    notice = services.notice_prepare(actor=marketer, campaign=approved)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved)
     notice.refresh_from_db()
     return notice
 
@@ -125,6 +128,15 @@ def test_notice_needs_an_approved_campaign(client, marketer, campaign):
     assert not TransparencyNotice.objects.exists()
 
 
+NOTICE_POST = {
+    "title_en": "AI in our spring campaign",
+    "body_en": "We use AI to choose who sees our ads.",
+    "title_ar": "الذكاء الاصطناعي في حملتنا",
+    "body_ar": "نستخدم الذكاء الاصطناعي لاختيار من يرى إعلاناتنا.",
+    "contact": "privacy@example.com",
+}
+
+
 def test_notice_is_drafted_edited_and_published(client, marketer, approved):
     client.force_login(marketer)
     page = client.get(reverse("notice_edit", args=[approved.pk])).text
@@ -136,23 +148,106 @@ def test_notice_is_drafted_edited_and_published(client, marketer, approved):
     client.logout()
     assert client.get(public).status_code == 404
     client.force_login(marketer)
-    client.post(
-        reverse("notice_edit", args=[approved.pk]),
-        {
-            "title_en": "AI in our spring campaign",
-            "body_en": "We use AI to choose who sees our ads.",
-            "title_ar": "الذكاء الاصطناعي في حملتنا",
-            "body_ar": "نستخدم الذكاء الاصطناعي لاختيار من يرى إعلاناتنا.",
-            "contact": "privacy@example.com",
-            "action": "save",
-        },
-    )
-    client.post(reverse("notice_edit", args=[approved.pk]), {"action": "publish"})
+    edit = reverse("notice_edit", args=[approved.pk])
+    assert client.post(edit, {**NOTICE_POST, "action": "save"}).status_code == 302
+    assert TransparencyNotice.objects.get().published_at is None
+    client.post(edit, {**NOTICE_POST, "action": "publish"})
     client.logout()
     response = client.get(public)
     assert response.status_code == 200
     assert "We use AI to choose who sees our ads." in response.text
+    assert 'href="mailto:privacy@example.com"' in response.text
     assert response["Cache-Control"] == "no-store"
+
+
+def test_the_draft_proposes_a_public_title_and_no_contact(marketer, approved):
+    notice = services.notice_prepare(actor=marketer, campaign=approved)
+    assert notice.contact == ""
+    assert approved.objective in notice.title_en and approved.objective in notice.title_ar
+    for text in (notice.title_en, notice.title_ar, notice.body_en, notice.body_ar):
+        assert approved.name not in text and approved.owner.email not in text
+    # the six sections, with headings (the contact one is the page's own)
+    assert notice.body_en.count("\n## ") == 5 and notice.body_ar.count("\n## ") == 5
+    assert "## What AI is used and how" in notice.body_en
+
+
+@pytest.mark.parametrize("missing", ["title_en", "title_ar", "contact"])
+def test_publishing_without_a_title_or_contact_is_refused(client, marketer, approved, missing):
+    client.force_login(marketer)
+    edit = reverse("notice_edit", args=[approved.pk])
+    client.get(edit)
+    response = client.post(edit, {**NOTICE_POST, missing: "", "action": "publish"})
+    assert response.status_code == 400
+    message = {
+        "title_en": "Give the notice a public title in English.",
+        "title_ar": "Give the notice a public title in Arabic.",
+        "contact": "Give a team contact address for questions and objections.",
+    }[missing]
+    assert "Not published: " + message in response.text
+    notice = TransparencyNotice.objects.get()
+    assert notice.published_at is None
+    assert notice.body_en == NOTICE_POST["body_en"]  # the rest of the edit is kept
+    with pytest.raises(ServiceError):
+        services.notice_publish(actor=marketer, notice=notice, publish=True)
+    assert TransparencyNotice.objects.get().published_at is None
+
+
+def test_publishing_is_refused_in_arabic_too(client, marketer, approved):
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    client.force_login(marketer)
+    edit = reverse("notice_edit", args=[approved.pk])
+    client.get(edit)
+    response = client.post(edit, {**NOTICE_POST, "contact": "", "action": "publish"})
+    assert response.status_code == 400
+    assert "لم يُنشر: أدخلوا عنوان بريد للفريق للأسئلة والاعتراضات." in response.text
+    assert TransparencyNotice.objects.get().published_at is None
+
+
+@pytest.mark.parametrize("contact", ["OWNER", "REVIEWER", "not an address"])
+def test_the_contact_is_a_team_address(client, marketer, approved, board, contact):
+    contact = {"OWNER": approved.owner.email.upper(), "REVIEWER": board[0].email}.get(
+        contact, contact
+    )
+    client.force_login(marketer)
+    edit = reverse("notice_edit", args=[approved.pk])
+    client.get(edit)
+    response = client.post(edit, {**NOTICE_POST, "contact": contact, "action": "save"})
+    assert response.status_code == 400
+    notice = TransparencyNotice.objects.get()
+    assert notice.contact == "" and notice.title_en != NOTICE_POST["title_en"]  # nothing saved
+
+
+def test_a_published_notice_keeps_its_title_and_contact(client, marketer, notice):
+    client.force_login(marketer)
+    edit = reverse("notice_edit", args=[notice.campaign_id])
+    response = client.post(edit, {**NOTICE_POST, "contact": "", "action": "save"})
+    assert response.status_code == 400
+    assert TransparencyNotice.objects.get().contact == notice.contact
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_public_page_shows_neither_the_owners_email_nor_the_internal_name(
+    client, notice, approved, language
+):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    html = client.get(reverse("public_notice", args=[notice.public_id])).text
+    assert f'lang="{language}"' in html
+    assert approved.owner.email not in html
+    assert approved.name not in html
+    assert notice.contact in html
+    headings = {
+        "en": [
+            "What AI is used and how",
+            "What data is used",
+            "How decisions about you are made",
+            "Human oversight",
+            "How to opt out or object",
+            "Whom to contact",
+        ],
+        "ar": ["ما الذكاء الاصطناعي المستخدم وكيف", "بمن تتصلون"],
+    }[language]
+    for heading in headings:
+        assert re.search(rf"<h2[^>]*>{re.escape(heading)}</h2>", html), heading
 
 
 def test_public_notice_reveals_nothing_internal(client, notice, approved, board):

@@ -14,6 +14,7 @@ from assessments.errors import ServiceError
 from assessments.models import AuditEvent, Campaign, Comment, Feedback
 from tests.api.conftest import token_for  # noqa: F401 - the API tests' fixture
 from tests.conftest import INTAKE_POST
+from tests.factories import published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +44,7 @@ def cursor(values) -> str:
 
 @pytest.fixture
 def notice(approved_campaign, marketer):
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     notice.refresh_from_db()
     return notice
 

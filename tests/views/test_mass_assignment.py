@@ -43,7 +43,7 @@ from assessments.services.api_tokens import token_digest
 from assessments.services.feedback import ip_hash
 from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS, fingerprint_of
 from tests.conftest import INTAKE_POST, set_rule
-from tests.factories import PASSWORD, InvitationFactory, UserFactory
+from tests.factories import PASSWORD, InvitationFactory, UserFactory, published_notice
 from tests.views.test_access_matrix import app_url_names
 
 pytestmark = pytest.mark.django_db
@@ -256,8 +256,7 @@ def conditioned(approved_campaign, chair):
 
 @pytest.fixture
 def published(approved_campaign, marketer):
-    notice = services.notice_prepare(actor=marketer, campaign=approved_campaign)
-    services.notice_publish(actor=marketer, notice=notice, publish=True)
+    notice = published_notice(actor=marketer, campaign=approved_campaign)
     return TransparencyNotice.objects.get(pk=notice.pk)
 
 
@@ -718,7 +717,7 @@ def test_notice_edit(client, marketer, approved_campaign, hostile):
     assert saved.published_at is None  # saving does not publish
     assert saved.public_id == notice.public_id
     assert saved.campaign_id == approved_campaign.pk
-    client.post(notice_url, hostile({"action": "publish"}, **extra))
+    client.post(notice_url, hostile({**NOTICE_POST, "action": "publish"}, **extra))
     assert recent(TransparencyNotice.objects.get().published_at)  # now, not the posted date
     client.post(notice_url, hostile({"action": "unpublish"}, **extra))
     assert TransparencyNotice.objects.get().published_at is None

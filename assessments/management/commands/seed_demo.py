@@ -344,6 +344,12 @@ def _walk_review(campaign, owner, flow: str) -> None:
             password=demo_password(reviewer.email),
         )
         notice = services.notice_prepare(actor=owner, campaign=campaign)
+        draft = {name: getattr(notice, name) for name in services.feedback.NOTICE_FIELDS}
+        # The team's address for questions and objections (the draft has none).
+        contact = f"ai-questions@{campaign.team.slug}.example.com"
+        notice = services.notice_update(
+            actor=owner, notice=notice, data={**draft, "contact": contact}
+        )
         services.notice_publish(actor=owner, notice=notice, publish=True)
     elif flow == "approved_with_conditions":
         services.vote_cast(
