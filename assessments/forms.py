@@ -18,14 +18,10 @@ from .models import (
 from .roles import Role
 
 
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    display_name = forms.CharField(
-        label=_("Name"),
-        max_length=150,
-        required=False,
-        help_text=_("Optional: how the person is addressed in the invitation."),
-    )
+class AccessFields(forms.Form):
+    """Roles and teams, limited to what the actor may give (the invitation rule in
+    ``permissions``; the services check it again)."""
+
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=(), widget=forms.CheckboxSelectMultiple
     )
@@ -36,12 +32,8 @@ class InvitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Marketers and managers must belong to at least one team."),
     )
-    language = forms.ChoiceField(
-        label=_("Language of the invitation"), choices=settings.LANGUAGES, initial="en"
-    )
 
-    def __init__(self, *args, actor: User, **kwargs):
-        super().__init__(*args, **kwargs)
+    def limit_to(self, actor: User) -> None:
         labels = dict(Role.choices)
         self.fields["roles"].choices = [
             (role, labels[role]) for role in permissions.invitable_roles(actor)
@@ -49,20 +41,28 @@ class InvitationForm(forms.Form):
         self.fields["teams"].queryset = permissions.invitable_teams(actor)
 
 
-class PersonForm(forms.Form):
-    """A person's roles, teams and specialist flag on the People page. What the actor may
-    give is the invitation rule (``permissions``); the service checks it again."""
-
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=(), widget=forms.CheckboxSelectMultiple
-    )
-    teams = forms.ModelMultipleChoiceField(
-        label=_("Teams"),
-        queryset=Team.objects.none(),
+class InvitationForm(AccessFields):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    display_name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Marketers and managers must belong to at least one team."),
+        help_text=_("Optional: how the person is addressed in the invitation."),
     )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=settings.LANGUAGES, initial="en"
+    )
+
+    field_order = ["email", "display_name", "roles", "teams", "language"]
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_to(actor)
+
+
+class PersonForm(AccessFields):
+    """A person's roles, teams and specialist flag on the People page."""
+
     is_specialist = forms.BooleanField(
         label=_("Privacy/legal specialist"),
         required=False,
@@ -70,21 +70,17 @@ class PersonForm(forms.Form):
     )
 
     def __init__(self, *args, actor: User, person: User, **kwargs):
-        grantable = permissions.invitable_teams(actor)
+        grantable = {team.pk for team in permissions.invitable_teams(actor)}
         kwargs.setdefault(
             "initial",
             {
                 "roles": sorted(person.role_set),
-                "teams": [t.pk for t in person.teams.all() if t.pk in {g.pk for g in grantable}],
+                "teams": [t.pk for t in person.teams.all() if t.pk in grantable],
                 "is_specialist": person.is_specialist,
             },
         )
         super().__init__(*args, **kwargs)
-        labels = dict(Role.choices)
-        self.fields["roles"].choices = [
-            (role, labels[role]) for role in permissions.invitable_roles(actor)
-        ]
-        self.fields["teams"].queryset = grantable
+        self.limit_to(actor)
         if not actor.has_role(Role.ADMIN):
             del self.fields["is_specialist"]  # administrators only
         self.person = person

@@ -67,6 +67,21 @@ def bucket_of(address: str) -> str:
     return str(ip)
 
 
+def _key(scope: str, ident: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ident}".encode()).hexdigest()[:32]
+    return f"limit:{scope}:{digest}"
+
+
+def attempts(scope: str, ident: str) -> int:
+    """How many attempts ``hit`` has counted for ``ident`` in the current window."""
+    return int(cache.get(_key(scope, ident)) or 0)
+
+
+def reset(scope: str, ident: str) -> None:
+    """End ``ident``'s current window in ``scope`` (as its expiry would)."""
+    cache.delete(_key(scope, ident))
+
+
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one attempt of ``ident`` (e.g. a client address) in ``scope`` and say whether
     it is within ``limit`` attempts per ``window`` seconds, counted from its first attempt.
@@ -76,8 +91,7 @@ def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     count, so exactly ``limit`` of them pass whatever the timing. Refused attempts count
     too. (The file cache of a Redis-less laptop has no atomic increment: there the limit
     is approximate under concurrency.)"""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ident}".encode()).hexdigest()[:32]
-    key = f"limit:{scope}:{digest}"
+    key = _key(scope, ident)
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, security_log, selectors, webhooks, workflow
+from .. import audit, permissions, ratelimit, security_log, selectors, webhooks, workflow
 from ..canonical import canonical_sha256
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError, SignatureLocked
@@ -65,34 +64,35 @@ def _set_status(campaign: Campaign, status: str, *extra_fields: str) -> None:
     campaign.save(update_fields=["status", "updated_at", *extra_fields])
 
 
-def _signature_key(actor: User) -> str:
-    return f"signature-failed:{actor.pk}"
+SIGNATURE_SCOPE = "signature-failed"
 
 
-def _signature_failures(actor: User) -> int:
-    """Wrong signature passwords of ``actor`` in the current window (0 when the cache does
-    not answer: the limit then does not apply, the failures are still recorded)."""
+def _signature_locked_out(actor: User) -> bool:
+    """Has ``actor`` used up the wrong signature passwords of the current window? (False
+    when the cache does not answer: the limit then does not apply, the failures are still
+    recorded, so a cache outage cannot stop the board from signing.)"""
     try:
-        return int(cache.get(_signature_key(actor)) or 0)
-    except Exception:  # a cache outage must not stop the board from signing
+        failures = ratelimit.attempts(SIGNATURE_SCOPE, str(actor.pk))
+    except Exception:
         logger.warning("signature limit: the cache did not answer", exc_info=True)
-        return 0
+        return False
+    return failures >= settings.SIGNATURE_FAILED_LIMIT
 
 
-def _count_signature_failure(actor: User) -> int:
-    """One more wrong password: ``cache.add`` opens the window (a no-op while it is open)
-    and ``cache.incr`` counts atomically, so parallel attempts are all counted."""
-    key = _signature_key(actor)
-    for _attempt in range(2):
-        try:
-            cache.add(key, 0, timeout=settings.SIGNATURE_FAILED_WINDOW)
-            return cache.incr(key)
-        except ValueError:  # the window ended between add and incr: open a new one
-            continue
-        except Exception:
-            logger.warning("signature limit: the cache did not answer", exc_info=True)
-            return 0
-    return 0
+def _count_signature_failure(actor: User) -> bool:
+    """One more wrong password, counted atomically (``ratelimit.hit``); True when it used
+    up the window's allowance."""
+    try:
+        within = ratelimit.hit(
+            SIGNATURE_SCOPE,
+            str(actor.pk),
+            limit=settings.SIGNATURE_FAILED_LIMIT - 1,
+            window=settings.SIGNATURE_FAILED_WINDOW,
+        )
+    except Exception:
+        logger.warning("signature limit: the cache did not answer", exc_info=True)
+        return False
+    return not within
 
 
 def _signature_locked(actor: User, campaign: Campaign, act: str) -> SignatureLocked:
@@ -116,7 +116,7 @@ def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -
     After ``SIGNATURE_FAILED_LIMIT`` wrong ones in ``SIGNATURE_FAILED_WINDOW`` seconds the
     person cannot sign (not even with the right password) until the window ends, and the
     view signs them out (``SignatureLocked``)."""
-    if _signature_failures(actor) >= settings.SIGNATURE_FAILED_LIMIT:
+    if _signature_locked_out(actor):
         raise _signature_locked(actor, campaign, act)
     if password and actor.check_password(password):
         return
@@ -128,7 +128,7 @@ def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -
     security_log.log_event(
         "signature_failed", actor=actor, level=logging.WARNING, campaign=campaign.pk, act=act
     )
-    if _count_signature_failure(actor) >= settings.SIGNATURE_FAILED_LIMIT:
+    if _count_signature_failure(actor):
         raise _signature_locked(actor, campaign, act)
     raise ServiceError(_("The password is not correct. Nothing was signed."), field="password")
 

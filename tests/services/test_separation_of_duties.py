@@ -8,7 +8,7 @@ import logging
 import pytest
 from allauth.mfa.models import Authenticator
 
-from assessments import audit, permissions, services
+from assessments import audit, permissions, ratelimit, services
 from assessments.errors import ServiceError, SignatureLocked
 from assessments.models import (
     Assignment,
@@ -22,6 +22,7 @@ from assessments.models import (
 )
 from assessments.security_log import LOGGER_NAME
 from assessments.selectors import clearance
+from assessments.services.review import SIGNATURE_SCOPE
 from tests.conftest import set_rule
 from tests.factories import PASSWORD, UserFactory
 from tests.security.conftest import enable_mfa
@@ -420,14 +421,12 @@ def test_wrong_signature_passwords_lock_signing_for_the_window(
 
 
 def test_the_lock_counts_across_acts_and_ends_with_the_window(rejected, chair, signature_limit):
-    from django.core.cache import cache
-
     for _attempt in range(signature_limit):
         with pytest.raises(ServiceError):
             overrule(chair, rejected, password="wrong")
     with pytest.raises(SignatureLocked):
         overrule(chair, rejected)
-    cache.delete(f"signature-failed:{chair.pk}")  # the window ends
+    ratelimit.reset(SIGNATURE_SCOPE, str(chair.pk))  # the window ends
     overrule(chair, rejected)
     assert reload(rejected).status == "approved"
 
