@@ -7,7 +7,7 @@ way the services would have written them, and inserted with PostgreSQL ``COPY`` 
 ``INSERT`` batches on SQLite):
 
 - every campaign follows the workflow (``workflow.TRANSITIONS``) to its current state; its
-  versions hold ``services.review.version_content`` exactly (intake export, answers, the
+  versions hold ``services.submission.version_content`` exactly (intake export, answers, the
   real scorer's ``Result.as_dict()``) and ``fingerprint_of`` that content; reviewers are
   routed per ``rule_for(tier)``, accept before they vote, sign with ``VOTE_MEANINGS``;
   decisions follow ``workflow.outcome_of`` (tier IV waits for the chair's confirmation),
@@ -88,13 +88,9 @@ from .models import VoteDecision as V
 from .questionnaire import score, visible_codes
 from .roles import Role
 from .services.feedback import _notice_text, ip_hash
-from .services.review import (
-    CHAIR_MEANINGS,
-    VOTE_MEANINGS,
-    decision_reasons,
-    fingerprint_of,
-    rule_for,
-)
+from .services.panel import rule_for
+from .services.review import CHAIR_MEANINGS, VOTE_MEANINGS, decision_reasons
+from .services.submission import fingerprint_of
 
 # Shared by every account this module creates (hashing one password per account is slow).
 BULK_PASSWORD = "Bulk-Demo-2026"
@@ -1480,7 +1476,7 @@ class _Generator:
     def _submit(self, c: _C, moment: datetime, entry: _Entry) -> _Version:
         """campaign_submit: freeze intake, answers and score as the next version."""
         number = len(c.versions) + 1
-        # services.review.version_content, in canonical JSON (sorted keys, compact), assembled
+        # services.submission.version_content, in canonical JSON (sorted keys, compact), assembled
         # from the parts' canonical texts; fingerprint_of is the SHA-256 of exactly this text.
         content = (
             f'{{"answers":{entry.answers_json},"intake":{c.export_json},'

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from . import selectors, services
 from .models import Campaign, User
-from .views import _intake_labels
+from .views.campaign_page import _intake_labels
 
 try:
     from weasyprint import CSS, HTML

@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import audit, intake, listing, permissions, selectors, services, workflow
+from .. import audit, intake, listing, paging, permissions, selectors, services, workflow
 from ..errors import ServiceError
 from ..forms import CampaignForm
 from ..models import Campaign, CampaignStatus, EventKind, User
@@ -147,7 +147,7 @@ class CampaignsView(APIView):
             filters, campaigns = {}, campaigns.none()
         else:
             raise ValidationError(_form_errors(form))
-        page = listing.page_of(
+        page = paging.page_of(
             campaigns,
             sort=filters.get("sort", ""),
             after=request.query_params.get("after", ""),

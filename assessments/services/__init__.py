@@ -15,6 +15,14 @@ from .accounts import (
     user_update,
 )
 from .api_tokens import api_token_create, api_token_revoke
+from .assignments import (
+    assignment_accept,
+    assignment_recuse,
+    eligible_reviewers,
+    review_assign,
+    review_propose,
+    reviewer_assignments_withdraw,
+)
 from .campaigns import (
     INTAKE_FIELDS,
     ImportProblems,
@@ -29,6 +37,12 @@ from .campaigns import (
     evidence_delete,
     questionnaire_load,
 )
+from .clearance import (
+    approvals_expire,
+    campaign_withdraw,
+    condition_fulfil,
+    condition_verify,
+)
 from .feedback import (
     campaign_send_back,
     feedback_add,
@@ -42,28 +56,22 @@ from .feedback import (
     notice_update,
 )
 from .notifications import notification_preferences_set, notifications_mark_read
+from .panel import (
+    current_version,
+)
 from .personal_data import feedback_contacts_purge, person_erase, person_export, pseudonym
 from .review import (
-    approvals_expire,
-    assignment_accept,
-    assignment_recuse,
-    campaign_submit,
-    campaign_withdraw,
     comment_add,
-    condition_fulfil,
-    condition_verify,
-    current_version,
     decision_confirm,
     decision_overrule,
-    eligible_reviewers,
     expectation_of,
-    review_assign,
-    review_propose,
-    reviewer_assignments_withdraw,
     signing_expectation,
+    vote_cast,
+)
+from .submission import (
+    campaign_submit,
     submission_outlook,
     submit_blockers,
-    vote_cast,
 )
 
 __all__ = [

@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..queueing import enqueue_each
 from ..roles import Role
-from . import review
+from . import assignments
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
         locked = User.objects.select_for_update().get(pk=user.pk)
         _apply_roles(locked, sorted(set(roles)))
         # Losing the reviewer role (or joining a campaign's team) ends open reviews now.
-        review.reviewer_assignments_withdraw(user=locked, actor=actor)
+        assignments.reviewer_assignments_withdraw(user=locked, actor=actor)
     user.__dict__.pop("role_set", None)
     security_log.log_event(
         "roles_set",
@@ -233,7 +233,7 @@ def user_update(
         locked.access_version += 1
         locked.save(update_fields=["is_specialist", "access_version"])
         # Losing the reviewer role (or joining a campaign's team) ends open reviews now.
-        review.reviewer_assignments_withdraw(user=locked, actor=actor)
+        assignments.reviewer_assignments_withdraw(user=locked, actor=actor)
         logger.info("user %s roles/teams changed by user %s", user.pk, actor.pk)
     for attr in ("role_set", "team_ids"):
         user.__dict__.pop(attr, None)
@@ -262,7 +262,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
         if changed and not active:
-            review.reviewer_assignments_withdraw(user=user, actor=actor)
+            assignments.reviewer_assignments_withdraw(user=user, actor=actor)
         if changed:
             logger.info(
                 "user %s %s by user %s", user.pk, "activated" if active else "deactivated", actor.pk

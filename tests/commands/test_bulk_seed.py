@@ -35,7 +35,8 @@ from assessments.models import (
     VoteDecision,
 )
 from assessments.questionnaire import score
-from assessments.services.review import VOTE_MEANINGS, decision_reasons, fingerprint_of
+from assessments.services.review import VOTE_MEANINGS, decision_reasons
+from assessments.services.submission import fingerprint_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
@@ -121,7 +122,7 @@ def test_seed_demo_adds_consistent_campaigns():
         assert mine, campaign.status
         assert [v.number for v in mine] == list(range(1, len(mine) + 1))
         for version in mine:
-            # Exactly services.review.version_content, and its fingerprint.
+            # Exactly services.submission.version_content, and its fingerprint.
             assert version.fingerprint == fingerprint_of(version.content)
             assert set(version.content) == {
                 "questionnaire",

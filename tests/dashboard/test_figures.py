@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from assessments import dashboard, insights, listing, selectors, services, workflow
+from assessments import dashboard, insights, listing, paging, selectors, services, workflow
 from assessments.errors import ServiceError
 from assessments.models import (
     APPROVED_STATES,
@@ -352,7 +352,7 @@ def test_list_rows_escape_what_users_typed(history, client, manager, marketer):
 
 
 def test_pages_walk_forwards_and_back(history, client, manager, monkeypatch):
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
     client.force_login(manager)
     for sort in listing.SORTS:
         url = reverse("campaign_list") + f"?sort={sort}"

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from assessments import bulk_seed, listing, services
+from assessments import bulk_seed, listing, paging, services
 from assessments.models import Assignment, Campaign, Team, User
 from assessments.roles import Role
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS, set_rule
@@ -185,7 +185,7 @@ def measure_pages(client) -> dict:
     team = Team.objects.order_by("pk").first()
     listing_url = reverse("campaign_list")
     first_page = Campaign.objects.order_by("-updated_at", "-id")[:1].get()
-    cursor = listing._cursor_of(first_page, listing.SORTS["updated"][0])
+    cursor = paging._cursor_of(first_page, listing.SORTS["updated"][0])
     pages = {
         "dashboard": (manager, reverse("dashboard")),
         "dashboard_filtered": (

@@ -102,7 +102,7 @@ def test_submission_freezes_a_fingerprinted_version(complete_campaign, marketer)
     assert campaign.status == "submitted" and campaign.tier == "I"
     assert version.number == 1 and len(version.fingerprint) == 64
     assert version.content["answers"]["privacy.basis"] == "consent"
-    assert version.fingerprint == services.review.fingerprint_of(version.content)
+    assert version.fingerprint == services.submission.fingerprint_of(version.content)
     assert campaign.review_due_at > campaign.submitted_at
     assert "submitted" in kinds(campaign)
     # Later edits are refused while in review, and never touch the frozen version.

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from assessments import listing, services
+from assessments import paging, services
 from assessments.errors import ServiceError
 from assessments.models import AuditEvent, Campaign, Comment, Feedback
 from tests.api.conftest import token_for  # noqa: F401 - the API tests' fixture
@@ -178,7 +178,7 @@ def test_a_tampered_api_cursor_is_a_json_400(token_for, manager, campaign, query
 def test_real_cursors_still_page(
     token_for, manager, complete_campaign, marketer, team, monkeypatch
 ):
-    monkeypatch.setattr(listing, "PAGE_SIZE", 1)  # every row on its own page
+    monkeypatch.setattr(paging, "PAGE_SIZE", 1)  # every row on its own page
     services.campaign_submit(actor=marketer, campaign=complete_campaign)  # due dates set
     intake = {
         **INTAKE_POST,

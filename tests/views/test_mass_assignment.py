@@ -41,7 +41,8 @@ from assessments.models import (
 )
 from assessments.services.api_tokens import token_digest
 from assessments.services.feedback import ip_hash
-from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS, fingerprint_of
+from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS
+from assessments.services.submission import fingerprint_of
 from tests.conftest import INTAKE_POST, set_rule
 from tests.factories import PASSWORD, InvitationFactory, UserFactory, published_notice
 from tests.views.test_access_matrix import app_url_names

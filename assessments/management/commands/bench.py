@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from assessments import listing
+from assessments import listing, paging
 from assessments.models import Campaign, CampaignStatus, Team, User
 from assessments.roles import Role
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             .only("id", "updated_at")[campaigns // 2 : campaigns // 2 + 1]
             .get()
         )
-        deep_cursor = listing._cursor_of(middle, listing.SORTS["updated"][0])
+        deep_cursor = paging._cursor_of(middle, listing.SORTS["updated"][0])
         detail = (
             Campaign.objects.filter(status=CampaignStatus.APPROVED_WITH_CONDITIONS)
             .order_by("-pk")

@@ -1,0 +1,127 @@
+"""Home, the manager's dashboard, the campaign list and its CSV, and the review queue."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import (
+    csv_export,
+    insights,
+    listing,
+    paging,
+    permissions,
+    queue,
+    selectors,
+)
+from ..listing import CampaignFilterForm
+from ..permissions import Action
+from .shared import requires
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "assessments/home.html",
+        {"attention": selectors.home_attention(request.user)},
+    )
+
+
+@requires(Action.VIEW_DASHBOARD)
+def dashboard(request):
+    form = insights.DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    language = translation.get_language()
+    questionnaire = selectors.current_questionnaire()
+    data = insights.dashboard_data(
+        filters,
+        definition=selectors.definition_of(questionnaire) if questionnaire else None,
+        language=language,
+    )
+    options = form.options("tier", "channel", "market")
+    options["team"] = insights.team_options(form, data["teams"])
+    svgs = insights.charts_for(data, rtl=translation.get_language_bidi())
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "form": form,
+            "options": options,
+            "data": data,
+            "headline": insights.headline_html(data["headline"]),
+            "cards": insights.cards_for(data, svgs),
+        },
+    )
+
+
+LIST_SELECTS = ("state", "tier", "team", "channel", "market", "on", "sort")
+
+
+def _list_filters(request):
+    form = CampaignFilterForm(request.GET or None)
+    filters = form.filters()
+    campaigns = listing.apply_filters(permissions.visible_campaigns(request.user), filters)
+    return form, filters, campaigns
+
+
+@requires(Action.VIEW_CAMPAIGNS)
+def campaign_list(request):
+    """Every campaign the user may see, filtered (the dashboard links here), sorted and
+    paged by cursor."""
+    form, filters, campaigns = _list_filters(request)
+    sort = filters.get("sort", "")
+    try:
+        page = paging.page_of(
+            campaigns,
+            sort=sort,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            values=paging.LIST_VALUES,
+        )
+    except paging.InvalidCursor as exc:
+        form.add_error(None, exc.message)  # and the first page, with a 400
+        page = paging.page_of(campaigns, sort=sort, values=paging.LIST_VALUES)
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return render(
+        request,
+        "assessments/campaign_list.html",
+        {
+            "form": form,
+            "options": form.options(*LIST_SELECTS),
+            "page": page,
+            "rows": listing.rows_html(page.rows),
+            "query": query.urlencode(),
+            "filtered": bool(filters),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Action.VIEW_CAMPAIGNS)
+def campaign_export(request):
+    """The filtered list as CSV, streamed from the database in chunks."""
+    form, filters, campaigns = _list_filters(request)
+    if form.errors:
+        return redirect(f"{reverse('campaign_list')}?{request.GET.urlencode()}")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        csv_export.csv_rows(campaigns, sort=filters.get("sort", "")),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="campaigns-{stamp}.csv"'
+    return response
+
+
+@requires(Action.VIEW_REVIEW_QUEUE)
+def review_queue(request):
+    work = selectors.review_queue_for(request.user)
+    return render(
+        request,
+        "assessments/review_queue.html",
+        {"queue": work, "items": queue.items_html(work, _("due"))},
+    )
