@@ -25,7 +25,7 @@ from django.db import connections, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from . import dashboard, security_log
+from . import security_log
 from .models import AuditChainHead, AuditEvent, Campaign, EventKind, User
 
 GENESIS = "0" * 64
@@ -170,8 +170,6 @@ def record(
     head.last_seq = event.seq
     head.last_hash = event.hash
     head.save(update_fields=["last_seq", "last_hash"])
-    if campaign is not None:
-        dashboard.mark(campaign.pk)
     return event
 
 

@@ -2,8 +2,8 @@
 
 A condition waits while it is fulfilled and its campaign holds an approval with
 conditions. ``sync`` recomputes the flag for the campaigns an action changed; it runs in
-the action's own transaction (``dashboard.campaign_transaction``), so the review queue is
-current to the last committed action.
+the action's own transaction (``services.read_models.read_models_refresh``), so the review
+queue is current to the last committed action.
 """
 
 from collections.abc import Iterable

@@ -12,24 +12,22 @@ the campaigns by state is also kept under the tier ``EVERY``: without a tier fil
 dashboard sums a team's one row instead of one per tier (the states chart shows the
 tiers, so their counts have no such rows).
 
-Services run their writes in ``campaign_transaction()``; ``audit.record()`` marks the
-campaign it records for; when the outermost block ends (still inside the transaction) each
-marked campaign's facts are rebuilt and the difference to the stored ones is applied to
-the counts with one upsert. ``rebuild()`` computes everything from scratch (for existing
-data and bulk loads) with the same two functions.
+A service that changes a campaign calls ``refresh()`` (through
+``services.read_models.read_models_refresh``) at the end of its own transaction: the
+campaign's facts are rebuilt and the difference to the stored ones is applied to the counts
+with one upsert, so the counts commit or roll back with the change. ``rebuild()`` computes
+everything from scratch (for existing data and bulk loads) with the same two functions.
 """
 
 import json
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from . import conditions, workflow
+from . import workflow
 from .models import (
     EVERY,
     IN_REVIEW_STATES,
@@ -635,49 +633,6 @@ def _bulk_insert(
                 batch = []
         if batch:
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
-
-
-# --- keeping counts current -----------------------------------------------------------------
-
-_local = threading.local()
-
-
-def _stack() -> list[set]:
-    stack = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    return stack
-
-
-@contextmanager
-def campaign_transaction():
-    """``transaction.atomic()`` for services that change campaigns: before the outermost
-    block ends, the dashboard counts of every campaign it recorded an event for (and the
-    conditions waiting for verification, ``conditions.sync``) are brought up to date, in
-    the same transaction."""
-    stack = _stack()
-    with transaction.atomic():
-        stack.append(set())
-        try:
-            yield
-            marked = stack[-1]
-        finally:
-            popped = stack.pop()
-        if stack:
-            stack[-1].update(popped)
-        else:
-            refresh(marked)
-            conditions.sync(marked)
-
-
-def mark(campaign_id: int) -> None:
-    """Called by ``audit.record()``: this campaign changed in the current transaction."""
-    stack = _stack()
-    if stack:
-        stack[-1].add(campaign_id)
-    else:  # a write outside campaign_transaction(): bring the counts up to date now
-        refresh([campaign_id])
-        conditions.sync([campaign_id])
 
 
 # --- reading the counts ---------------------------------------------------------------------

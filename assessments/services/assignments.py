@@ -2,12 +2,12 @@
 recusal and replacement, and withdrawing a reviewer who leaves the board.
 """
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, workflow
-from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..models import (
     Assignment,
@@ -23,6 +23,7 @@ from ..models import (
 from ..notifications import notify
 from ..roles import Role
 from .panel import _active_assignments, _locked, _start_review_if_staffed, current_version, rule_for
+from .read_models import read_models_refresh
 from .review import _decide_if_complete
 
 
@@ -92,7 +93,7 @@ def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> 
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair assigns reviewers."))
     permissions.check_mfa(actor)
-    with campaign_transaction():
+    with transaction.atomic():
         permissions.check_judge(actor, campaign, "assign")
         campaign = _locked(campaign)
         if campaign.status not in (CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW):
@@ -127,6 +128,7 @@ def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> 
             params={"version": version.number},
         )
         _start_review_if_staffed(campaign, version, rule_for(version.tier))
+        read_models_refresh(campaign)
     return created
 
 
@@ -147,7 +149,7 @@ def assignment_accept(*, actor: User, assignment: Assignment, declaration: str) 
         raise ServiceError(
             _("Declare any conflict of interest, or that you have none."), field="declaration"
         )
-    with campaign_transaction():
+    with transaction.atomic():
         permissions.check_judge(actor, assignment.campaign, "accept")
         campaign = _locked(assignment.campaign)
         assignment = _own_assignment(actor, assignment)
@@ -172,7 +174,7 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Give a reason for recusing."), field="reason")
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = _locked(assignment.campaign)
         assignment = _own_assignment(actor, assignment)
         if campaign.status not in workflow.OPEN_REVIEW_STATES:
@@ -188,6 +190,7 @@ def assignment_recuse(*, actor: User, assignment: Assignment, reason: str) -> As
             payload={"version": assignment.version.number, "assignment": assignment.pk},
         )
         replacement = _replace(campaign, assignment.version, actor)
+        read_models_refresh(campaign)
     return replacement
 
 
@@ -233,7 +236,7 @@ def reviewer_assignments_withdraw(*, user: User, actor: User | None) -> int:
     party to (joined the team). Each is recorded and replaced as a recusal is. Runs in the
     transaction that changed the person (their row locked first, then the campaigns in
     order, as the signing services lock them). Returns how many were withdrawn."""
-    with campaign_transaction():
+    with transaction.atomic():
         fresh = User.objects.select_for_update().get(pk=user.pk)
         open_ones = Assignment.objects.filter(
             reviewer=fresh,
@@ -255,6 +258,7 @@ def reviewer_assignments_withdraw(*, user: User, actor: User | None) -> int:
             if keeps_role and not permissions.is_party(fresh, campaign):
                 continue
             withdrawn += _withdraw_from(campaign, fresh, actor)
+        read_models_refresh(*campaigns)
     return withdrawn
 
 

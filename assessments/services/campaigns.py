@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from .. import audit, permissions, selectors
 from ..canonical import canonical_sha256
 from ..cleaning import upload_name
-from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..intake import LIST_FIELDS
@@ -27,6 +26,7 @@ from ..models import (
 )
 from ..questionnaire import AnswerError, Definition
 from ..questionnaire.carry import carry_answers
+from .read_models import read_models_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def questionnaire_load(*, data: dict, source: str) -> tuple[Questionnaire, bool]
     next version. Raises ``DefinitionError`` listing every problem of a bad definition."""
     definition = Definition.from_data(data)
     checksum = definition_checksum(data)
-    with campaign_transaction():
+    with transaction.atomic():
         existing = Questionnaire.objects.filter(slug=definition.slug, checksum=checksum).first()
         if existing is not None:
             return existing, False
@@ -107,7 +107,7 @@ def campaign_create(
         raise ServiceError(
             _("No questionnaire is loaded yet. An administrator must run load_questionnaires.")
         )
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = Campaign.objects.create(
             team=team, owner=actor, **{k: intake[k] for k in INTAKE_FIELDS}
         )
@@ -118,6 +118,7 @@ def campaign_create(
             actor=actor,
             payload={"team": team.pk, "questionnaire": questionnaire.pk},
         )
+        read_models_refresh(campaign)
         logger.info("campaign %s created by user %s", campaign.pk, actor.pk)
     return campaign
 
@@ -126,7 +127,7 @@ def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> 
     if not permissions.can_edit_campaign(actor, campaign):
         raise ServiceError(_("This campaign can no longer be edited."))
     _check_intake(intake)
-    with campaign_transaction():
+    with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not permissions.can_edit_campaign(actor, locked):
             raise ServiceError(_("This campaign can no longer be edited."))
@@ -138,6 +139,7 @@ def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> 
             audit.record(
                 kind=EventKind.EDITED, campaign=locked, actor=actor, payload={"fields": changed}
             )
+            read_models_refresh(locked)
     return locked
 
 
@@ -158,7 +160,7 @@ def assessment_save_answers(
     if not permissions.can_edit_campaign(actor, campaign):
         raise ServiceError(_("This campaign can no longer be edited."))
     errors: dict[str, AnswerError] = {}
-    with campaign_transaction():
+    with transaction.atomic():
         _lock_editable(actor, campaign)  # a submit racing this save wins or waits
         assessment = (
             Assessment.objects.select_for_update()
@@ -212,7 +214,7 @@ def assessment_move_questionnaire(
     carried where the question code exists and the value is among its choices; the others
     are dropped. The move, with what was carried and dropped, is recorded. Returns the
     dropped codes."""
-    with campaign_transaction():
+    with transaction.atomic():
         _lock_editable(actor, campaign)
         assessment = (
             Assessment.objects.select_for_update()
@@ -253,7 +255,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
         digest.update(chunk)
     upload.seek(0)
     name = upload_name(upload.name, "evidence")
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = _lock_editable(actor, campaign)
         evidence = EvidenceFile(
             campaign=campaign,
@@ -282,7 +284,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
 def evidence_delete(*, actor: User, evidence: EvidenceFile) -> None:
     if not permissions.can_edit_campaign(actor, evidence.campaign):
         raise ServiceError(_("Evidence can only be removed from a draft of your team."))
-    with campaign_transaction():
+    with transaction.atomic():
         _lock_editable(actor, evidence.campaign)
         EvidenceFile.objects.filter(pk=evidence.pk).delete()
         audit.record(
@@ -383,7 +385,7 @@ def assessment_import(*, data: dict) -> Campaign:
     if problems:
         raise ImportProblems(problems)
     try:
-        with campaign_transaction():
+        with transaction.atomic():
             campaign = campaign_create(
                 actor=owner, team=team, intake=intake, questionnaire=questionnaire
             )

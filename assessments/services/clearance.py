@@ -1,11 +1,11 @@
 """After the decision: conditions fulfilled and verified, withdrawal, and approvals that expire."""
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, webhooks, workflow
-from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..models import (
     Assignment,
@@ -23,13 +23,14 @@ from ..models import (
 from ..notifications import notify
 from ..roles import Role
 from .panel import _locked, _set_status, current_version
+from .read_models import read_models_refresh
 
 
 def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Condition:
     note = (note or "").strip()
     if not note:
         raise ServiceError(_("Say how the condition was fulfilled."), field="note")
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = _locked(condition.campaign)
         if not permissions.is_team_marketer(actor, campaign):
             raise ServiceError(_("Only the campaign's team fulfils its conditions."))
@@ -53,6 +54,7 @@ def condition_fulfil(*, actor: User, condition: Condition, note: str) -> Conditi
             Q(votes__version=condition.version) | Q(roles__role=Role.CHAIR), is_active=True
         ).distinct()
         notify(recipients=verifiers, kind=NotificationKind.CONDITION_FULFILLED, campaign=campaign)
+        read_models_refresh(campaign)
     return condition
 
 
@@ -60,7 +62,7 @@ def condition_verify(*, actor: User, condition: Condition) -> Condition:
     if not permissions.is_board(actor):
         raise ServiceError(_("Only a reviewer or the chair verifies conditions."))
     permissions.check_mfa(actor)
-    with campaign_transaction():
+    with transaction.atomic():
         actor = permissions.check_judge(actor, condition.campaign, "verify_conditions")
         campaign = _locked(condition.campaign)
         condition = Condition.objects.select_for_update().get(pk=condition.pk)
@@ -83,11 +85,12 @@ def condition_verify(*, actor: User, condition: Condition) -> Condition:
         notify(
             recipients=[campaign.owner], kind=NotificationKind.CONDITION_VERIFIED, campaign=campaign
         )
+        read_models_refresh(campaign)
     return condition
 
 
 def campaign_withdraw(*, actor: User, campaign: Campaign, reason: str = "") -> None:
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = _locked(campaign)
         if not permissions.is_team_marketer(actor, campaign):
             raise ServiceError(_("Only the campaign's team can withdraw it."))
@@ -108,6 +111,7 @@ def campaign_withdraw(*, actor: User, campaign: Campaign, reason: str = "") -> N
             )
             payload["comment"] = note.pk
         audit.record(kind=EventKind.WITHDRAWN, campaign=campaign, actor=actor, payload=payload)
+        read_models_refresh(campaign)
 
 
 def approvals_expire(*, now=None) -> int:
@@ -118,7 +122,7 @@ def approvals_expire(*, now=None) -> int:
     ).values_list("pk", flat=True)
     expired = 0
     for pk in list(due):
-        with campaign_transaction():
+        with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=pk)
             if (
                 not workflow.allowed("expire", campaign.status)
@@ -137,5 +141,6 @@ def approvals_expire(*, now=None) -> int:
                 campaign,
                 {"expired_at": webhooks.iso(campaign.approval_expires_at)},
             )
+            read_models_refresh(campaign)
             expired += 1
     return expired

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from .. import audit, intake, permissions, ratelimit, webhooks, workflow
 from ..cleaning import unstorable, upload_name
-from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..models import (
@@ -33,6 +33,7 @@ from ..models import (
     WebhookEvent,
 )
 from ..notifications import notify
+from .read_models import read_models_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def feedback_add(
     if severity not in FeedbackSeverity.values:
         raise ServiceError(_("Choose a severity."), field="severity")
     content_type = check_upload(upload) if upload else ""
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         feedback = Feedback(
             campaign=campaign,
@@ -130,6 +131,7 @@ def feedback_add(
         feedback.save()
         _record_feedback(campaign, feedback, actor)
         _maybe_flag(campaign, feedback)
+        read_models_refresh(campaign)
     return feedback
 
 
@@ -169,7 +171,7 @@ def feedback_add_public(
         "public-feedback", bucket, limit=settings.PUBLIC_FEEDBACK_PER_HOUR, window=3600
     ):
         raise ServiceError(_("Too many messages from your connection. Please try again later."))
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
         feedback = Feedback.objects.create(
             campaign=campaign,
@@ -183,6 +185,7 @@ def feedback_add_public(
         )
         _record_feedback(campaign, feedback, None)
         _maybe_flag(campaign, feedback)
+        read_models_refresh(campaign)
     return feedback
 
 
@@ -197,7 +200,7 @@ def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str =
         raise ServiceError(_("Choose what to do with this feedback."), field="status")
     if status in (TriageStatus.ACTION_TAKEN, TriageStatus.DISMISSED) and not note:
         raise ServiceError(_("Say what was done, or why it is dismissed."), field="note")
-    with campaign_transaction():
+    with transaction.atomic():
         actor = permissions.check_judge(actor, feedback.campaign, "triage")
         campaign = Campaign.objects.select_for_update().get(pk=feedback.campaign_id)
         feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
@@ -221,7 +224,7 @@ def campaign_send_back(*, actor: User, campaign: Campaign) -> None:
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair sends a campaign back to review."))
     permissions.check_mfa(actor)
-    with campaign_transaction():
+    with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "send_back")
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         previous = campaign.status
@@ -234,6 +237,7 @@ def campaign_send_back(*, actor: User, campaign: Campaign) -> None:
             actor=actor,
             payload={"from": previous},
         )
+        read_models_refresh(campaign)
 
 
 # --- transparency notices --------------------------------------------------------------------
@@ -275,7 +279,7 @@ def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
     until the team gives one (the owner's own address is never proposed)."""
     if not permissions.is_team_marketer(actor, campaign):
         raise ServiceError(_("Only the campaign's team prepares its notice."))
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         notice = TransparencyNotice.objects.filter(campaign=campaign).first()
         if notice is not None:
@@ -330,7 +334,7 @@ def notice_update(*, actor: User, notice: TransparencyNotice, data: dict) -> Tra
     notice may not (unpublish it first)."""
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team edits its notice."))
-    with campaign_transaction():
+    with transaction.atomic():
         locked = TransparencyNotice.objects.select_for_update().get(pk=notice.pk)
         for name in NOTICE_FIELDS:
             value = _clean_text(data.get(name, ""))
@@ -350,7 +354,7 @@ def notice_publish(*, actor: User, notice: TransparencyNotice, publish: bool) ->
     and a team contact address."""
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team publishes its notice."))
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
         if publish and campaign.status not in NOTICE_STATES:
             raise ServiceError(_("Only an approved campaign's notice can be published."))

@@ -155,7 +155,7 @@ def feedback_contacts_purge(*, now=None) -> int:
         if purged:
             audit.record(
                 kind=EventKind.CONTACTS_PURGED,
-                campaign=None,  # not a campaign's history; dashboards are not marked
+                campaign=None,  # not a campaign's history: no read model to refresh
                 actor=None,
                 payload={
                     "count": purged,

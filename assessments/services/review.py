@@ -9,11 +9,11 @@ the campaign row locked, and writes its audit event in that transaction. A refus
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, ratelimit, security_log, webhooks, workflow
-from ..dashboard import campaign_transaction
 from ..errors import ServiceError, SignatureLocked
 from ..models import (
     Assignment,
@@ -44,6 +44,7 @@ from .panel import (
     panel_problems,
     rule_for,
 )
+from .read_models import read_models_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def _check_signature(actor: User, password: str, campaign: Campaign, act: str) -
         raise _signature_locked(actor, campaign, act)
     if password and actor.check_password(password):
         return
-    with campaign_transaction():
+    with transaction.atomic():
         audit.record(
             kind=EventKind.SIGNATURE_FAILED, campaign=campaign, actor=actor, payload={"act": act}
         )
@@ -137,7 +138,7 @@ def comment_add(
         raise ServiceError(_("You cannot comment on this campaign."))
     if board_only and not permissions.is_board(actor):
         raise ServiceError(_("Only board members can write board-only comments."))
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = _locked(campaign)
         version = current_version(campaign)
         comment = Comment.objects.create(
@@ -198,7 +199,7 @@ def vote_cast(
         raise ServiceError(_("You cannot vote on this campaign now."))
     permissions.check_mfa(actor)
     _check_signature(actor, password, campaign, "vote")
-    with campaign_transaction():
+    with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "vote")
         campaign = _locked(campaign)
         workflow.transition("decide", campaign.status, CampaignStatus.APPROVED)  # state check
@@ -236,6 +237,7 @@ def vote_cast(
         )
         notify(recipients=[campaign.owner], kind=NotificationKind.VOTE, campaign=campaign)
         _decide_if_complete(campaign, version)
+        read_models_refresh(campaign)
     return vote
 
 
@@ -439,7 +441,7 @@ def decision_confirm(
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
     _check_signature(actor, password, campaign, "confirm")
-    with campaign_transaction():
+    with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "confirm")
         campaign = _locked(campaign)
         workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
@@ -469,6 +471,7 @@ def decision_confirm(
             actor=actor,
             payload={"version": version.number, "outcome": outcome},
         )
+        read_models_refresh(campaign)
 
 
 def decision_overrule(
@@ -498,7 +501,7 @@ def decision_overrule(
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("overrule", campaign.status, outcome)
     _check_signature(actor, password, campaign, "overrule")
-    with campaign_transaction():
+    with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "overrule")
         campaign = _locked(campaign)
         previous = campaign.status
@@ -521,3 +524,4 @@ def decision_overrule(
             actor=actor,
             payload={"version": version.number, "from": previous, "outcome": outcome},
         )
+        read_models_refresh(campaign)

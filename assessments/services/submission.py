@@ -7,12 +7,12 @@ with the campaign row locked, the audit event in that transaction.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, permissions, selectors, workflow
 from ..canonical import canonical_sha256
-from ..dashboard import campaign_transaction
 from ..errors import ServiceError
 from ..models import (
     Assignment,
@@ -30,6 +30,7 @@ from ..notifications import notify
 from ..roles import Role
 from .assignments import eligible_reviewers
 from .panel import _locked, _set_status, _start_review_if_staffed, current_version, rule_for
+from .read_models import read_models_refresh
 
 
 def version_content(campaign: Campaign) -> dict:
@@ -96,7 +97,7 @@ def campaign_submit(
     board. Refuses an incomplete assessment and a Prohibited result, with reasons, and
     (given ``expected_tier``, the tier the person confirmed) a result whose tier changed
     since, so nobody submits under a route they were not shown."""
-    with campaign_transaction():
+    with transaction.atomic():
         campaign = _locked(campaign)
         if not permissions.can_edit_campaign(actor, campaign):
             raise ServiceError(_("Only the campaign's team can submit it."))
@@ -158,6 +159,7 @@ def campaign_submit(
                 kind=NotificationKind.SUBMITTED,
                 campaign=campaign,
             )
+        read_models_refresh(campaign)
     return version
 
 

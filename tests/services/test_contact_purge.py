@@ -114,13 +114,13 @@ def test_the_retention_is_configurable(settings, mixed):
     assert purge_events()[0].payload["retention_days"] == 365
 
 
-def test_the_purge_is_not_on_any_campaign_timeline_nor_marks_dashboards(
+def test_the_purge_is_not_on_any_campaign_timeline_nor_refreshes_dashboards(
     mixed, campaign, monkeypatch
 ):
-    marked = []
-    monkeypatch.setattr(dashboard, "mark", marked.append)
+    refreshed = []
+    monkeypatch.setattr(dashboard, "refresh", refreshed.append)
     services.feedback_contacts_purge(now=NOW)
-    assert marked == []
+    assert refreshed == []
     assert EventKind.CONTACTS_PURGED not in {e.kind for e in audit.timeline(campaign)}
 
 

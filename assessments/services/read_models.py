@@ -1,0 +1,23 @@
+"""The read models a service brings up to date in its own transaction: the dashboard counts
+(``dashboard.refresh``) and the conditions' "waits for verification" flag (``conditions.sync``).
+
+A service calls ``read_models_refresh`` explicitly, after its last change and inside its
+``transaction.atomic()`` block, for every campaign whose counted rows it changed (the campaign,
+its versions, assignments, votes, decisions, feedback and conditions). The refresh then commits
+or rolls back with the change, so the counts always equal a full ``rebuild``.
+"""
+
+from django.db import transaction
+
+from .. import conditions, dashboard
+from ..models import Campaign
+
+
+def read_models_refresh(*campaigns: Campaign | int) -> None:
+    """Bring the dashboard counts and the conditions' flag up to date for ``campaigns``
+    (rows or ids). Must run inside the service's transaction, after its changes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("read_models_refresh() must run inside the service's transaction.")
+    ids = sorted({c if isinstance(c, int) else c.pk for c in campaigns})
+    dashboard.refresh(ids)
+    conditions.sync(ids)
