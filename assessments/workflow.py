@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,16 +22,30 @@ class WorkflowError(ServiceError):
     """A transition that is not allowed from the current state. Nothing changed."""
 
 
-# action -> (states it may start from, state it leads to; None = decided by the service)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "submit": (frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.REREVIEW_REQUESTED}), S.SUBMITTED),
-    "start_review": (frozenset({S.SUBMITTED}), S.IN_REVIEW),
-    "decide": (
-        frozenset({S.IN_REVIEW}),
-        None,  # approved / approved with conditions / changes requested / rejected / awaiting
+class Transition(NamedTuple):
+    sources: frozenset[str]  # the states the action may start from
+    targets: frozenset[str]  # the states it may lead to (the service picks one when several)
+
+
+# Outcomes a decision can have, and the states they lead to.
+OUTCOMES = {
+    V.APPROVE: S.APPROVED,
+    V.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
+    V.REQUEST_CHANGES: S.CHANGES_REQUESTED,
+    V.REJECT: S.REJECTED,
+}
+# What the votes, the chair's confirmation or an overrule may set.
+DECISION_OUTCOMES = frozenset(OUTCOMES.values())
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(
+        frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.REREVIEW_REQUESTED}), frozenset({S.SUBMITTED})
     ),
-    "confirm": (frozenset({S.AWAITING_CONFIRMATION}), None),
-    "overrule": (
+    "start_review": Transition(frozenset({S.SUBMITTED}), frozenset({S.IN_REVIEW})),
+    # The votes decide, or propose an outcome the chair confirms (tiers with chair_confirms).
+    "decide": Transition(frozenset({S.IN_REVIEW}), DECISION_OUTCOMES | {S.AWAITING_CONFIRMATION}),
+    "confirm": Transition(frozenset({S.AWAITING_CONFIRMATION}), DECISION_OUTCOMES),
+    "overrule": Transition(
         frozenset(
             {
                 S.IN_REVIEW,
@@ -41,9 +56,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
                 S.REJECTED,
             }
         ),
-        None,
+        DECISION_OUTCOMES,
     ),
-    "withdraw": (
+    "withdraw": Transition(
         frozenset(
             {
                 S.DRAFT,
@@ -54,22 +69,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
                 S.REREVIEW_REQUESTED,
             }
         ),
-        S.WITHDRAWN,
+        frozenset({S.WITHDRAWN}),
     ),
-    "expire": (frozenset({S.APPROVED, S.APPROVED_WITH_CONDITIONS}), S.EXPIRED),
-    "request_rereview": (
+    "expire": Transition(
+        frozenset({S.APPROVED, S.APPROVED_WITH_CONDITIONS}), frozenset({S.EXPIRED})
+    ),
+    "request_rereview": Transition(
         frozenset({S.APPROVED, S.APPROVED_WITH_CONDITIONS, S.EXPIRED}),
-        S.REREVIEW_REQUESTED,
+        frozenset({S.REREVIEW_REQUESTED}),
     ),
 }
 
-# Outcomes a decision can have, and the states they lead to.
-OUTCOMES = {
-    V.APPROVE: S.APPROVED,
-    V.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
-    V.REQUEST_CHANGES: S.CHANGES_REQUESTED,
-    V.REJECT: S.REJECTED,
-}
 # Default routing per tier (administrators override them as RoutingRule rows):
 # tier -> (reviewers, specialist among them, chair confirms, due in working days, valid months)
 DEFAULT_ROUTES = {
@@ -95,25 +105,32 @@ ACTION_LABELS = {
 
 
 def allowed(action: str, status: str) -> bool:
-    sources, _target = TRANSITIONS[action]
-    return status in sources
+    return status in TRANSITIONS[action].sources
 
 
-def transition(action: str, status: str, target: str | None = None) -> str:
-    """The state ``action`` leads to from ``status`` (``target`` for actions whose result
-    the service decides), or ``WorkflowError``."""
+def require(action: str, status: str) -> None:
+    """``WorkflowError`` unless ``action`` may start from ``status``."""
     if action not in TRANSITIONS:
         raise WorkflowError(_("Unknown action."))
-    sources, fixed = TRANSITIONS[action]
-    if status not in sources:
+    if status not in TRANSITIONS[action].sources:
         raise WorkflowError(
             _("You cannot %(action)s a campaign that is “%(status)s”.")
             % {"action": ACTION_LABELS[action], "status": S(status).label}
         )
-    result = fixed or target
-    if result is None:
-        raise WorkflowError(_("This action needs an outcome."))
-    return result
+
+
+def transition(action: str, status: str, target: str | None = None) -> str:
+    """The state ``action`` leads to from ``status``: its only target, or ``target`` (which
+    must be one of the action's targets) for actions with several; else ``WorkflowError``."""
+    require(action, status)
+    targets = TRANSITIONS[action].targets
+    if target is None:
+        if len(targets) != 1:
+            raise WorkflowError(_("This action needs an outcome."))
+        (target,) = targets
+    if target not in targets:
+        raise WorkflowError(_("This action cannot lead to that state."))
+    return target
 
 
 def outcome_of(decisions: Iterable[str]) -> str:

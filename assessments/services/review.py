@@ -202,7 +202,7 @@ def vote_cast(
     with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "vote")
         campaign = _locked(campaign)
-        workflow.transition("decide", campaign.status, CampaignStatus.APPROVED)  # state check
+        workflow.require("decide", campaign.status)
         version = current_version(campaign)
         if not version.assignments.filter(
             reviewer=actor, status=AssignmentStatus.ACCEPTED
@@ -265,7 +265,10 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
         created_at=now,
     )
     if rule.chair_confirms:
-        _set_status(campaign, CampaignStatus.AWAITING_CONFIRMATION)
+        _set_status(
+            campaign,
+            workflow.transition("decide", campaign.status, CampaignStatus.AWAITING_CONFIRMATION),
+        )
         audit.record(
             kind=EventKind.DECIDED,
             campaign=campaign,
@@ -279,6 +282,7 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
             params={"outcome": CampaignStatus.AWAITING_CONFIRMATION},
         )
         return
+    outcome = workflow.transition("decide", campaign.status, outcome)
     _apply_outcome(campaign, version, outcome, rule, conditions=_vote_conditions(votes))
     audit.record(
         kind=EventKind.DECIDED,
@@ -439,12 +443,12 @@ def decision_confirm(
         raise ServiceError(_("Only the board chair confirms decisions."))
     permissions.check_mfa(actor)
     campaign = Campaign.objects.get(pk=campaign.pk)
-    workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
+    workflow.require("confirm", campaign.status)
     _check_signature(actor, password, campaign, "confirm")
     with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "confirm")
         campaign = _locked(campaign)
-        workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
+        workflow.require("confirm", campaign.status)
         _check_expectation(campaign, "confirm", expected_outcome, expected_version)
         version = current_version(campaign)
         votes = list(version.votes.all())

@@ -433,9 +433,10 @@ def test_run_periodic_expires_approvals(complete_campaign, marketer, chair, boar
 @pytest.mark.parametrize("action", sorted(workflow.TRANSITIONS))
 @pytest.mark.parametrize("status", [s.value for s in CampaignStatus])
 def test_every_transition_is_allowed_or_refused_by_the_table(action, status):
-    sources, target = workflow.TRANSITIONS[action]
+    sources, targets = workflow.TRANSITIONS[action]
+    target = sorted(targets)[0]
     if status in sources:
-        assert workflow.transition(action, status, "approved") == (target or "approved")
+        assert workflow.transition(action, status, target) == target
     else:
         with pytest.raises(workflow.WorkflowError):
-            workflow.transition(action, status, "approved")
+            workflow.transition(action, status, target)
