@@ -273,29 +273,54 @@ def _notice_text(campaign: Campaign, language: str) -> tuple[str, str]:
     return title, body
 
 
-def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
-    """The campaign's notice, created with a generated draft the first time: its title
-    comes from the campaign's objective (never its internal name) and it has no contact
-    until the team gives one (the owner's own address is never proposed)."""
+def _notice_refusal(actor: User, campaign: Campaign, notice: TransparencyNotice | None):
     if not permissions.is_team_marketer(actor, campaign):
-        raise ServiceError(_("Only the campaign's team prepares its notice."))
+        return _("Only the campaign's team prepares its notice.")
+    if notice is None and campaign.status not in NOTICE_STATES:
+        return _("A notice can be prepared once the campaign is approved.")
+    return None
+
+
+def _draft_notice(campaign: Campaign) -> TransparencyNotice:
+    """An unsaved notice with the generated draft: its title comes from the campaign's
+    objective (never its internal name) and it has no contact until the team gives one
+    (the owner's own address is never proposed)."""
+    title_en, body_en = _notice_text(campaign, "en")
+    title_ar, body_ar = _notice_text(campaign, "ar")
+    return TransparencyNotice(
+        campaign=campaign,
+        title_en=title_en,
+        title_ar=title_ar,
+        body_en=body_en,
+        body_ar=body_ar,
+        contact="",
+    )
+
+
+def notice_draft(*, actor: User, campaign: Campaign) -> TransparencyNotice:
+    """Read only (the notice page's GET): the campaign's notice, or the generated draft,
+    unsaved (``pk`` None), that ``notice_prepare`` would store."""
+    notice = TransparencyNotice.objects.filter(campaign=campaign).first()
+    refusal = _notice_refusal(actor, campaign, notice)
+    if refusal:
+        raise ServiceError(refusal)
+    return notice or _draft_notice(campaign)
+
+
+def notice_prepare(*, actor: User, campaign: Campaign) -> TransparencyNotice:
+    """The campaign's notice, stored with the generated draft (``notice_draft``) the first
+    time."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         notice = TransparencyNotice.objects.filter(campaign=campaign).first()
+        refusal = _notice_refusal(actor, campaign, notice)
+        if refusal:
+            raise ServiceError(refusal)
         if notice is not None:
             return notice
-        if campaign.status not in NOTICE_STATES:
-            raise ServiceError(_("A notice can be prepared once the campaign is approved."))
-        title_en, body_en = _notice_text(campaign, "en")
-        title_ar, body_ar = _notice_text(campaign, "ar")
-        return TransparencyNotice.objects.create(
-            campaign=campaign,
-            title_en=title_en,
-            title_ar=title_ar,
-            body_en=body_en,
-            body_ar=body_ar,
-            contact="",
-        )
+        notice = _draft_notice(campaign)
+        notice.save()
+        return notice
 
 
 NOTICE_FIELDS = ("title_en", "title_ar", "body_en", "body_ar", "contact")
@@ -330,11 +355,14 @@ def notice_missing(notice: TransparencyNotice) -> list[tuple[str, str]]:
 
 
 def notice_update(*, actor: User, notice: TransparencyNotice, data: dict) -> TransparencyNotice:
-    """Save the team's edit. A draft may leave its title and contact empty; a published
-    notice may not (unpublish it first)."""
+    """Save the team's edit (of the stored notice, or of ``notice_draft``'s unsaved one).
+    A draft may leave its title and contact empty; a published notice may not (unpublish
+    it first)."""
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team edits its notice."))
     with transaction.atomic():
+        if notice.pk is None:  # the first save stores the draft, in this transaction
+            notice = notice_prepare(actor=actor, campaign=notice.campaign)
         locked = TransparencyNotice.objects.select_for_update().get(pk=notice.pk)
         for name in NOTICE_FIELDS:
             value = _clean_text(data.get(name, ""))
@@ -354,6 +382,8 @@ def notice_publish(*, actor: User, notice: TransparencyNotice, publish: bool) ->
     and a team contact address."""
     if not permissions.is_team_marketer(actor, notice.campaign):
         raise ServiceError(_("Only the campaign's team publishes its notice."))
+    if notice.pk is None:
+        raise ServiceError(_("This notice is not published."))
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
         if publish and campaign.status not in NOTICE_STATES:

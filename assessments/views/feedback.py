@@ -103,8 +103,8 @@ def notice_edit(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     if "notice" not in permissions.available_actions(campaign, request.user):
         return render(request, "403.html", status=403)
-    try:
-        notice = services.notice_prepare(actor=request.user, campaign=campaign)
+    try:  # reads only: the draft is stored by the first POST (notice_update)
+        notice = services.notice_draft(actor=request.user, campaign=campaign)
     except ServiceError as exc:
         return _refused(request, campaign, exc)
     initial = {name: getattr(notice, name) for name in services.feedback.NOTICE_FIELDS}
@@ -121,7 +121,9 @@ def notice_edit(request, pk: int):
         # "Publish" saves what is in the form first, so nothing typed is lost.
         if form.is_valid():
             try:
-                services.notice_update(actor=request.user, notice=notice, data=form.cleaned_data)
+                notice = services.notice_update(
+                    actor=request.user, notice=notice, data=form.cleaned_data
+                )
                 if action == "publish":
                     services.notice_publish(actor=request.user, notice=notice, publish=True)
             except ServiceError as exc:
@@ -132,7 +134,8 @@ def notice_edit(request, pk: int):
                     _("The notice is public.") if action == "publish" else _("Notice saved."),
                 )
                 return redirect("notice_edit", pk=campaign.pk)
-    notice.refresh_from_db()
+    if notice.pk is not None:
+        notice.refresh_from_db()
     return render(
         request,
         "assessments/notice_edit.html",

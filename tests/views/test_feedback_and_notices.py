@@ -140,17 +140,17 @@ NOTICE_POST = {
 def test_notice_is_drafted_edited_and_published(client, marketer, approved):
     client.force_login(marketer)
     page = client.get(reverse("notice_edit", args=[approved.pk])).text
-    notice = TransparencyNotice.objects.get()
-    assert "uses artificial intelligence" in notice.body_en
-    assert notice.body_ar and notice.title_ar != notice.title_en
+    assert not TransparencyNotice.objects.exists()  # the GET shows the draft, stores nothing
+    assert "uses artificial intelligence" in page
     assert "Not published" in page
+    edit = reverse("notice_edit", args=[approved.pk])
+    assert client.post(edit, {**NOTICE_POST, "action": "save"}).status_code == 302
+    notice = TransparencyNotice.objects.get()
+    assert notice.published_at is None
     public = reverse("public_notice", args=[notice.public_id])
     client.logout()
     assert client.get(public).status_code == 404
     client.force_login(marketer)
-    edit = reverse("notice_edit", args=[approved.pk])
-    assert client.post(edit, {**NOTICE_POST, "action": "save"}).status_code == 302
-    assert TransparencyNotice.objects.get().published_at is None
     client.post(edit, {**NOTICE_POST, "action": "publish"})
     client.logout()
     response = client.get(public)
@@ -158,6 +158,17 @@ def test_notice_is_drafted_edited_and_published(client, marketer, approved):
     assert "We use AI to choose who sees our ads." in response.text
     assert 'href="mailto:privacy@example.com"' in response.text
     assert response["Cache-Control"] == "no-store"
+
+
+def test_a_save_that_fails_stores_no_draft(client, marketer, approved):
+    client.force_login(marketer)
+    edit = reverse("notice_edit", args=[approved.pk])
+    response = client.post(edit, {**NOTICE_POST, "contact": "marketer@example.com"})
+    assert response.status_code == 400
+    assert not TransparencyNotice.objects.exists()
+    # unpublishing a notice that was never stored is refused, and stores nothing either
+    client.post(edit, {**NOTICE_POST, "action": "unpublish"})
+    assert not TransparencyNotice.objects.exists()
 
 
 def test_the_draft_proposes_a_public_title_and_no_contact(marketer, approved):
@@ -210,11 +221,10 @@ def test_the_contact_is_a_team_address(client, marketer, approved, board, contac
     )
     client.force_login(marketer)
     edit = reverse("notice_edit", args=[approved.pk])
-    client.get(edit)
+    client.post(edit, {**NOTICE_POST, "contact": "", "action": "save"})  # the stored draft
     response = client.post(edit, {**NOTICE_POST, "contact": contact, "action": "save"})
     assert response.status_code == 400
-    notice = TransparencyNotice.objects.get()
-    assert notice.contact == "" and notice.title_en != NOTICE_POST["title_en"]  # nothing saved
+    assert TransparencyNotice.objects.get().contact == ""  # nothing saved
 
 
 def test_a_published_notice_keeps_its_title_and_contact(client, marketer, notice):
