@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "assessments",
+    "seeding",  # demo and bench data: management commands only
 ]
 
 MIDDLEWARE = [

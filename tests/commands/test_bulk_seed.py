@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from assessments import audit, bulk_seed, dashboard, selectors, services, workflow
-from assessments.management.commands.seed_demo import DEMO_CAMPAIGNS
+from assessments import audit, dashboard, selectors, services, workflow
 from assessments.models import (
     Assessment,
     Assignment,
@@ -37,6 +36,8 @@ from assessments.models import (
 from assessments.questionnaire import score
 from assessments.services.review import VOTE_MEANINGS, decision_reasons
 from assessments.services.submission import fingerprint_of
+from seeding import bulk as bulk_seed
+from seeding.management.commands.seed_demo import DEMO_CAMPAIGNS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 

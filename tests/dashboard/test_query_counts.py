@@ -14,9 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from assessments import bulk_seed, listing, paging, services
+from assessments import listing, paging, services
 from assessments.models import Assignment, Campaign, Team, User
 from assessments.roles import Role
+from seeding import bulk as bulk_seed
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS, set_rule
 from tests.factories import PASSWORD, UserFactory
 from tests.questionnaire.sample import sample

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from assessments.management.commands.loadtest import answers_form, parse_page, percentile
 from assessments.models import Feedback, User
 from assessments.services import campaign_create
+from seeding.loadtest import answers_form, parse_page, percentile
 from tests.conftest import INTAKE_POST
 
 STEP_PAGE = """

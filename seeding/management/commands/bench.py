@@ -65,7 +65,7 @@ class Command(BaseCommand):
         chair = User.objects.filter(roles__role=Role.CHAIR, is_active=True).first()
         if not (manager and chair and Campaign.objects.exists()):
             raise CommandError("No data to measure: run seed_demo --campaigns N first.")
-        with override_settings(ROOT_URLCONF="assessments.bench.urls", ALLOWED_HOSTS=["*"]):
+        with override_settings(ROOT_URLCONF="seeding.bench_urls", ALLOWED_HOSTS=["*"]):
             self._run(manager, chair, runs, rounds, csv_memory)
 
     def _client(self, user) -> Client:

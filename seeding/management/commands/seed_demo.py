@@ -1,6 +1,6 @@
 """Demo data: two teams, one account per role, and draft campaigns with varied
 assessments. Safe to run again. ``--campaigns N`` then adds N generated campaigns with a
-realistic review history (``assessments.bulk_seed``), for measuring at scale."""
+realistic review history (``seeding.bulk``), for measuring at scale."""
 
 import io
 import random
@@ -14,10 +14,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from assessments import bulk_seed, selectors, services
+from assessments import selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
+from seeding import bulk
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -128,7 +129,7 @@ class Command(BaseCommand):
             self.stdout.write(f"[{time.monotonic() - started:6.1f}s] {message}")
             self.stdout.flush()
 
-        summary = bulk_seed.seed(count, seed=seed, log=log)
+        summary = bulk.seed(count, seed=seed, log=log)
         mix = ", ".join(f"{status} {n:,}" for status, n in summary.statuses.most_common())
         tiers = ", ".join(f"{tier} {n:,}" for tier, n in sorted(summary.tiers.items()))
         self.stdout.write(f"States: {mix}")
@@ -139,7 +140,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Rows added: {rows}")
         if summary.accounts_created:
             self.stdout.write(
-                f"{summary.accounts_created} more accounts (password {bulk_seed.BULK_PASSWORD})."
+                f"{summary.accounts_created} more accounts (password {bulk.BULK_PASSWORD})."
             )
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,1 +1,0 @@
-"""``manage.py bench``: server time of the main pages on the configured database."""
