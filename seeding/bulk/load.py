@@ -32,7 +32,7 @@ from .vocabulary import STORIES
 @contextmanager
 def _collector_paused():
     """Millions of objects live until the load ends and none of them form cycles: the
-    cyclic garbage collector's full passes over them would cost a tenth of the time."""
+    cyclic garbage collector's full passes over them would only slow the load down."""
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -110,8 +110,8 @@ class _Sink:
     FLUSH_ROWS = 20_000
     # The writer thread needs the GIL briefly between its many waits on the network; while
     # the main thread generates, it keeps the GIL for the switch interval (5 ms by default)
-    # before handing it over, so the writer fell behind and the server waited for data
-    # (measured: a third of the time). This shorter interval applies while the writer runs.
+    # before handing it over, so the writer falls behind and the server waits for data.
+    # This shorter interval applies while the writer runs.
     SWITCH_INTERVAL = 0.0002
 
     def __init__(self):

@@ -143,10 +143,9 @@ class Command(BaseCommand):
         """Every page is timed in ``rounds`` rounds (after one untimed request each
         round), the floor in every round like the others; by default each round times
         one request of each page. On a shared machine the speed changes from one moment
-        to the next (another process, a neighbour on the host: here the floor alone
-        stays near 5.5 ms for some forty requests, then near 8.5 ms for the next
-        forty): pages timed close together share those spells, and the ratio of their
-        medians stops depending on which page a slow spell fell on."""
+        to the next (another process, a neighbour on the host): pages timed close
+        together share those spells, and the ratio of their medians stops depending on
+        which page a slow spell fell on."""
         rounds = rounds or runs
         pages, info = self._pages(manager, chair)
         clients = {manager.pk: self._client(manager), chair.pk: self._client(chair)}
