@@ -1,5 +1,7 @@
-"""Every write goes through a function here: keyword-only, atomic, rows locked, the
-audit event in the same transaction, side effects scheduled on commit.
+"""Every write goes through a function here: keyword-only, atomic (each service owns its
+``transaction.atomic()`` block), rows locked, the audit event in the same transaction, the
+read models refreshed explicitly in it (``read_models.read_models_refresh``), side effects
+scheduled on commit.
 
 One module per concern; everything is importable from ``assessments.services``."""
 

@@ -2,8 +2,11 @@
 after the audit event, or after the service returned inside an enclosing transaction, rolls
 the counts back with the change, and ``audit.record`` alone refreshes nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from assessments import audit, dashboard, services
 from assessments.models import Assignment, AuditEvent, Campaign, CampaignFacts, Condition, EventKind
@@ -65,7 +68,7 @@ def test_recording_an_event_refreshes_nothing(history, marketer, monkeypatch):
 
 
 def test_every_counted_change_keeps_the_counts_equal_to_a_rebuild(
-    history, marketer, outsider, chair, board
+    history, marketer, outsider, chair, board, admin_user
 ):
     draft = history["draft"]
     services.campaign_update_intake(
@@ -81,11 +84,14 @@ def test_every_counted_change_keeps_the_counts_equal_to_a_rebuild(
         severity="serious",
         text="Too personal.",
     )
+    services.approvals_expire(now=timezone.now() + timedelta(days=800))
     services.campaign_send_back(actor=chair, campaign=history["approved"])
     waiting = history["waiting"]
     services.review_assign(actor=chair, campaign=waiting, reviewers=[board[0], board[1]])
     assignment = waiting.assignments.get(reviewer=board[1])
     services.assignment_recuse(actor=board[1], assignment=assignment, reason="Conflict.")
+    services.user_set_active(actor=admin_user, user=board[0], active=False)
+    assert not waiting.assignments.filter(reviewer=board[0], status="pending").exists()
     incremental = cells()
     dashboard.rebuild()
     assert cells() == incremental
