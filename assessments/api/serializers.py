@@ -179,3 +179,27 @@ class QuestionnaireSerializer(serializers.Serializer):
     title = serializers.CharField()
     checksum = serializers.CharField()
     definition = serializers.DictField()
+
+
+class GuidelineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    topic = serializers.CharField()
+    version = serializers.IntegerField(help_text="The current version's number.")
+    language = serializers.ChoiceField(
+        choices=["en", "ar"],
+        help_text="The language of title and body: the caller's, or the other when the "
+        "guideline is not written in the caller's.",
+    )
+    title = serializers.CharField()
+    body_markdown = serializers.CharField()
+    body_html = serializers.CharField(help_text="The body rendered and sanitised.")
+    questions = serializers.ListField(child=serializers.CharField())
+    dimensions = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(help_text="The guideline's page in the web app.")
+    published_at = serializers.DateTimeField()
+
+
+class QuestionGuidelinesSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    dimension = serializers.CharField(allow_null=True)
+    results = GuidelineSerializer(many=True)

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from assessments import bulk_seed, selectors, services
+from assessments import bulk_seed, demo_guidelines, selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
@@ -109,6 +109,7 @@ class Command(BaseCommand):
                 rows.append((", ".join(str(Role(r).label) for r in roles), email, password))
         call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
         created = seed_campaigns()
+        demo_guidelines.seed_guidelines()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
