@@ -63,7 +63,10 @@ def test_in_the_callers_language_with_the_fallback_named(
     assert results[0]["topic"] == "بيانات"
 
 
-@pytest.mark.parametrize("persona", ["marketer", "outsider", "reviewer", "chair", "manager", "admin"])
+PERSONAS = ["marketer", "outsider", "reviewer", "chair", "manager", "admin"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_every_role_reads_them(token_for, questionnaire, personas, persona):
     publish(personas["admin"], codes=["privacy.basis"])
     assert token_for(personas[persona]).get(url("privacy.basis")).status_code == 200

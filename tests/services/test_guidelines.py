@@ -187,9 +187,7 @@ def test_submitting_without_acknowledging_is_refused_naming_the_guideline(
     assert complete_campaign.status == CampaignStatus.DRAFT
     assert not GuidelineAcknowledgement.objects.exists()
 
-    services.campaign_submit(
-        actor=marketer, campaign=complete_campaign, acknowledged=[version.pk]
-    )
+    services.campaign_submit(actor=marketer, campaign=complete_campaign, acknowledged=[version.pk])
     complete_campaign.refresh_from_db()
     assert complete_campaign.status == CampaignStatus.SUBMITTED
     ack = GuidelineAcknowledgement.objects.get()
@@ -212,9 +210,7 @@ def test_a_new_version_is_acknowledged_again_at_the_next_submission(
     )
     assert guidelines.pending_acknowledgements(second_campaign, marketer) == [second]
     with pytest.raises(ServiceError, match="\\(v2\\)"):
-        services.campaign_submit(
-            actor=marketer, campaign=second_campaign, acknowledged=[first.pk]
-        )
+        services.campaign_submit(actor=marketer, campaign=second_campaign, acknowledged=[first.pk])
     services.campaign_submit(actor=marketer, campaign=second_campaign, acknowledged=[second.pk])
     assert sorted(GuidelineAcknowledgement.objects.values_list("version__number", flat=True)) == [
         1,
@@ -249,9 +245,7 @@ def test_publishing_notifies_the_teams_whose_open_campaigns_it_governs(
     notice = notices.get()
     assert notice.params["version"] == 1 and notice.params["title_en"] == "Consent for profiling"
     assert notice.url == f"/guidelines/{version.guideline_id}/"
-    publish(
-        admin_user, guideline=version.guideline, codes=["privacy.basis"], change_summary="v2"
-    )
+    publish(admin_user, guideline=version.guideline, codes=["privacy.basis"], change_summary="v2")
     assert Notification.objects.filter(kind=NotificationKind.GUIDELINE_UPDATED).count() == 2
 
 

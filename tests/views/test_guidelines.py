@@ -48,7 +48,10 @@ def publish(actor, *, guideline=None, codes=(), dimensions=(), **texts):
 # --- reading ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["marketer", "outsider", "reviewer", "chair", "manager", "admin"])
+PERSONAS = ["marketer", "outsider", "reviewer", "chair", "manager", "admin"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_every_role_reads_the_library_and_a_guideline(client, questionnaire, personas, persona):
     version = publish(personas["admin"], codes=["privacy.basis"])
     client.force_login(personas[persona])
@@ -161,8 +164,11 @@ def test_version_history_keeps_every_old_version_readable(client, questionnaire,
     old = client.get(reverse("guideline_version", args=[first.guideline_id, 1]))
     assert old.status_code == 200
     assert "Version one text." in old.text and 'data-testid="old-version"' in old.text
-    assert client.get(reverse("guideline_version", args=[first.guideline_id, 3])).status_code == 404
-    assert client.get(reverse("guideline_detail", args=[first.guideline_id + 99])).status_code == 404
+    missing = reverse("guideline_version", args=[first.guideline_id, 3])
+    assert client.get(missing).status_code == 404
+    assert (
+        client.get(reverse("guideline_detail", args=[first.guideline_id + 99])).status_code == 404
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------
