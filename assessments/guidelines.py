@@ -66,7 +66,12 @@ def entry(guideline: Guideline, language: str) -> Entry:
 
 
 def _listed(queryset):
-    return queryset.published().select_related("current", "topic").order_by("topic__name_en", "pk")
+    return (
+        queryset.published()
+        .select_related("current", "topic")
+        .defer("search_text", "current__body_en", "current__body_ar")
+        .order_by("topic__name_en", "pk")
+    )
 
 
 def library(language: str, query: str = "") -> list[tuple[str, list[Entry]]]:

@@ -183,6 +183,9 @@ class QuestionnaireSerializer(serializers.Serializer):
 
 class GuidelineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    version_id = serializers.IntegerField(
+        help_text="The current version's id: what a submission acknowledges."
+    )
     topic = serializers.CharField()
     version = serializers.IntegerField(help_text="The current version's number.")
     language = serializers.ChoiceField(
@@ -203,3 +206,14 @@ class QuestionGuidelinesSerializer(serializers.Serializer):
     question = serializers.CharField()
     dimension = serializers.CharField(allow_null=True)
     results = GuidelineSerializer(many=True)
+
+
+class SubmitSerializer(serializers.Serializer):
+    acknowledge_guidelines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=200,
+        help_text="Ids of the current guideline versions the caller has read and acknowledges "
+        "(``version_id`` in a question's guidelines). A submission is refused, naming them, "
+        "while a guideline governing the campaign has a version the caller never acknowledged.",
+    )

@@ -293,7 +293,7 @@ class AnswersView(CampaignAPIView):
 class SubmitView(CampaignAPIView):
     @extend_schema(
         summary="Submit the draft to the ethics board",
-        request=None,
+        request=s.SubmitSerializer,
         responses={200: s.CampaignSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request, pk: int):
@@ -302,8 +302,14 @@ class SubmitView(CampaignAPIView):
             raise PermissionDenied("Only the campaign's team submits it.")
         if campaign.status not in workflow.EDITABLE_STATES:
             raise Conflict("This campaign cannot be submitted in its current state.")
+        body = s.SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            services.campaign_submit(actor=request.user, campaign=campaign)
+            services.campaign_submit(
+                actor=request.user,
+                campaign=campaign,
+                acknowledged=body.validated_data.get("acknowledge_guidelines", []),
+            )
         except ServiceError:
             # Another request (a second submit, a withdrawal) changed the campaign between our
             # read and the service's lock: a conflict that says what changed, not a 400.
@@ -453,6 +459,7 @@ def _guideline(guideline, language: str) -> dict:
     links = list(guideline.links.all())
     return {
         "id": guideline.pk,
+        "version_id": version.pk,
         "topic": guideline.topic.name(language),
         "version": version.number,
         "language": lang,

@@ -78,3 +78,17 @@ def test_unknown_codes_and_anonymous_callers(token_for, questionnaire, marketer)
         response = client.get(url(code))
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert APIClient().get(url("privacy.basis")).status_code == 401
+
+
+def test_submitting_acknowledges_by_version_id(token_for, complete_campaign, marketer, admin_user):
+    publish(admin_user, codes=["privacy.basis"])
+    bearer = token_for(marketer)
+    version_id = bearer.get(url("privacy.basis")).json()["results"][0]["version_id"]
+    submit = reverse("api_submit", args=[complete_campaign.pk])
+    refused = bearer.post(submit, {}, format="json")
+    assert refused.status_code == 400
+    assert "Consent for profiling" in refused.json()["detail"]
+    bad = bearer.post(submit, {"acknowledge_guidelines": ["x"]}, format="json")
+    assert bad.status_code == 400
+    done = bearer.post(submit, {"acknowledge_guidelines": [version_id]}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "submitted"

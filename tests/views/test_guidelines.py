@@ -4,6 +4,8 @@ the writers' forms per role, the wizard and result links, and acknowledging on s
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services
@@ -368,3 +370,30 @@ def test_the_notification_names_the_guideline_in_the_readers_language(
     marketer.save()
     html = client.get(reverse("notifications")).text
     assert "الموافقة على التنميط" in html
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_pages_issue_a_fixed_number_of_queries(client, complete_campaign, marketer, admin_user):
+    first = publish(admin_user, codes=["privacy.basis"])
+    client.force_login(marketer)
+    urls = [
+        reverse("guideline_list"),
+        reverse("guideline_detail", args=[first.guideline_id]),
+        reverse("assessment_step", args=[complete_campaign.pk, "privacy"]),
+        reverse("assessment_summary", args=[complete_campaign.pk]),
+        reverse("campaign_submit", args=[complete_campaign.pk]),
+    ]
+    client.get(urls[0])  # the first request of a session also saves it
+    before = [_queries(client, url) for url in urls]
+    for number in range(6):
+        publish(admin_user, codes=["privacy.basis", "privacy.special"], title_en=f"More {number}")
+        publish(admin_user, guideline=first.guideline, codes=["privacy.basis"], change_summary="v")
+    assert [_queries(client, url) for url in urls] == before
