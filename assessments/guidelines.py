@@ -136,17 +136,20 @@ def behind_result(definition, drivers, red_flags, language: str) -> list[Entry]:
     return [entry(g, language) for g in _listed(linked)]
 
 
+def visible_scope(campaign: Campaign) -> tuple[set[str], set[str]]:
+    """The question codes visible in the campaign's assessment, and their dimensions."""
+    result = selectors.campaign_result(campaign)
+    questions = selectors.definition_of(campaign.assessment.questionnaire).questions
+    codes = set(result.visible)
+    dimensions = {questions[c].dimension for c in codes if c in questions} - {None}
+    return codes, dimensions
+
+
 def governing(campaign: Campaign):
     """The guidelines that apply to ``campaign``: linked to a question visible in its
     assessment, or to the dimension of one."""
-    result = selectors.campaign_result(campaign)
-    definition = selectors.definition_of(campaign.assessment.questionnaire)
-    dimensions = {
-        definition.questions[code].dimension
-        for code in result.visible
-        if code in definition.questions and definition.questions[code].dimension
-    }
-    return Guideline.objects.linked_to(codes=result.visible, dimensions=dimensions)
+    codes, dimensions = visible_scope(campaign)
+    return Guideline.objects.linked_to(codes=codes, dimensions=dimensions)
 
 
 def pending_acknowledgements(campaign: Campaign, person) -> list[GuidelineVersion]:

@@ -166,17 +166,23 @@ def guideline_publish(
 
 
 def _notify_concerned(guideline: Guideline, version: GuidelineVersion) -> None:
-    """Tell the marketers of each team with an open campaign this guideline governs."""
+    """Tell the marketers of each team with an open campaign this guideline governs (the
+    rule of ``guidelines.governing``, applied in memory to each open campaign)."""
+    codes = {link.code for link in guideline.links.all() if link.kind == LinkKind.QUESTION}
+    dimensions = {link.code for link in guideline.links.all() if link.kind == LinkKind.DIMENSION}
+    teams: set[int] = set()
     campaigns = (
         Campaign.objects.filter(status__in=workflow.EDITABLE_STATES)
         .select_related("assessment", "assessment__questionnaire")
         .defer("assessment__questionnaire__definition")
+        .order_by("team_id")
     )
-    teams = {
-        campaign.team_id
-        for campaign in campaigns
-        if guidelines.governing(campaign).filter(pk=guideline.pk).exists()
-    }
+    for campaign in campaigns.iterator(chunk_size=500):
+        if campaign.team_id in teams:
+            continue
+        visible, visible_dimensions = guidelines.visible_scope(campaign)
+        if codes & visible or dimensions & visible_dimensions:
+            teams.add(campaign.team_id)
     if not teams:
         return
     notify(
