@@ -227,5 +227,5 @@ def acknowledge_for_submission(
             kind=EventKind.GUIDELINE_ACKNOWLEDGED,
             campaign=campaign,
             actor=actor,
-            payload={"guideline": version.guideline_id, "version": version.number},
+            payload={"guideline": version.guideline_id, "guideline_version": version.number},
         )

@@ -194,7 +194,7 @@ def test_submitting_without_acknowledging_is_refused_naming_the_guideline(
     assert (ack.person, ack.version, ack.campaign) == (marketer, version, complete_campaign)
     event = AuditEvent.objects.get(kind=EventKind.GUIDELINE_ACKNOWLEDGED)
     assert event.campaign_id == complete_campaign.pk and event.actor_id == marketer.pk
-    assert event.payload == {"guideline": version.guideline_id, "version": 1}
+    assert event.payload == {"guideline": version.guideline_id, "guideline_version": 1}
 
 
 def test_a_new_version_is_acknowledged_again_at_the_next_submission(
