@@ -349,6 +349,8 @@ def test_submitting_asks_for_acknowledgement_and_refuses_without_it(
     complete_campaign.refresh_from_db()
     assert complete_campaign.status == CampaignStatus.SUBMITTED
     assert GuidelineAcknowledgement.objects.get().person == marketer
+    detail = client.get(reverse("campaign_detail", args=[complete_campaign.pk])).text
+    assert "Guideline acknowledged" in detail
 
 
 def test_no_acknowledgement_box_without_guidelines(client, complete_campaign, marketer):
