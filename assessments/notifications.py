@@ -55,7 +55,9 @@ def channel_for(user: User, kind: str, prefs: dict | None = None) -> str:
     return prefs.get(kind) or DEFAULT_CHANNELS.get(kind, Channel.EMAIL)
 
 
-def _url_for(kind: str, campaign: Campaign | None) -> str:
+def _url_for(kind: str, campaign: Campaign | None, params: dict | None = None) -> str:
+    if kind == NotificationKind.GUIDELINE_UPDATED:
+        return reverse("guideline_detail", args=[params["guideline"]])
     if campaign is None:
         return reverse("dashboard") if kind == NotificationKind.WEEKLY_DIGEST else reverse("home")
     anchor = {
@@ -97,7 +99,7 @@ def notify(
                 kind=kind,
                 campaign=campaign,
                 params=params or {},
-                url=_url_for(kind, campaign),
+                url=_url_for(kind, campaign, params),
                 dedupe_key=key,
                 email_status=status,
             )

@@ -38,6 +38,8 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_PEOPLE = "manage_people"
     USE_ADMIN = "use_admin"
+    VIEW_GUIDELINES = "view_guidelines"
+    WRITE_GUIDELINES = "write_guidelines"
 
 
 # Which roles may do each page-level action.
@@ -50,6 +52,8 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_DASHBOARD: frozenset({Role.MANAGER, Role.CHAIR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.MANAGER, Role.ADMIN}),
     Action.USE_ADMIN: frozenset({Role.ADMIN}),
+    Action.VIEW_GUIDELINES: frozenset(Role.values),
+    Action.WRITE_GUIDELINES: frozenset({Role.CHAIR, Role.ADMIN}),
 }
 
 

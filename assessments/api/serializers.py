@@ -179,3 +179,41 @@ class QuestionnaireSerializer(serializers.Serializer):
     title = serializers.CharField()
     checksum = serializers.CharField()
     definition = serializers.DictField()
+
+
+class GuidelineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version_id = serializers.IntegerField(
+        help_text="The current version's id: what a submission acknowledges."
+    )
+    topic = serializers.CharField()
+    version = serializers.IntegerField(help_text="The current version's number.")
+    language = serializers.ChoiceField(
+        choices=["en", "ar"],
+        help_text="The language of title and body: the caller's, or the other when the "
+        "guideline is not written in the caller's.",
+    )
+    title = serializers.CharField()
+    body_markdown = serializers.CharField()
+    body_html = serializers.CharField(help_text="The body rendered and sanitised.")
+    questions = serializers.ListField(child=serializers.CharField())
+    dimensions = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(help_text="The guideline's page in the web app.")
+    published_at = serializers.DateTimeField()
+
+
+class QuestionGuidelinesSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    dimension = serializers.CharField(allow_null=True)
+    results = GuidelineSerializer(many=True)
+
+
+class SubmitSerializer(serializers.Serializer):
+    acknowledge_guidelines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=200,
+        help_text="Ids of the current guideline versions the caller has read and acknowledges "
+        "(``version_id`` in a question's guidelines). A submission is refused, naming them, "
+        "while a guideline governing the campaign has a version the caller never acknowledged.",
+    )

@@ -33,6 +33,11 @@ urlpatterns = [
         views.QuestionnaireView.as_view(),
         name="api_questionnaire",
     ),
+    path(
+        "api/v1/questionnaires/current/questions/<str:code>/guidelines/",
+        views.QuestionGuidelinesView.as_view(),
+        name="api_question_guidelines",
+    ),
     # Anything else under /api/ answers a JSON 404 too, not the site's HTML page.
     re_path(r"^api/", views.not_found, name="api_not_found"),
 ]

@@ -5,6 +5,7 @@ import re
 
 from django.db import transaction
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,10 +21,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import audit, intake, listing, paging, permissions, selectors, services, workflow
+from .. import (
+    audit,
+    intake,
+    listing,
+    paging,
+    permissions,
+    rich_text,
+    selectors,
+    services,
+    workflow,
+)
 from ..errors import ServiceError
 from ..forms import CampaignForm
-from ..models import Campaign, CampaignStatus, EventKind, User
+from ..models import Campaign, CampaignStatus, EventKind, Guideline, User
 from ..questionnaire import visible_codes
 from . import serializers as s
 from .errors import Conflict
@@ -282,7 +293,7 @@ class AnswersView(CampaignAPIView):
 class SubmitView(CampaignAPIView):
     @extend_schema(
         summary="Submit the draft to the ethics board",
-        request=None,
+        request=s.SubmitSerializer,
         responses={200: s.CampaignSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request, pk: int):
@@ -291,8 +302,14 @@ class SubmitView(CampaignAPIView):
             raise PermissionDenied("Only the campaign's team submits it.")
         if campaign.status not in workflow.EDITABLE_STATES:
             raise Conflict("This campaign cannot be submitted in its current state.")
+        body = s.SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            services.campaign_submit(actor=request.user, campaign=campaign)
+            services.campaign_submit(
+                actor=request.user,
+                campaign=campaign,
+                acknowledged=body.validated_data.get("acknowledge_guidelines", []),
+            )
         except ServiceError:
             # Another request (a second submit, a withdrawal) changed the campaign between our
             # read and the service's lock: a conflict that says what changed, not a 400.
@@ -431,6 +448,58 @@ class QuestionnaireView(APIView):
                 "title": questionnaire.title(_language(request)),
                 "checksum": questionnaire.checksum,
                 "definition": questionnaire.definition,
+            }
+        )
+
+
+def _guideline(guideline, language: str) -> dict:
+    version = guideline.current
+    title, lang = version.title(language)
+    body, _lang = version.body(lang)
+    links = list(guideline.links.all())
+    return {
+        "id": guideline.pk,
+        "version_id": version.pk,
+        "topic": guideline.topic.name(language),
+        "version": version.number,
+        "language": lang,
+        "title": title,
+        "body_markdown": body,
+        "body_html": str(rich_text.render(body)),
+        "questions": sorted(link.code for link in links if link.kind == "question"),
+        "dimensions": sorted(link.code for link in links if link.kind == "dimension"),
+        "url": reverse("guideline_detail", args=[guideline.pk]),
+        "published_at": version.created_at,
+    }
+
+
+class QuestionGuidelinesView(APIView):
+    @extend_schema(
+        summary="The board's guidelines governing a question of the current questionnaire",
+        description="Guidelines linked to the question's code or to its risk dimension, "
+        "current versions, in the caller's language where written in it.",
+        responses={200: s.QuestionGuidelinesSerializer, **errors(404)},
+    )
+    def get(self, request, code: str):
+        questionnaire = selectors.current_questionnaire()
+        definition = selectors.definition_of(questionnaire) if questionnaire else None
+        question = definition.questions.get(code) if definition else None
+        if question is None:
+            raise NotFound("The current questionnaire has no such question.")
+        language = _language(request)
+        linked = (
+            Guideline.objects.linked_to(
+                codes=[code], dimensions=[question.dimension] if question.dimension else []
+            )
+            .select_related("current", "topic")
+            .prefetch_related("links")
+            .order_by("pk")
+        )
+        return Response(
+            {
+                "question": code,
+                "dimension": question.dimension,
+                "results": [_guideline(g, language) for g in linked],
             }
         )
 

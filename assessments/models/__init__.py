@@ -43,6 +43,14 @@ from .feedback import (
     feedback_path,
     new_public_id,
 )
+from .guidelines import (
+    Guideline,
+    GuidelineAcknowledgement,
+    GuidelineLink,
+    GuidelineTopic,
+    GuidelineVersion,
+    LinkKind,
+)
 from .notifications import (
     Channel,
     EmailStatus,
@@ -66,6 +74,12 @@ from .review import (
 )
 
 __all__ = [
+    "Guideline",
+    "GuidelineAcknowledgement",
+    "GuidelineLink",
+    "GuidelineTopic",
+    "GuidelineVersion",
+    "LinkKind",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

@@ -39,6 +39,8 @@ class EventKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Feedback received")
     FEEDBACK_TRIAGED = "feedback_triaged", _("Feedback triaged")
     CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
+    GUIDELINE_PUBLISHED = "guideline_published", _("Guideline published")
+    GUIDELINE_ACKNOWLEDGED = "guideline_acknowledged", _("Guideline acknowledged")
 
 
 class AuditEvent(models.Model):

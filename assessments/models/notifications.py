@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", _("Review overdue")
     FEEDBACK = "feedback", _("Stakeholder feedback received")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary for managers")
+    GUIDELINE_UPDATED = "guideline_updated", _("A guideline for your campaigns changed")
 
 
 class Channel(models.TextChoices):

@@ -58,6 +58,11 @@ from .feedback import (
     notice_publish,
     notice_update,
 )
+from .guidelines import (
+    acknowledge_for_submission,
+    guideline_publish,
+    guideline_topic_create,
+)
 from .notifications import notification_preferences_set, notifications_mark_read
 from .panel import (
     current_version,
@@ -78,6 +83,9 @@ from .submission import (
 )
 
 __all__ = [
+    "acknowledge_for_submission",
+    "guideline_publish",
+    "guideline_topic_create",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

@@ -4,6 +4,7 @@ Like every service: the actor's rights and the campaign's state are checked, one
 with the campaign row locked, the audit event in that transaction.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from ..models import (
 from ..notifications import notify
 from ..roles import Role
 from .assignments import eligible_reviewers
+from .guidelines import acknowledge_for_submission
 from .panel import _locked, _set_status, _start_review_if_staffed, current_version, rule_for
 from .read_models import read_models_refresh
 
@@ -91,12 +93,18 @@ def submission_outlook(*, campaign: Campaign, now: datetime | None = None) -> Su
 
 
 def campaign_submit(
-    *, actor: User, campaign: Campaign, expected_tier: str | None = None
+    *,
+    actor: User,
+    campaign: Campaign,
+    expected_tier: str | None = None,
+    acknowledged: Iterable[int] = (),
 ) -> CampaignVersion:
     """Freeze the current intake, answers and score as a new version and send it to the
     board. Refuses an incomplete assessment and a Prohibited result, with reasons, and
     (given ``expected_tier``, the tier the person confirmed) a result whose tier changed
-    since, so nobody submits under a route they were not shown."""
+    since, so nobody submits under a route they were not shown. The current versions of the
+    guidelines governing the campaign must be acknowledged (``acknowledged``: version ids)
+    unless ``actor`` did so before."""
     with transaction.atomic():
         campaign = _locked(campaign)
         if not permissions.can_edit_campaign(actor, campaign):
@@ -114,6 +122,7 @@ def campaign_submit(
                 ),
                 field="confirmed_tier",
             )
+        acknowledge_for_submission(actor=actor, campaign=campaign, acknowledged=acknowledged)
         previous = current_version(campaign)
         content = version_content(campaign)
         now = timezone.now()

@@ -24,6 +24,13 @@ from .feedback import (  # noqa: F401
     public_notice,
     public_notice_thanks,
 )
+from .guidelines import (  # noqa: F401
+    guideline_detail,
+    guideline_edit,
+    guideline_list,
+    guideline_new,
+    guideline_version,
+)
 from .notifications import notification_settings, notifications_page, notifications_read  # noqa: F401
 from .people import (  # noqa: F401
     api_token_revoke,

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import (
+    guidelines,
     permissions,
     selectors,
     services,
@@ -184,9 +185,11 @@ def assessment_step(request, pk: int, section: str):
     codes = [s.code for s in steps]
     current = next((s for s in steps if s.code == section), None)
     if current is not None:
+        linked = guidelines.by_question([q.code for q in current.questions], language)
         for question in current.questions:
             question.current = typed.get(question.code, question.value)
             question.error = errors[question.code].message if question.code in errors else ""
+            question.guidelines = linked.get(question.code, [])
     context = {
         "campaign": campaign,
         "steps": steps,
@@ -228,6 +231,9 @@ def assessment_summary(request, pk: int):
     actions = permissions.available_actions(campaign, request.user)
     definition = selectors.definition_of(campaign.assessment.questionnaire)
     language = translation.get_language()
+    result = selectors.result_view(
+        selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
+    )
     return render(
         request,
         "assessments/assessment_summary.html",
@@ -236,11 +242,9 @@ def assessment_summary(request, pk: int):
             "sections": selectors.assessment_sections(
                 definition, campaign.intake(), campaign.assessment.answers, language
             ),
-            **selectors.result_view(
-                selectors.campaign_result(campaign),
-                definition,
-                campaign.assessment.answers,
-                language,
+            **result,
+            "result_guidelines": guidelines.behind_result(
+                definition, result["drivers"], result["red_flags"], language
             ),
             "can_edit": permissions.can_edit_campaign(request.user, campaign),
             "actions": actions,

@@ -26,6 +26,7 @@ from ..forms import (
 )
 from ..models import Channel, NotificationKind, User
 from .campaign_page import _back, _detail_response, _errors_as_messages, _form_action, _refused
+from .guidelines import acknowledged_versions, guidelines_pending
 from .shared import mfa_required
 
 
@@ -50,6 +51,7 @@ def campaign_submit(request, pk: int):
             actor=request.user,
             campaign=campaign,
             expected_tier=form.cleaned_data["confirmed_tier"],
+            acknowledged=acknowledged_versions(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -78,6 +80,7 @@ def _submit_confirmation(request, campaign):
             "form": SubmitConfirmForm(initial={"confirmed_tier": outlook.tier})
             if not outlook.blockers
             else None,
+            "guidelines_pending": guidelines_pending(campaign, request.user),
         },
     )
 

@@ -49,6 +49,7 @@ from assessments.forms import (
     VoteForm,
     WithdrawForm,
 )
+from assessments.guideline_forms import GuidelineForm
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
@@ -300,6 +301,15 @@ NOTICE_VALID = {
 }
 
 
+GUIDELINE_VALID = {
+    "new_topic_en": "Fuzzing",
+    "title_en": "T",
+    "body_en": "B",
+    "dimensions": "privacy",
+    "question_codes": "privacy.basis",
+}
+
+
 def html_forms(w) -> list[dict]:
     """(URL, persona, fields with a valid value or None, file fields) of every form."""
     c, k, draft = w["campaign"], w["kwargs"], w["draft"]
@@ -470,6 +480,20 @@ def html_forms(w) -> list[dict]:
         form("notification_settings", [], "marketer", list(NotificationKind.values)),
         form("api_tokens", [], "marketer", fields_of(ApiTokenForm)),
         form("api_token_revoke", k["api_token_revoke"], "marketer", []),
+        form(
+            "guideline_new",
+            [],
+            "admin",
+            fields_of(GuidelineForm),
+            extra=GUIDELINE_VALID,
+        ),
+        form(
+            "guideline_edit",
+            k["guideline_edit"],
+            "chair",
+            fields_of(GuidelineForm),
+            extra={**GUIDELINE_VALID, "change_summary": "Clearer"},
+        ),
         {
             "name": "account_login",
             "url": reverse("account_login"),
@@ -554,10 +578,12 @@ def test_every_query_parameter_survives_hostile_input(fuzz_world):
         ("dashboard", "chair", DASHBOARD_PARAMS),
         ("api_campaigns", "marketer", LIST_PARAMS),
         ("api_events", "marketer", ["after"]),
+        ("guideline_list", "marketer", ["q"]),
     ]
     campaign = fuzz_world["campaign"]
     for name, persona, params in pages:
-        url = reverse(name, args=[campaign.pk] if name == "api_events" else [])
+        args = {"api_events": [campaign.pk]}.get(name, fuzz_world["kwargs"].get(name, []))
+        url = reverse(name, args=args)
         client = client_as(people[persona])
         label = f"GET {name} as {persona}"
 
@@ -663,6 +689,7 @@ def api_operations(w) -> list[tuple[str, str, list]]:
     return [
         ("GET", "api_me", []),
         ("GET", "api_questionnaire", []),
+        ("GET", "api_question_guidelines", ["privacy.basis"]),
         ("GET", "api_campaigns", []),
         ("POST", "api_campaigns", []),
         ("GET", "api_campaign", [draft.pk]),
@@ -733,8 +760,17 @@ INERT = {
     "api_schema",
     "api_docs",
     "api_not_found",
+    "guideline_detail",
+    "guideline_version",
 }
-QUERY_URLS = {"campaign_list", "campaign_export", "dashboard", "api_campaigns", "api_events"}
+QUERY_URLS = {
+    "campaign_list",
+    "campaign_export",
+    "dashboard",
+    "api_campaigns",
+    "api_events",
+    "guideline_list",
+}
 API_URLS = {p.name for p in api_patterns} - INERT
 FORM_URLS = app_url_names() - INERT - QUERY_URLS - API_URLS
 

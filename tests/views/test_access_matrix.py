@@ -49,6 +49,12 @@ ACCESS = {
     "api_clearance": "campaign",
     "api_events": "campaign",
     "api_feedback": "campaign",
+    "api_question_guidelines": "login",
+    "guideline_list": "login",
+    "guideline_detail": "login",
+    "guideline_version": "login",
+    "guideline_new": "role",
+    "guideline_edit": "role",
     "my_campaigns": "role",
     "campaign_list": "role",
     "campaign_export": "role",
@@ -150,6 +156,17 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
     campaign = Campaign.objects.get(pk=campaign.pk)
     invitation = InvitationFactory(invited_by=admin_user)
     token, _raw = services.api_token_create(user=marketer, name="pipeline")
+    # Linked to nothing, so that the submissions of the worlds built on this one need no
+    # acknowledgement.
+    guideline = services.guideline_publish(
+        actor=admin_user,
+        topic=services.guideline_topic_create(actor=admin_user, name_en="Topic"),
+        title_en="A guideline",
+        title_ar="",
+        body_en="Some **text**.",
+        body_ar="",
+        change_summary="",
+    ).guideline
     kwargs = {
         "api_token_revoke": [token.pk],
         "campaign_detail": [campaign.pk],
@@ -171,6 +188,10 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "feedback_attachment": [campaign.pk, feedback.pk],
         "evidence_download": [campaign.pk, evidence.pk],
         "evidence_delete": [campaign.pk, evidence.pk],
+        "guideline_detail": [guideline.pk],
+        "guideline_edit": [guideline.pk],
+        "guideline_version": [guideline.pk, 1],
+        "api_question_guidelines": ["privacy.basis"],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

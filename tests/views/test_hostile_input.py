@@ -296,10 +296,10 @@ def test_an_api_submit_that_loses_a_race_is_a_409_saying_what_changed(
 ):
     real = services.campaign_submit
 
-    def other_request_first(*, actor, campaign):
+    def other_request_first(*, actor, campaign, **options):
         # Another request submits the same draft between this request's read and its lock.
-        real(actor=actor, campaign=Campaign.objects.get(pk=campaign.pk))
-        return real(actor=actor, campaign=campaign)
+        real(actor=actor, campaign=Campaign.objects.get(pk=campaign.pk), **options)
+        return real(actor=actor, campaign=campaign, **options)
 
     monkeypatch.setattr(services, "campaign_submit", other_request_first)
     response = token_for(marketer).post(reverse("api_submit", args=[complete_campaign.pk]))

@@ -84,6 +84,8 @@ COVERED = {
     "api_tokens",  # test_api_tokens
     "api_token_revoke",  # test_api_token_revoke
     "set_language",  # test_set_language
+    "guideline_new",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
+    "guideline_edit",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -110,6 +112,9 @@ NO_FORM = {
     "dashboard",
     "people",
     "public_notice_thanks",
+    "guideline_list",
+    "guideline_detail",
+    "guideline_version",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {
@@ -125,6 +130,7 @@ API = {
     "api_clearance",
     "api_events",
     "api_feedback",
+    "api_question_guidelines",
 }
 
 
