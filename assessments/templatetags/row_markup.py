@@ -16,6 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from ..wording import version_label
+
 register = template.Library()
 
 
@@ -107,7 +109,7 @@ def timeline_items(events) -> SafeString:
     system = escape(_("system"))
     out = []
     for e in events:
-        version = f" · v{_text(e['version'])}" if e["version"] else ""
+        version = f" · {_text(version_label(e['version']))}" if e["version"] else ""
         who = system if e["system"] else _text(e["actor"])
         reviewer = f" → {_text(e['reviewer'])}" if e["reviewer"] else ""
         detail = f" · {_text(e['detail'])}" if e["detail"] else ""
@@ -161,7 +163,7 @@ def vote_items(votes) -> SafeString:
         at = timezone.localtime(v.signed_at)
         out.append(
             '\n            <li class="mb-2 border-start border-3 ps-2">\n'
-            f"              <strong>v{_text(v.version.number)} · "
+            f"              <strong>{_text(version_label(v.version.number))} · "
             f"{_text(v.get_decision_display())}</strong> — {_text(v.rationale)}\n"
             f"              {conditions}\n"
             f'              <div class="text-body-secondary">{signed_by} {_text(v.signer_name)} · '
@@ -180,8 +182,9 @@ def decision_items(decisions) -> SafeString:
     for d in decisions:
         signer = f" · {signed_by} {_text(d.signer_name)}" if d.signer_name else ""
         rationale = f": <em>{_text(d.rationale)}</em>" if d.rationale else ""
+        version = _text(version_label(d.version.number))
         out.append(
-            f"\n            <li>v{_text(d.version.number)} · {_text(d.get_kind_display())} → "
+            f"\n            <li>{version} · {_text(d.get_kind_display())} → "
             f"<strong>{_text(d.get_outcome_display())}</strong>{signer}{rationale}</li>\n          "
         )
     return _safe(out)
