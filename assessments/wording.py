@@ -22,3 +22,9 @@ def join_list(items: Iterable, language: str | None = None) -> str:
 def version_label(number) -> str:
     """A version number as the pages write it ("v2")."""
     return gettext("v%(number)s") % {"number": number}
+
+
+def quoted(text) -> str:
+    """``text`` in the quotation marks of the active language (“ ” in English, « » in
+    Arabic, as in the questionnaire)."""
+    return pgettext("quotation", "“%(text)s”") % {"text": text}

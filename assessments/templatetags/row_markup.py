@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from ..wording import version_label
+from ..wording import quoted, version_label
 
 register = template.Library()
 
@@ -168,7 +168,8 @@ def vote_items(votes) -> SafeString:
             f"              {conditions}\n"
             f'              <div class="text-body-secondary">{signed_by} {_text(v.signer_name)} · '
             f'<time datetime="{escape(at.isoformat())}">{at:%Y-%m-%d %H:%M} UTC</time> · '
-            f"“{_text(v.meaning)}” · <code>{_text(Truncator(v.fingerprint).chars(14))}</code>"
+            f"{_text(quoted(v.meaning_as_signed))} · "
+            f"<code>{_text(Truncator(v.fingerprint).chars(14))}</code>"
             "</div>\n            </li>\n          "
         )
     return _safe(out)

@@ -16,3 +16,9 @@ def join_list(items) -> str:
 def version_label(number) -> str:
     """``{{ v.number|version_label }}``: "v2", or its Arabic."""
     return wording.version_label(number)
+
+
+@register.filter
+def quoted(text) -> str:
+    """``{{ v.meaning|quoted }}``: the text in the active language's quotation marks."""
+    return wording.quoted(text)
