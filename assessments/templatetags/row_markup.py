@@ -21,6 +21,11 @@ from ..wording import quoted, version_label
 register = template.Library()
 
 
+# Figures and formulas keep their left-to-right order inside Arabic text: "(+4 / 5)" would
+# otherwise read "(5 / 4+)". An isolate holds even where the style sheet is not loaded (PDF).
+BDI = '<bdi class="ltr-value" dir="ltr">'
+
+
 def _text(value) -> str:
     """A value as a template variable writes it: localized, then escaped."""
     return escape(str(localize(value)))
@@ -39,11 +44,11 @@ def dimension_rows(rows) -> SafeString:
         out.append(
             "\n            <tr>\n"
             f'              <th scope="row" class="fw-normal">{_text(row["title"])}</th>\n'
-            '              <td class="text-end"><span class="ltr-value">'
-            f"{_text(score.raw)} / {_text(score.raw_max)}</span></td>\n"
-            '              <td class="text-end"><span class="ltr-value">'
-            f"{_text(score.mitigation)} / {_text(score.mitigation_max)}</span></td>\n"
-            f'              <td class="text-end"><span class="ltr-value">{pct} %</span>\n'
+            f'              <td class="text-end">{BDI}{_text(score.raw)} / '
+            f"{_text(score.raw_max)}</bdi></td>\n"
+            f'              <td class="text-end">{BDI}{_text(score.mitigation)} / '
+            f"{_text(score.mitigation_max)}</bdi></td>\n"
+            f'              <td class="text-end">{BDI}{pct} %</bdi>\n'
             '                <meter class="ms-2 d-none d-md-inline" min="0" max="100" low="40" '
             f'high="60" optimum="0" value="{pct}" aria-hidden="true"></meter></td>\n'
             "            </tr>\n          "
@@ -60,8 +65,8 @@ def driver_items(drivers) -> SafeString:
         display = _text(d["display"]) if d["display"] else escape(unanswered)
         out.append(
             f"\n          <li>{_text(d['text'])} — <em>{display}</em> "
-            f'<span class="ltr-value">(+{_text(d["points"])} / {_text(d["max_points"])})'
-            "</span></li>\n        "
+            f"{BDI}(+{_text(d['points'])} / {_text(d['max_points'])})"
+            "</bdi></li>\n        "
         )
     return _safe(out)
 
@@ -76,7 +81,7 @@ def suggestion_items(suggestions) -> SafeString:
             f"\n          <li>{_text(s['text'])} → <strong>{_text(s['best'])}</strong>: "
             f'<span class="badge tier-badge tier-{tier}" data-testid="tier-badge" '
             f'data-tier="{tier}">{_text(s["tier_label"])}</span> '
-            f'<span class="ltr-value">({_text(s["pct_after_text"])} %)</span></li>\n        '
+            f"{BDI}({_text(s['pct_after_text'])} %)</bdi></li>\n        "
         )
     return _safe(out)
 
