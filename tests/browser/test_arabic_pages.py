@@ -14,6 +14,7 @@ from assessments import services
 from assessments.models import Assignment, Campaign, Vote
 from assessments.services.review import VOTE_MEANINGS
 from tests.browser.test_marketer_journey import complete_wizard, fill_intake
+from tests.conftest import INTAKE_POST
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -127,8 +128,13 @@ class Pages:
 def test_arabic_pages_show_no_english(live_server, browser, people):
     base = live_server.url
     name = "حملة الربيع"
-    pages = Pages(entered=(name, "Reach new customers like our best ones",
-                           "Lookalike audiences and generated ad copy", "Adults 25-45 in the EU"))  # fmt: skip
+    # What fill_intake types in (user data, in English).
+    entered = (
+        "Reach new customers like our best ones",
+        "Lookalike audiences and generated ad copy",
+        "Adults 25-45 in the EU",
+    )
+    pages = Pages(entered=(name, *entered))
 
     # The marketer: sign-in message, new campaign, every wizard step, result, submit.
     marketer = sign_in(browser, base, people["marketer"], switch=False)
@@ -140,10 +146,7 @@ def test_arabic_pages_show_no_english(live_server, browser, people):
     marketer.locator("main form button[type=submit]").first.click()
     expect(marketer.get_by_test_id("progress")).to_be_visible()
     pages.check(marketer, "wizard, first step")
-    steps = [
-        a.get_attribute("href")
-        for a in marketer.locator("[data-testid=steps] a").all()
-    ]
+    steps = [a.get_attribute("href") for a in marketer.locator("[data-testid=steps] a").all()]
     complete_wizard(marketer)
     pages.check(marketer, "summary and result")
     for href in dict.fromkeys(h for h in steps if h):
@@ -201,3 +204,30 @@ def test_arabic_pages_show_no_english(live_server, browser, people):
     pages.check(chair, "campaign page (chair, decided)")
 
     assert not pages.found, "English on Arabic pages:\n" + pages.report()
+
+
+def test_arabic_wizard_fits_a_phone(live_server, browser, people):
+    """At 390 px the Arabic wizard starts at its header, and no step (long legal references
+    among them) is wider than the screen."""
+    base = live_server.url
+    marketer = people["marketer"]
+    campaign = services.campaign_create(
+        actor=marketer,
+        team=marketer.teams.get(),
+        intake={**INTAKE_POST, "reaches_minors": False, "reaches_vulnerable": False},
+    )
+    desktop = sign_in(browser, base, marketer)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, storage_state=desktop.context.storage_state()
+    )
+    page = context.new_page()
+    page.goto(f"{base}/campaigns/{campaign.pk}/assessment/privacy/")
+    codes = [a.get_attribute("href") for a in page.locator("[data-testid=steps] a").all()]
+    for href in codes:
+        page.goto(base + href)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{href}: the page is {width} px wide"
+        header = page.locator("nav.navbar").first.bounding_box()
+        assert header and header["x"] >= 0 and header["x"] + header["width"] <= 390, href
+    context.close()

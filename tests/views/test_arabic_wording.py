@@ -32,7 +32,7 @@ ISOLATE = re.compile(r'<bdi class="ltr-value" dir="ltr">([^<]*)</bdi>')
 
 
 def test_driver_points_and_figures_are_isolated_left_to_right():
-    """"(+4 / 5)" sits in its own left-to-right isolate, so RTL text cannot turn it into
+    """ "(+4 / 5)" sits in its own left-to-right isolate, so RTL text cannot turn it into
     "(5 / 4+)"; so do the dimension scores and the suggestion's percentage."""
     html = driver_items([{"text": "سؤال", "display": "جواب", "points": 4, "max_points": 5}])
     assert ISOLATE.findall(html) == ["(+4 / 5)"]
@@ -133,7 +133,7 @@ def test_english_pages_keep_the_latin_comma(client, arabic_campaign, marketer):
     marketer.save(update_fields=["language"])
     client.force_login(marketer)
     page = client.get(reverse("campaign_detail", args=[arabic_campaign.pk])).text
-    assert "Social media, Search" in page or ", " in "".join(_intake_values(page))
+    assert len([v for v in _intake_values(page) if ", " in v]) >= 3
     assert "، " not in "".join(_intake_values(page))
 
 
