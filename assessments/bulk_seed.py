@@ -401,11 +401,11 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     ),
     Vote: _columns(
         "id campaign_id version_id reviewer_id decision rationale conditions reasons "
-        "signer_name signed_at meaning fingerprint"
+        "signer_name signed_at meaning fingerprint meaning_signed meaning_language"
     ),
     Decision: _columns(
         "id campaign_id version_id outcome kind rationale decided_by_id signer_name "
-        "meaning fingerprint reasons created_at"
+        "meaning fingerprint reasons created_at meaning_signed meaning_language"
     ),
     Condition: _columns(
         "id campaign_id version_id vote_id text status fulfilment_note fulfilled_by_id "
@@ -1620,6 +1620,8 @@ class _Generator:
                 version.fingerprint,
                 reasons,
                 decided,
+                "",
+                "",
             ),
         )
         if not plan.rule.chair_confirms:
@@ -1660,6 +1662,8 @@ class _Generator:
                 version.fingerprint,
                 reasons,
                 confirmed,
+                "",  # the generated signatures carry the English meaning only, as signatures
+                "",  # made before the signer's own text was kept
             ),
         )
         self._apply_outcome(c, version, outcome, confirmed)
@@ -1703,6 +1707,8 @@ class _Generator:
                 signed,
                 VOTE_MEANINGS[decision],
                 version.fingerprint,
+                "",
+                "",
             ),
         )
         self.event(
