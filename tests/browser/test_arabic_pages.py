@@ -203,6 +203,8 @@ def test_arabic_pages_show_no_english(live_server, browser, people):
     chair.goto(f"{base}/campaigns/{campaign.pk}/")
     pages.check(chair, "campaign page (chair, decided)")
 
+    for page in (marketer, chair, reviewer, manager):
+        page.context.close()
     assert not pages.found, "English on Arabic pages:\n" + pages.report()
 
 
@@ -231,3 +233,4 @@ def test_arabic_wizard_fits_a_phone(live_server, browser, people):
         header = page.locator("nav.navbar").first.bounding_box()
         assert header and header["x"] >= 0 and header["x"] + header["width"] <= 390, href
     context.close()
+    desktop.context.close()
