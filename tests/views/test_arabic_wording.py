@@ -18,6 +18,7 @@ from django.utils import translation
 from assessments import reports, services, wording
 from assessments.management.commands.load_questionnaires import DEFINITIONS_DIR, read_definition
 from assessments.models import AuditEvent, Campaign, Vote
+from assessments.selectors import definition_of, display_answer
 from assessments.services import campaign_create, questionnaire_load
 from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS
 from assessments.templatetags.row_markup import dimension_rows, driver_items, suggestion_items
@@ -251,3 +252,16 @@ def test_campaign_page_shows_the_meaning_as_signed(client, approved_campaign, ma
     page = client.get(reverse("campaign_detail", args=[approved_campaign.pk])).text
     assert "«أوافق على هذا الإصدار من الحملة.»" in page
     assert VOTE_MEANINGS["approve"] not in page
+
+
+def test_answers_with_several_choices_are_joined_in_the_language_shown(arabic_campaign):
+    definition = definition_of(arabic_campaign.assessment.questionnaire)
+    question = next(
+        q
+        for q in definition.question_list
+        if q.type == "multiple" and len([o for o in q.options if not o.exclusive]) >= 2
+    )
+    values = [o.value for o in question.options if not o.exclusive][:2]
+    arabic = display_answer(question, values, "ar")
+    assert arabic.count("، ") == 1 and ", " not in arabic
+    assert display_answer(question, values, "en").count(", ") >= 1
