@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
 
 from . import ratelimit
 
@@ -8,6 +9,15 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def login(self, request, user) -> None:
+        """Sign in, then speak the person's saved language at once: the sign-in request
+        began in the browser's language, and "Successfully signed in as …" is written in
+        this request."""
+        super().login(request, user)
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
 
     def get_client_ip(self, request) -> str:
         """allauth's rate limits ("/ip") key on the same client address as every other

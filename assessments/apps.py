@@ -14,9 +14,13 @@ class AssessmentsConfig(AppConfig):
         # tasks: the web process enqueues tasks by name, so they are registered here
         # rather than only when a worker autodiscovers them.
         from allauth.mfa import signals as mfa_signals
+        from django.db.models import fields
 
         from . import audit, security_log, tasks  # noqa: F401
 
+        # Django's own Arabic catalogue lacks the blank choice of select boxes: the same
+        # label through ours, which translates it.
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")
         # SQLite's append-only trigger calls audit_guard(), a function each connection
         # must be given when it opens.
         connection_created.connect(

@@ -43,6 +43,7 @@ from .models import (
     User,
     Vote,
 )
+from .wording import version_label
 
 QUEUE_LIMIT = 10  # per list, most urgent first; "more" links to the filtered campaign list
 FLAGGED_FEEDBACK_SHOWN = 3  # the newest open feedback items under each flagged campaign
@@ -390,7 +391,7 @@ def items_html(queue: dict, due_label: str) -> dict[str, SafeString]:
 
     def assignment(a) -> str:
         due = f" · {escape(due_label)} {escape(a['due'])}" if a["due"] else ""
-        return f"<li>{link(a)} · v{a['version']}{due}</li>"
+        return f"<li>{link(a)} · {escape(version_label(a['version']))}{due}</li>"
 
     def tier(c) -> str:
         code = escape(c["tier"])

@@ -40,6 +40,7 @@ from .questionnaire import Definition, score, visible_codes
 from .questionnaire.carry import carry_answers
 from .queue import review_queue_for
 from .roles import Role
+from .wording import join_list
 
 ROLES_NEEDING_MFA = permissions.ROLES_NEEDING_MFA
 user_has_mfa = permissions.user_has_mfa
@@ -274,8 +275,9 @@ def display_answer(question, value, language: str) -> str:
         option = question.option(value)
         return option.label.get(language) if option else str(value)
     if question.type == "multiple":
-        return ", ".join(
-            question.option(v).label.get(language) for v in value if question.option(v)
+        return join_list(
+            (question.option(v).label.get(language) for v in value if question.option(v)),
+            language,
         )
     if question.type == "number" and question.unit:
         return f"{value} {question.unit.get(language)}"

@@ -128,7 +128,20 @@ class ReviewReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Vote(models.Model):
+class SignedMeaning:
+    """The meaning of a signature as the signer read it (their language), and whether that
+    is other than the canonical English text kept beside it."""
+
+    @property
+    def meaning_as_signed(self) -> str:
+        return self.meaning_signed or self.meaning
+
+    @property
+    def meaning_translated(self) -> bool:
+        return bool(self.meaning_signed) and self.meaning_signed != self.meaning
+
+
+class Vote(SignedMeaning, models.Model):
     """A reviewer's signed vote on one version (electronic signature: the reviewer
     re-entered their password; the record keeps the printed name, the UTC time, the
     meaning and the fingerprint of the version signed)."""
@@ -143,7 +156,12 @@ class Vote(models.Model):
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     signer_name = models.CharField(_("signed by"), max_length=200)
     signed_at = models.DateTimeField(_("signed at (UTC)"))
+    # ``meaning`` is the canonical English text (VOTE_MEANINGS); ``meaning_signed`` the same
+    # meaning as the signer read and signed it, in ``meaning_language`` (blank on signatures
+    # made before both were kept: those signed the English text).
     meaning = models.CharField(_("meaning of the signature"), max_length=300)
+    meaning_signed = models.CharField(max_length=300, blank=True, default="", db_default="")
+    meaning_language = models.CharField(max_length=8, blank=True, default="", db_default="")
     fingerprint = models.CharField(_("version fingerprint"), max_length=64)
 
     class Meta:
@@ -162,7 +180,7 @@ class DecisionKind(models.TextChoices):
     OVERRULED = "overruled", _("Overruled by the chair")
 
 
-class Decision(models.Model):
+class Decision(SignedMeaning, models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions")
     version = models.ForeignKey(CampaignVersion, on_delete=models.PROTECT, related_name="decisions")
     outcome = models.CharField(_("outcome"), max_length=32)
@@ -170,7 +188,9 @@ class Decision(models.Model):
     rationale = models.TextField(_("rationale"), blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
-    meaning = models.CharField(max_length=300, blank=True)
+    meaning = models.CharField(max_length=300, blank=True)  # canonical English (CHAIR_MEANINGS)
+    meaning_signed = models.CharField(max_length=300, blank=True, default="", db_default="")
+    meaning_language = models.CharField(max_length=8, blank=True, default="", db_default="")
     fingerprint = models.CharField(max_length=64)
     # For "rejected" and "changes requested": the reasons the concurring votes gave.
     reasons = models.JSONField(_("reasons"), default=list, blank=True)

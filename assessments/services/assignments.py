@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..notifications import notify
 from ..roles import Role
+from ..wording import join_list
 from .panel import _active_assignments, _locked, _start_review_if_staffed, current_version, rule_for
 from .read_models import read_models_refresh
 from .review import _decide_if_complete
@@ -104,7 +105,7 @@ def review_assign(*, actor: User, campaign: Campaign, reviewers: list[User]) -> 
         if refused:
             raise ServiceError(
                 _("These people cannot review this campaign: %(names)s")
-                % {"names": ", ".join(refused)}
+                % {"names": join_list(refused)}
             )
         if not reviewers:
             raise ServiceError(_("Choose at least one reviewer."))

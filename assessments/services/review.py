@@ -6,12 +6,14 @@ the campaign row locked, and writes its audit event in that transaction. A refus
 ``ServiceError`` (or ``WorkflowError``) and changes nothing.
 """
 
+import hashlib
 import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import audit, permissions, ratelimit, security_log, webhooks, workflow
 from ..errors import ServiceError, SignatureLocked
@@ -49,14 +51,40 @@ from .read_models import read_models_refresh
 logger = logging.getLogger(__name__)
 
 
+# The canonical (English) meaning of each signature, stored on every signature as it is:
+# the catalogue translates it for the signer, and both texts are kept (``signed_meaning``).
 VOTE_MEANINGS = {
-    VoteDecision.APPROVE: "I approve this version of the campaign.",
-    VoteDecision.APPROVE_WITH_CONDITIONS: (
+    VoteDecision.APPROVE: gettext_noop("I approve this version of the campaign."),
+    VoteDecision.APPROVE_WITH_CONDITIONS: gettext_noop(
         "I approve this version subject to the conditions stated."
     ),
-    VoteDecision.REQUEST_CHANGES: "I request changes to this version before it can be approved.",
-    VoteDecision.REJECT: "I reject this version of the campaign.",
+    VoteDecision.REQUEST_CHANGES: gettext_noop(
+        "I request changes to this version before it can be approved."
+    ),
+    VoteDecision.REJECT: gettext_noop("I reject this version of the campaign."),
 }
+
+
+def signed_meaning(canonical: str) -> dict:
+    """The fields of a signature's meaning: the canonical English text, the text the signer
+    read in the active language, and that language."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return {
+        "meaning": canonical,
+        "meaning_signed": _(canonical),
+        "meaning_language": language,
+    }
+
+
+def meaning_digest(record) -> str:
+    """SHA-256 of a signature's two meaning texts and language, kept in the audit event of
+    the signature so the texts on the row can be checked against the hash chain."""
+    text = "\n".join([record.meaning, record.meaning_signed, record.meaning_language])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def meaning_payload(record) -> dict:
+    return {"meaning_language": record.meaning_language, "meaning_sha256": meaning_digest(record)}
 
 
 SIGNATURE_SCOPE = "signature-failed"
@@ -221,8 +249,8 @@ def vote_cast(
             reasons=reasons,
             signer_name=actor.display_name or actor.email,
             signed_at=now,
-            meaning=VOTE_MEANINGS[decision],
             fingerprint=version.fingerprint,
+            **signed_meaning(VOTE_MEANINGS[decision]),
         )
         audit.record(
             kind=EventKind.VOTED,
@@ -233,6 +261,7 @@ def vote_cast(
                 "vote": decision,
                 "fingerprint": version.fingerprint,
                 "conditions": len(conditions),
+                **meaning_payload(vote),
             },
         )
         notify(recipients=[campaign.owner], kind=NotificationKind.VOTE, campaign=campaign)
@@ -359,8 +388,12 @@ def _emit_outcome(campaign, version, outcome: str, conditions) -> None:
 
 
 CHAIR_MEANINGS = {
-    DecisionKind.CONFIRMED: "As board chair I confirm the outcome of the board's votes.",
-    DecisionKind.OVERRULED: "As board chair I overrule the board's outcome, for the reason stated.",
+    DecisionKind.CONFIRMED: gettext_noop(
+        "As board chair I confirm the outcome of the board's votes."
+    ),
+    DecisionKind.OVERRULED: gettext_noop(
+        "As board chair I overrule the board's outcome, for the reason stated."
+    ),
 }
 
 
@@ -374,8 +407,8 @@ def _chair_decision(campaign, version, actor, kind, outcome: str, rationale: str
         rationale=(rationale or "").strip(),
         decided_by=actor,
         signer_name=actor.display_name,
-        meaning=CHAIR_MEANINGS[kind],
         fingerprint=version.fingerprint,
+        **signed_meaning(CHAIR_MEANINGS[kind]),
         reasons=decision_reasons(outcome, version.votes.all()),
         created_at=timezone.now(),
     )
@@ -461,7 +494,9 @@ def decision_confirm(
             )
         proposal = _proposal(version)
         outcome = workflow.transition("confirm", campaign.status, proposal.outcome)
-        _chair_decision(campaign, version, actor, DecisionKind.CONFIRMED, outcome, rationale)
+        decision = _chair_decision(
+            campaign, version, actor, DecisionKind.CONFIRMED, outcome, rationale
+        )
         _apply_outcome(
             campaign,
             version,
@@ -473,7 +508,7 @@ def decision_confirm(
             kind=EventKind.CONFIRMED,
             campaign=campaign,
             actor=actor,
-            payload={"version": version.number, "outcome": outcome},
+            payload={"version": version.number, "outcome": outcome, **meaning_payload(decision)},
         )
         read_models_refresh(campaign)
 
@@ -514,7 +549,9 @@ def decision_overrule(
         if previous == outcome:
             raise ServiceError(_("The campaign already has this outcome."))
         version = current_version(campaign)
-        _chair_decision(campaign, version, actor, DecisionKind.OVERRULED, outcome, rationale)
+        decision = _chair_decision(
+            campaign, version, actor, DecisionKind.OVERRULED, outcome, rationale
+        )
         _apply_outcome(
             campaign,
             version,
@@ -526,6 +563,11 @@ def decision_overrule(
             kind=EventKind.OVERRULED,
             campaign=campaign,
             actor=actor,
-            payload={"version": version.number, "from": previous, "outcome": outcome},
+            payload={
+                "version": version.number,
+                "from": previous,
+                "outcome": outcome,
+                **meaning_payload(decision),
+            },
         )
         read_models_refresh(campaign)

@@ -16,7 +16,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from ..wording import quoted, version_label
+
 register = template.Library()
+
+
+# Figures and formulas keep their left-to-right order inside Arabic text: "(+4 / 5)" would
+# otherwise read "(5 / 4+)". An isolate holds even where the style sheet is not loaded (PDF).
+BDI = '<bdi class="ltr-value" dir="ltr">'
 
 
 def _text(value) -> str:
@@ -37,11 +44,11 @@ def dimension_rows(rows) -> SafeString:
         out.append(
             "\n            <tr>\n"
             f'              <th scope="row" class="fw-normal">{_text(row["title"])}</th>\n'
-            '              <td class="text-end"><span class="ltr-value">'
-            f"{_text(score.raw)} / {_text(score.raw_max)}</span></td>\n"
-            '              <td class="text-end"><span class="ltr-value">'
-            f"{_text(score.mitigation)} / {_text(score.mitigation_max)}</span></td>\n"
-            f'              <td class="text-end"><span class="ltr-value">{pct} %</span>\n'
+            f'              <td class="text-end">{BDI}{_text(score.raw)} / '
+            f"{_text(score.raw_max)}</bdi></td>\n"
+            f'              <td class="text-end">{BDI}{_text(score.mitigation)} / '
+            f"{_text(score.mitigation_max)}</bdi></td>\n"
+            f'              <td class="text-end">{BDI}{pct} %</bdi>\n'
             '                <meter class="ms-2 d-none d-md-inline" min="0" max="100" low="40" '
             f'high="60" optimum="0" value="{pct}" aria-hidden="true"></meter></td>\n'
             "            </tr>\n          "
@@ -58,8 +65,8 @@ def driver_items(drivers) -> SafeString:
         display = _text(d["display"]) if d["display"] else escape(unanswered)
         out.append(
             f"\n          <li>{_text(d['text'])} — <em>{display}</em> "
-            f'<span class="ltr-value">(+{_text(d["points"])} / {_text(d["max_points"])})'
-            "</span></li>\n        "
+            f"{BDI}(+{_text(d['points'])} / {_text(d['max_points'])})"
+            "</bdi></li>\n        "
         )
     return _safe(out)
 
@@ -74,7 +81,7 @@ def suggestion_items(suggestions) -> SafeString:
             f"\n          <li>{_text(s['text'])} → <strong>{_text(s['best'])}</strong>: "
             f'<span class="badge tier-badge tier-{tier}" data-testid="tier-badge" '
             f'data-tier="{tier}">{_text(s["tier_label"])}</span> '
-            f'<span class="ltr-value">({_text(s["pct_after_text"])} %)</span></li>\n        '
+            f"{BDI}({_text(s['pct_after_text'])} %)</bdi></li>\n        "
         )
     return _safe(out)
 
@@ -107,7 +114,7 @@ def timeline_items(events) -> SafeString:
     system = escape(_("system"))
     out = []
     for e in events:
-        version = f" · v{_text(e['version'])}" if e["version"] else ""
+        version = f" · {_text(version_label(e['version']))}" if e["version"] else ""
         who = system if e["system"] else _text(e["actor"])
         reviewer = f" → {_text(e['reviewer'])}" if e["reviewer"] else ""
         detail = f" · {_text(e['detail'])}" if e["detail"] else ""
@@ -161,12 +168,13 @@ def vote_items(votes) -> SafeString:
         at = timezone.localtime(v.signed_at)
         out.append(
             '\n            <li class="mb-2 border-start border-3 ps-2">\n'
-            f"              <strong>v{_text(v.version.number)} · "
+            f"              <strong>{_text(version_label(v.version.number))} · "
             f"{_text(v.get_decision_display())}</strong> — {_text(v.rationale)}\n"
             f"              {conditions}\n"
             f'              <div class="text-body-secondary">{signed_by} {_text(v.signer_name)} · '
             f'<time datetime="{escape(at.isoformat())}">{at:%Y-%m-%d %H:%M} UTC</time> · '
-            f"“{_text(v.meaning)}” · <code>{_text(Truncator(v.fingerprint).chars(14))}</code>"
+            f"{_text(quoted(v.meaning_as_signed))} · "
+            f"<code>{_text(Truncator(v.fingerprint).chars(14))}</code>"
             "</div>\n            </li>\n          "
         )
     return _safe(out)
@@ -180,8 +188,9 @@ def decision_items(decisions) -> SafeString:
     for d in decisions:
         signer = f" · {signed_by} {_text(d.signer_name)}" if d.signer_name else ""
         rationale = f": <em>{_text(d.rationale)}</em>" if d.rationale else ""
+        version = _text(version_label(d.version.number))
         out.append(
-            f"\n            <li>v{_text(d.version.number)} · {_text(d.get_kind_display())} → "
+            f"\n            <li>{version} · {_text(d.get_kind_display())} → "
             f"<strong>{_text(d.get_outcome_display())}</strong>{signer}{rationale}</li>\n          "
         )
     return _safe(out)

@@ -26,6 +26,7 @@ from ..forms import (
     TriageForm,
     VoteForm,
 )
+from ..wording import join_list
 
 
 @login_required
@@ -114,13 +115,13 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
 
 def _intake_labels(campaign) -> list[tuple[str, str]]:
     return [
-        (_("Channels"), ", ".join(intake.labels("channels", campaign.channels))),
-        (_("Markets"), ", ".join(intake.labels("markets", campaign.markets))),
-        (_("AI techniques"), ", ".join(intake.labels("ai_techniques", campaign.ai_techniques))),
-        (_("Data sources"), ", ".join(intake.labels("data_sources", campaign.data_sources))),
+        (_("Channels"), join_list(intake.labels("channels", campaign.channels))),
+        (_("Markets"), join_list(intake.labels("markets", campaign.markets))),
+        (_("AI techniques"), join_list(intake.labels("ai_techniques", campaign.ai_techniques))),
+        (_("Data sources"), join_list(intake.labels("data_sources", campaign.data_sources))),
         (
             _("Data categories"),
-            ", ".join(intake.labels("data_categories", campaign.data_categories)),
+            join_list(intake.labels("data_categories", campaign.data_categories)),
         ),
         (_("Can reach minors"), _("Yes") if campaign.reaches_minors else _("No")),
         (_("Can reach vulnerable groups"), _("Yes") if campaign.reaches_vulnerable else _("No")),

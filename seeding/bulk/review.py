@@ -153,6 +153,8 @@ class _Review:
                 version.fingerprint,
                 reasons,
                 decided,
+                "",
+                "",
             ),
         )
         if not plan.rule.chair_confirms:
@@ -193,6 +195,8 @@ class _Review:
                 version.fingerprint,
                 reasons,
                 confirmed,
+                "",  # the generated signatures carry the English meaning only, as signatures
+                "",  # made before the signer's own text was kept
             ),
         )
         self._apply_outcome(c, version, outcome, confirmed)
@@ -236,6 +240,8 @@ class _Review:
                 signed,
                 VOTE_MEANINGS[decision],
                 version.fingerprint,
+                "",
+                "",
             ),
         )
         self.event(

@@ -57,11 +57,11 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     ),
     Vote: _columns(
         "id campaign_id version_id reviewer_id decision rationale conditions reasons "
-        "signer_name signed_at meaning fingerprint"
+        "signer_name signed_at meaning fingerprint meaning_signed meaning_language"
     ),
     Decision: _columns(
         "id campaign_id version_id outcome kind rationale decided_by_id signer_name "
-        "meaning fingerprint reasons created_at"
+        "meaning fingerprint reasons created_at meaning_signed meaning_language"
     ),
     Condition: _columns(
         "id campaign_id version_id vote_id text status fulfilment_note fulfilled_by_id "

@@ -169,6 +169,8 @@ def hostile(outsider, other_team):
             "signer_name": "Someone Else",
             "signed_at": PAST,
             "meaning": "I approve everything.",
+            "meaning_signed": "أوافق على كل شيء.",
+            "meaning_language": "fr",
             "fingerprint": "0" * 64,
             "approval_expires_at": FUTURE,
             "decided_at": PAST,
@@ -454,6 +456,7 @@ def test_vote(client, board, outsider, accepted, hostile):
     assert vote.signer_name == reviewer.display_name
     assert recent(vote.signed_at)
     assert vote.meaning == VOTE_MEANINGS["request_changes"]
+    assert (vote.meaning_signed, vote.meaning_language) == (vote.meaning, "en")
     assert vote.fingerprint == version.fingerprint
     assert vote.decision == "request_changes"
     decision = Decision.objects.get()
@@ -505,6 +508,7 @@ def test_decision_confirm(client, marketer, chair, board, outsider, complete_cam
     assert decision.decided_by_id == chair.pk
     assert decision.signer_name == chair.display_name
     assert decision.meaning == CHAIR_MEANINGS["confirmed"]
+    assert (decision.meaning_signed, decision.meaning_language) == (decision.meaning, "en")
     assert decision.fingerprint == version.fingerprint
     assert decision.rationale == "Agreed."
     assert recent(decision.created_at)
@@ -538,6 +542,7 @@ def test_decision_overrule(client, chair, outsider, approved_campaign, hostile):
     assert decision.decided_by_id == chair.pk
     assert decision.signer_name == chair.display_name
     assert decision.meaning == CHAIR_MEANINGS["overruled"]
+    assert (decision.meaning_signed, decision.meaning_language) == (decision.meaning, "en")
     assert decision.fingerprint == version.fingerprint
     assert recent(decision.created_at)
     campaign = Campaign.objects.get(pk=approved_campaign.pk)

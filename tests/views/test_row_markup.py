@@ -151,6 +151,7 @@ def test_reviewers_votes_and_decisions_are_escaped():
         signer_name=EVIL,
         signed_at=datetime(2026, 11, 29, 10, 0, tzinfo=UTC),
         meaning=EVIL,
+        meaning_as_signed=EVIL,
         fingerprint="0123456789abcdef0123",
     )
     decision = SimpleNamespace(

@@ -5,14 +5,15 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import audit
+from assessments import audit, signature_check
 from assessments.models import AuditChainHead
 
 
 class Command(BaseCommand):
     help = (
         "Verify the audit log: every event present, in order, linked to the previous one and "
-        "unaltered. Prints 'OK <n> events' (exit 0) or 'BROKEN at event <seq>: <reason>' "
+        "unaltered, and every signature's meaning texts as its event pinned them. Prints "
+        "'OK <n> events' (exit 0) or 'BROKEN at event <seq>: <reason>' "
         "(stderr, exit 1)."
     )
 
@@ -38,6 +39,10 @@ class Command(BaseCommand):
             result = audit.check_expected_head(*expected)
         if not result.ok:
             self.stderr.write(f"BROKEN at event {result.broken_seq}: {result.reason}")
+            sys.exit(1)
+        problems = signature_check.meaning_problems()
+        if problems:
+            self.stderr.write("BROKEN signature meanings:\n" + "\n".join(problems))
             sys.exit(1)
         self.stdout.write(f"OK {result.count} events")
         if expected is not None:
