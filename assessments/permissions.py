@@ -222,11 +222,22 @@ def can_comment(user: User, campaign: Campaign) -> bool:
     return is_board(user) or is_team_marketer(user, campaign)
 
 
+def _read_for(campaign: Campaign, user: User) -> bool:
+    """Whether ``campaign`` carries the facts about ``user`` (read ``with_viewer(user)``)."""
+    return getattr(campaign, "viewer_pk", None) == user.pk
+
+
+def _check_read_for(campaign: Campaign, user: User) -> None:
+    if not _read_for(campaign, user):
+        raise ValueError("read the campaign with Campaign.objects.with_viewer(user)")
+
+
 def can_vote(user: User, campaign: Campaign) -> bool:
     """An accepted assignment on the current version, no vote on it yet, review open.
     ``campaign`` is read ``with_viewer(user)``."""
     if not _active(user) or campaign.status != CampaignStatus.IN_REVIEW:
         return False
+    _check_read_for(campaign, user)
     return campaign.viewer_accepted and not campaign.viewer_voted
 
 
@@ -269,7 +280,7 @@ def is_party(user: User, campaign: Campaign) -> bool:
     ``with_viewer(user)`` carries, otherwise asked of the database."""
     if campaign.owner_id == user.pk:
         return True
-    if hasattr(campaign, "viewer_submitted"):
+    if _read_for(campaign, user):
         return campaign.team_id in user.team_ids or campaign.viewer_submitted
     return User.objects.filter(parties_of(campaign), pk=user.pk).exists()
 
@@ -301,6 +312,7 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
     ``with_viewer(user)`` (``selectors.campaign_for``)."""
     if not _active(user):
         return frozenset()
+    _check_read_for(campaign, user)
     actions = set()
     status = campaign.status
     if can_edit_campaign(user, campaign):

@@ -98,6 +98,7 @@ class CampaignQuerySet(models.QuerySet):
         mine = {"campaign_id": models.OuterRef("pk"), "reviewer_id": user.pk}
         on_newest = {"version_id": models.OuterRef("latest_version_id")}
         return self.annotate(
+            viewer_pk=models.Value(user.pk, output_field=models.BigIntegerField()),
             latest_version_id=models.Subquery(newest.values("pk")[:1]),
             latest_version_number=models.Subquery(newest.values("number")[:1]),
         ).annotate(

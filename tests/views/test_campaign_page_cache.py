@@ -211,3 +211,14 @@ def test_a_reviewer_who_submitted_a_version_is_a_party(complete_campaign, market
     assert campaign.viewer_submitted
     assert permissions.is_party(fresh, campaign)
     assert not permissions.JUDGING_ACTIONS & permissions.available_actions(campaign, fresh)
+
+
+def test_facts_read_for_someone_else_are_never_used(complete_campaign, marketer, chair):
+    """A campaign read for one person carries their facts: asking about another person
+    is refused (available_actions) or asked of the database (is_party)."""
+    services.campaign_submit(actor=marketer, campaign=complete_campaign)
+    read_for_chair = selectors.campaign_for(chair, complete_campaign.pk)
+    with pytest.raises(ValueError):
+        permissions.available_actions(read_for_chair, marketer)
+    assert permissions.is_party(marketer, read_for_chair)
+    assert not permissions.is_party(chair, read_for_chair)
