@@ -153,9 +153,7 @@ def test_board_only_comments_one_rule_on_the_page_and_the_report(
         assert "For everyone." in html, name
 
 
-def test_board_only_comments_stay_hidden_on_the_version_diff(
-    client, world, chair, marketer, board
-):
+def test_board_only_comments_stay_hidden_on_the_version_diff(client, world, chair, marketer, board):
     ours, _ = world["campaigns"]
     services.comment_add(actor=chair, campaign=ours, text="Only us.", board_only=True)
     services.comment_add(actor=chair, campaign=ours, text="Everyone reads.")
