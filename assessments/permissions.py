@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import ServiceError
 from .models import (
-    AssignmentStatus,
     Campaign,
     CampaignStatus,
     CampaignVersion,
@@ -190,9 +189,6 @@ def can_revoke_invitation(user: User, invitation: Invitation) -> bool:
 
 # --- campaigns ---------------------------------------------------------------------------
 
-# Roles that read every campaign (the board and managers); marketers see their teams'.
-_READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.CHAIR, Role.MANAGER, Role.ADMIN})
-
 
 def can_create_campaign(user: User) -> bool:
     return _active(user) and user.has_role(Role.MARKETER) and bool(user.team_ids)
@@ -203,25 +199,6 @@ def campaign_teams(user: User):
     if not can_create_campaign(user):
         return Team.objects.none()
     return Team.objects.filter(pk__in=user.team_ids)
-
-
-def visible_campaigns(user: User):
-    """Campaigns ``user`` may open; everything else answers 404."""
-    if not _active(user):
-        return Campaign.objects.none()
-    if not _READ_ALL_ROLES.isdisjoint(user.role_set):
-        return Campaign.objects.all()
-    if user.has_role(Role.MARKETER):
-        return Campaign.objects.filter(team_id__in=user.team_ids)
-    return Campaign.objects.none()
-
-
-def can_view_campaign(user: User, campaign: Campaign) -> bool:
-    if not _active(user):
-        return False
-    if not _READ_ALL_ROLES.isdisjoint(user.role_set):
-        return True
-    return user.has_role(Role.MARKETER) and campaign.team_id in user.team_ids
 
 
 def is_team_marketer(user: User, campaign: Campaign) -> bool:
@@ -244,22 +221,28 @@ def is_board(user: User) -> bool:
 
 
 def can_comment(user: User, campaign: Campaign) -> bool:
-    return can_view_campaign(user, campaign) and (
-        is_board(user) or is_team_marketer(user, campaign)
-    )
+    """The board and the campaign's team (of a campaign read through
+    ``Campaign.objects.visible_to``)."""
+    return is_board(user) or is_team_marketer(user, campaign)
+
+
+def _read_for(campaign: Campaign, user: User) -> bool:
+    """Whether ``campaign`` carries the facts about ``user`` (read ``with_viewer(user)``)."""
+    return getattr(campaign, "viewer_pk", None) == user.pk
+
+
+def _check_read_for(campaign: Campaign, user: User) -> None:
+    if not _read_for(campaign, user):
+        raise ValueError("read the campaign with Campaign.objects.with_viewer(user)")
 
 
 def can_vote(user: User, campaign: Campaign) -> bool:
-    """An accepted assignment on the current version, no vote on it yet, review open."""
+    """An accepted assignment on the current version, no vote on it yet, review open.
+    ``campaign`` is read ``with_viewer(user)``."""
     if not _active(user) or campaign.status != CampaignStatus.IN_REVIEW:
         return False
-    version = campaign.versions.order_by("-number").first()
-    if version is None:
-        return False
-    return (
-        version.assignments.filter(reviewer=user, status=AssignmentStatus.ACCEPTED).exists()
-        and not version.votes.filter(reviewer=user).exists()
-    )
+    _check_read_for(campaign, user)
+    return campaign.viewer_accepted and not campaign.viewer_voted
 
 
 # --- separation of duties -------------------------------------------------------------------
@@ -297,8 +280,12 @@ def parties_of(campaign: Campaign) -> Q:
 
 
 def is_party(user: User, campaign: Campaign) -> bool:
+    """``parties_of`` for one person: from the facts a campaign read
+    ``with_viewer(user)`` carries, otherwise asked of the database."""
     if campaign.owner_id == user.pk:
         return True
+    if _read_for(campaign, user):
+        return campaign.team_id in user.team_ids or campaign.viewer_submitted
     return User.objects.filter(parties_of(campaign), pk=user.pk).exists()
 
 
@@ -325,9 +312,11 @@ def may_verify(user: User, condition) -> bool:
 
 def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
     """What ``user`` may do to ``campaign`` now: views authorise with it and templates
-    show buttons from it."""
-    if not can_view_campaign(user, campaign):
+    show buttons from it. No queries: ``campaign`` is one ``user`` may see, read
+    ``with_viewer(user)`` (``selectors.campaign_for``)."""
+    if not _active(user):
         return frozenset()
+    _check_read_for(campaign, user)
     actions = set()
     status = campaign.status
     if can_edit_campaign(user, campaign):
@@ -347,12 +336,8 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
             actions.add("overrule")
     if is_board(user) and status == CampaignStatus.APPROVED_WITH_CONDITIONS:
         actions.add("verify_conditions")
-    if status in OPEN_REVIEW_STATES and _active(user):
-        pending = campaign.assignments.filter(
-            reviewer=user, status=AssignmentStatus.PENDING, version__number=_latest(campaign)
-        )
-        if pending.exists():
-            actions.add("respond")
+    if status in OPEN_REVIEW_STATES and campaign.viewer_pending_id is not None:
+        actions.add("respond")
     if can_vote(user, campaign):
         actions.add("vote")
     actions.add("feedback")
@@ -365,8 +350,3 @@ def available_actions(campaign: Campaign, user: User) -> frozenset[str]:
     if actions & JUDGING_ACTIONS and is_party(user, campaign):
         actions -= JUDGING_ACTIONS
     return frozenset(actions)
-
-
-def _latest(campaign: Campaign) -> int:
-    version = campaign.versions.order_by("-number").values_list("number", flat=True).first()
-    return version or 0

@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from . import permissions, rawrows, workflow
+from . import permissions, workflow
 from .listing import TIER_LABELS, campaign_url_prefix
 from .models import (
     Assignment,
@@ -198,26 +198,6 @@ def _moment(value) -> datetime | None:
     return value
 
 
-@cache
-def _literal(names: tuple[str, ...], limit: int) -> str:
-    """The statement of these parts (none of them the user's) with its constants written
-    in as literals: it takes no parameter, so PostgreSQL plans it once per connection
-    and keeps the plan (a plan for unknown values could not use the partial indexes on
-    fixed states)."""
-    from psycopg.sql import Literal
-
-    sql, slots = _statement(names)
-    values = {LIMIT: limit + 1, SHOWN: limit}
-    pieces = sql.split("%s")
-    text = [pieces[0]]
-    for slot, rest in zip(slots, pieces[1:], strict=True):
-        if slot is USER:
-            raise ValueError("a part with the user's id cannot be prepared without it")
-        value = values[slot] if isinstance(slot, _Slot) else slot
-        text.extend([Literal(value).as_string().replace("%", "%%"), rest])
-    return "".join(text)
-
-
 def _rows(cursor, names, lists) -> None:
     for which, pk, campaign_id, name, moment, number, text1, text2, text3 in cursor.fetchall():
         lists[names[which]].append(
@@ -228,28 +208,10 @@ def _rows(cursor, names, lists) -> None:
 def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
     values = {USER: user.pk, LIMIT: QUEUE_LIMIT + 1, SHOWN: QUEUE_LIMIT}
     lists: dict[str, list[tuple]] = {name: [] for name in names}
-    shared = tuple(name for name in names if name not in _MINE)
     with connection.cursor() as cursor:
-        if not shared or not rawrows.binds_client_side(cursor):
-            sql, slots = _statement(names)
-            cursor.execute(sql, [values[s] if isinstance(s, _Slot) else s for s in slots])
-            _rows(cursor, names, lists)
-            return lists
-        # PostgreSQL: the lists that are the same for every user (the chair's and the
-        # board's) are a prepared statement, planned once per connection; planning the
-        # nine joined, ordered and limited parts took twice as long as running them. The
-        # user's own lists are planned for the user each time (a plan for any user
-        # would walk every campaign in review for a reviewer without assignments). Both
-        # go in one round trip; the first time on a connection with the PREPARE.
-        mine = tuple(name for name in names if name in _MINE)
-        sql, slots = _statement(mine)
-        params = [values[s] if isinstance(s, _Slot) else s for s in slots]
-        rawrows.execute_prepared(
-            cursor, _literal(shared, QUEUE_LIMIT), [], then=sql, then_params=params
-        )
-        _rows(cursor, shared, lists)
-        cursor.nextset()
-        _rows(cursor, mine, lists)
+        sql, slots = _statement(names)
+        cursor.execute(sql, [values[s] if isinstance(s, _Slot) else s for s in slots])
+        _rows(cursor, names, lists)
     return lists
 
 

@@ -90,7 +90,7 @@ def report_pdf(context: dict) -> bytes:
 
 @login_required
 def campaign_report(request, pk: int):
-    campaign = selectors.campaign_for(request.user, pk)
+    campaign = selectors.campaign_for(request.user, pk, page=True)
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
     context = report_context(campaign, request.user, translation.get_language())
@@ -99,7 +99,7 @@ def campaign_report(request, pk: int):
 
 @login_required
 def campaign_report_pdf(request, pk: int):
-    campaign = selectors.campaign_for(request.user, pk)
+    campaign = selectors.campaign_for(request.user, pk, page=True)
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
     if PDF_UNAVAILABLE:

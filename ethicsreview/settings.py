@@ -144,10 +144,6 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL")
-# A few hot statements are kept prepared on each PostgreSQL session (rawrows.execute_
-# prepared). Turn this off behind a pooler that hands one session's statements to
-# different server connections (PgBouncer in transaction mode).
-DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(

@@ -150,7 +150,7 @@ class CampaignsView(APIView):
     )
     def get(self, request):
         form = listing.CampaignFilterForm(request.query_params)
-        campaigns = permissions.visible_campaigns(request.user)
+        campaigns = selectors.visible_campaigns(request.user)
         if form.is_valid():
             filters = form.filters()
             campaigns = listing.apply_filters(campaigns, filters)

@@ -3,6 +3,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..roles import Role
 from .accounts import Team, User
 
 
@@ -67,6 +68,57 @@ def _list_default() -> list:
     return []
 
 
+# Roles that read every campaign (the board and managers); marketers read their teams'.
+READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.CHAIR, Role.MANAGER, Role.ADMIN})
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CampaignQuerySet":
+        """The campaigns ``user`` may open (everything else answers 404): all of them for
+        the board, managers and administrators, their teams' for marketers, none for anyone
+        signed out, deactivated or without a role. The one rule of campaign visibility."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if not READ_ALL_ROLES.isdisjoint(user.role_set):
+            return self.all()
+        if Role.MARKETER in user.role_set:
+            return self.filter(team_id__in=user.team_ids)
+        return self.none()
+
+    def with_viewer(self, user) -> "CampaignQuerySet":
+        """Each campaign with what ``permissions.available_actions`` needs to know about
+        ``user`` and its newest version, read in the same query: the version's id and
+        number, the user's pending or accepted assignment on it, their vote on it, and
+        whether they submitted any version (a party to the campaign)."""
+        from .review import Assignment, AssignmentStatus, CampaignVersion, Vote
+
+        newest = CampaignVersion.objects.filter(campaign_id=models.OuterRef("pk")).order_by(
+            "-number"
+        )
+        mine = {"campaign_id": models.OuterRef("pk"), "reviewer_id": user.pk}
+        on_newest = {"version_id": models.OuterRef("latest_version_id")}
+        return self.annotate(
+            viewer_pk=models.Value(user.pk, output_field=models.BigIntegerField()),
+            latest_version_id=models.Subquery(newest.values("pk")[:1]),
+            latest_version_number=models.Subquery(newest.values("number")[:1]),
+        ).annotate(
+            viewer_pending_id=models.Subquery(
+                Assignment.objects.filter(
+                    **mine, **on_newest, status=AssignmentStatus.PENDING
+                ).values("pk")[:1]
+            ),
+            viewer_accepted=models.Exists(
+                Assignment.objects.filter(**mine, **on_newest, status=AssignmentStatus.ACCEPTED)
+            ),
+            viewer_voted=models.Exists(Vote.objects.filter(**mine, **on_newest)),
+            viewer_submitted=models.Exists(
+                CampaignVersion.objects.filter(
+                    campaign_id=models.OuterRef("pk"), submitted_by_id=user.pk
+                )
+            ),
+        )
+
+
 class Campaign(models.Model):
     """A proposed AI marketing campaign, described by its team for the ethics board."""
 
@@ -103,6 +155,8 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

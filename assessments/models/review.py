@@ -255,6 +255,15 @@ class Condition(models.Model):
         return self.text
 
 
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CommentQuerySet":
+        """The comments ``user`` may read: board-only ones for the board (reviewers and the
+        chair) only. The one rule of board-only comments."""
+        from ..permissions import is_board
+
+        return self if is_board(user) else self.filter(board_only=False)
+
+
 class Comment(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="comments")
     version = models.ForeignKey(
@@ -265,6 +274,8 @@ class Comment(models.Model):
     text = models.TextField(_("comment"), max_length=5000)
     board_only = models.BooleanField(_("visible to the board only"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

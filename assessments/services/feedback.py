@@ -102,7 +102,7 @@ def feedback_add(
     *, actor: User, campaign: Campaign, category: str, severity: str, text: str, upload=None
 ) -> Feedback:
     """A colleague's feedback on a campaign they may see."""
-    if not permissions.can_view_campaign(actor, campaign):
+    if not Campaign.objects.visible_to(actor).filter(pk=campaign.pk).exists():
         raise ServiceError(_("You cannot give feedback on this campaign."))
     text = _clean_text(text)
     if not text:

@@ -222,7 +222,8 @@ def vote_cast(
         raise ServiceError(
             _("Conditions go with “approve with conditions” only."), field="conditions"
         )
-    campaign = Campaign.objects.get(pk=campaign.pk)  # the current state, not the caller's copy
+    # The current state (not the caller's copy) with the voter's assignment and vote.
+    campaign = Campaign.objects.with_viewer(actor).get(pk=campaign.pk)
     if not permissions.can_vote(actor, campaign):
         raise ServiceError(_("You cannot vote on this campaign now."))
     permissions.check_mfa(actor)

@@ -79,9 +79,7 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "sections": sections,
         # The assessment steps' address without the step (one reverse() for all).
         "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),
-        "evidence": list(campaign.evidence.select_related("uploaded_by"))
-        if selectors.has(campaign, "evidence")
-        else [],
+        "evidence": selectors.evidence_for(campaign),
         "evidence_form": EvidenceForm() if can_edit else None,
         "can_edit": can_edit,
         "intake_labels": _intake_labels(campaign),

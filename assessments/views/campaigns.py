@@ -22,7 +22,6 @@ from ..forms import (
     CampaignForm,
     EvidenceForm,
 )
-from ..models import Team
 from ..permissions import Action
 from .shared import requires
 
@@ -78,7 +77,7 @@ def campaign_edit(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     if not permissions.can_edit_campaign(request.user, campaign):
         return render(request, "403.html", status=403)
-    teams = Team.objects.filter(pk=campaign.team_id)
+    teams = selectors.team_of(campaign)
     initial = {name: getattr(campaign, name) for name in services.INTAKE_FIELDS}
     form = CampaignForm(
         request.POST or None, teams=teams, initial={**initial, "team": campaign.team}
@@ -312,17 +311,13 @@ def evidence_delete(request, pk: int, evidence_pk: int):
 @login_required
 def version_diff(request, pk: int, number: int):
     campaign = selectors.campaign_for(request.user, pk)
-    newer = get_object_or_404(campaign.versions, number=number)
-    older = get_object_or_404(campaign.versions, number=number - 1)
-    comments = campaign.comments.filter(version=older).select_related("author")
-    if not permissions.is_board(request.user):
-        comments = comments.filter(board_only=False)
     return render(
         request,
         "assessments/version_diff.html",
         {
             "campaign": campaign,
-            "diff": selectors.version_diff(older, newer, translation.get_language()),
-            "comments": list(comments),
+            **selectors.version_comparison(
+                campaign, number, request.user, translation.get_language()
+            ),
         },
     )

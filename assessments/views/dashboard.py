@@ -12,7 +12,6 @@ from .. import (
     insights,
     listing,
     paging,
-    permissions,
     queue,
     selectors,
 )
@@ -63,7 +62,7 @@ LIST_SELECTS = ("state", "tier", "team", "channel", "market", "on", "sort")
 def _list_filters(request):
     form = CampaignFilterForm(request.GET or None)
     filters = form.filters()
-    campaigns = listing.apply_filters(permissions.visible_campaigns(request.user), filters)
+    campaigns = listing.apply_filters(selectors.visible_campaigns(request.user), filters)
     return form, filters, campaigns
 
 

@@ -153,12 +153,7 @@ def notice_edit(request, pk: int):
 
 
 def _published_notice(public_id: str) -> TransparencyNotice:
-    return get_object_or_404(
-        TransparencyNotice.objects.select_related("campaign", "campaign__team").filter(
-            published_at__isnull=False
-        ),
-        public_id=public_id,
-    )
+    return get_object_or_404(selectors.published_notices(), public_id=public_id)
 
 
 def public_notice(request, public_id: str):

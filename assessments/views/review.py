@@ -24,7 +24,7 @@ from ..forms import (
     VoteForm,
     WithdrawForm,
 )
-from ..models import Channel, NotificationKind, User
+from ..models import Channel, NotificationKind
 from .campaign_page import _back, _detail_response, _errors_as_messages, _form_action, _refused
 from .guidelines import acknowledged_versions, guidelines_pending
 from .shared import mfa_required
@@ -142,7 +142,7 @@ def assignment_respond(request, pk: int):
 def review_assign(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
     ids = [int(v) for v in request.POST.getlist("reviewers") if v.isdecimal() and len(v) < 10]
-    reviewers = list(User.objects.filter(pk__in=ids))
+    reviewers = selectors.people_with_ids(ids)
     try:
         services.review_assign(actor=request.user, campaign=campaign, reviewers=reviewers)
     except ServiceError as exc:

@@ -13,6 +13,7 @@ from assessments.errors import ServiceError, SignatureLocked
 from assessments.models import (
     Assignment,
     AuditEvent,
+    Campaign,
     Condition,
     Decision,
     Feedback,
@@ -26,6 +27,14 @@ from assessments.services.review import SIGNATURE_SCOPE
 from tests.conftest import set_rule
 from tests.factories import PASSWORD, UserFactory
 from tests.security.conftest import enable_mfa
+
+
+def actions_of(campaign, user) -> frozenset[str]:
+    """``available_actions`` of the campaign read, as pages read it, with ``user``'s facts."""
+    return permissions.available_actions(
+        Campaign.objects.with_viewer(user).get(pk=campaign.pk), user
+    )
+
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +118,7 @@ def conditioned(approved_campaign, chair):
 
 
 def test_an_insider_cannot_overrule_the_boards_rejection_of_his_teams_campaign(rejected, insider):
-    assert "overrule" not in permissions.available_actions(rejected, insider)
+    assert "overrule" not in actions_of(rejected, insider)
     with pytest.raises(ServiceError) as refused:
         overrule(insider, rejected)
     assert refused.value.message == permissions.PARTY_MESSAGE
@@ -120,7 +129,7 @@ def test_an_insider_cannot_overrule_the_boards_rejection_of_his_teams_campaign(r
 
 def test_an_insider_fulfils_but_cannot_verify_his_own_condition(conditioned, insider):
     condition = Condition.objects.get()
-    actions = permissions.available_actions(conditioned, insider)
+    actions = actions_of(conditioned, insider)
     assert "fulfil_conditions" in actions and "verify_conditions" not in actions
     services.condition_fulfil(actor=insider, condition=condition, note="Labelled.")
     with pytest.raises(ServiceError) as refused:
@@ -159,7 +168,7 @@ def test_an_insider_cannot_dismiss_serious_feedback_on_his_teams_campaign(
         severity="serious",
         text="The lookalike audience reaches minors.",
     )
-    assert "triage" not in permissions.available_actions(approved_campaign, insider)
+    assert "triage" not in actions_of(approved_campaign, insider)
     with pytest.raises(ServiceError) as refused:
         services.feedback_triage(
             actor=insider, feedback=feedback, status="dismissed", note="Not an issue."
@@ -178,7 +187,7 @@ def test_an_insider_cannot_confirm_his_teams_campaign(
     staff(complete_campaign, marketer, chair, board[:1])
     vote(board[0], complete_campaign)
     assert reload(complete_campaign).status == "awaiting_confirmation"
-    assert "confirm" not in permissions.available_actions(complete_campaign, insider)
+    assert "confirm" not in actions_of(complete_campaign, insider)
     with pytest.raises(ServiceError) as refused:
         services.decision_confirm(
             actor=insider,
@@ -242,7 +251,7 @@ JUDGING = permissions.JUDGING_ACTIONS
 )
 def test_judging_actions_for_every_role(request, approved_campaign, personas, persona, expected):
     user = request.getfixturevalue("insider") if persona == "insider" else personas[persona]
-    assert permissions.available_actions(approved_campaign, user) & JUDGING == expected
+    assert actions_of(approved_campaign, user) & JUDGING == expected
 
 
 # --- signed acts re-check the signer at the moment of signing ---------------------------------

@@ -1,0 +1,103 @@
+"""Reads of campaigns: what pages show of the campaigns a person may see
+(``Campaign.objects.visible_to``, the one rule of visibility)."""
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.shortcuts import get_object_or_404
+
+from ..models import (
+    AuditEvent,
+    Campaign,
+    CampaignVersion,
+    Comment,
+    Condition,
+    EvidenceFile,
+    Feedback,
+    Team,
+    TransparencyNotice,
+    User,
+)
+
+# A questionnaire's definition is large JSON, parsed once per process by definition_of();
+# pages load the row without it and fetch it only when this process has not parsed it yet.
+DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
+
+# The campaign page's lists that are often empty: the page's query says which have rows,
+# so it reads only the others (see campaign_for(page=True)).
+PAGE_LISTS = {
+    "versions": CampaignVersion,
+    "conditions": Condition,
+    "comments": Comment,
+    "evidence": EvidenceFile,
+    "feedback": Feedback,
+}
+
+
+def visible_campaigns(user: User):
+    """The campaigns ``user`` may see, for lists that filter and page them."""
+    return Campaign.objects.visible_to(user)
+
+
+def campaigns_for(user: User):
+    return (
+        Campaign.objects.visible_to(user)
+        .select_related("team", "owner", "assessment__questionnaire")
+        .defer(*DEFERRED_DEFINITION)
+        .order_by("-updated_at")
+    )
+
+
+def campaign_for(user: User, pk: int, *, page: bool = False) -> Campaign:
+    """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists).
+    Read ``with_viewer(user)``, so ``permissions.available_actions`` needs no query.
+
+    ``page``: also whether it has rows in each of ``PAGE_LISTS`` (so the page skips
+    reading empty lists) and the sequence number of its last audit event (the version of
+    everything the page caches: every service that changes a campaign records one)."""
+    qs = (
+        Campaign.objects.visible_to(user)
+        .with_viewer(user)
+        .select_related("team", "owner", "assessment__questionnaire")
+        .defer(*DEFERRED_DEFINITION)
+    )
+    if page:
+        qs = qs.annotate(
+            last_event=Subquery(
+                AuditEvent.objects.filter(campaign_id=OuterRef("pk"))
+                .order_by("-seq")
+                .values("seq")[:1]
+            ),
+            **{
+                f"has_{name}": Exists(model.objects.filter(campaign_id=OuterRef("pk")))
+                for name, model in PAGE_LISTS.items()
+            },
+        )
+    return get_object_or_404(qs, pk=pk)
+
+
+def has(campaign: Campaign, name: str) -> bool:
+    """Whether the campaign may have rows in this list (True unless known to be empty)."""
+    return getattr(campaign, f"has_{name}", True)
+
+
+def feedback_for(campaign: Campaign) -> list:
+    if not has(campaign, "feedback"):
+        return []
+    return list(campaign.feedback.select_related("author", "triaged_by").order_by("-created_at"))
+
+
+def evidence_for(campaign: Campaign) -> list:
+    if not has(campaign, "evidence"):
+        return []
+    return list(campaign.evidence.select_related("uploaded_by"))
+
+
+def team_of(campaign: Campaign):
+    """The campaign's team, as a queryset (a form's choices)."""
+    return Team.objects.filter(pk=campaign.team_id)
+
+
+def published_notices():
+    """Transparency notices the public may read (anyone, no login)."""
+    return TransparencyNotice.objects.select_related("campaign", "campaign__team").filter(
+        published_at__isnull=False
+    )
