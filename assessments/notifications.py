@@ -56,6 +56,8 @@ def channel_for(user: User, kind: str, prefs: dict | None = None) -> str:
 
 
 def _url_for(kind: str, campaign: Campaign | None) -> str:
+    if kind == NotificationKind.TRAINING_EXPIRING:
+        return reverse("training_list")
     if campaign is None:
         return reverse("dashboard") if kind == NotificationKind.WEEKLY_DIGEST else reverse("home")
     anchor = {

@@ -64,8 +64,18 @@ from .review import (
     Vote,
     VoteDecision,
 )
+from .training import (
+    CompletionMethod,
+    TrainingCompletion,
+    TrainingModule,
+    TrainingModuleQuerySet,
+)
 
 __all__ = [
+    "CompletionMethod",
+    "TrainingCompletion",
+    "TrainingModule",
+    "TrainingModuleQuerySet",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

@@ -39,6 +39,8 @@ class EventKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Feedback received")
     FEEDBACK_TRIAGED = "feedback_triaged", _("Feedback triaged")
     CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
+    TRAINING_MODULE_SAVED = "training_module_saved", _("Training module saved")
+    TRAINING_COMPLETED = "training_completed", _("Training completed")
 
 
 class AuditEvent(models.Model):

@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", _("Review overdue")
     FEEDBACK = "feedback", _("Stakeholder feedback received")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary for managers")
+    TRAINING_EXPIRING = "training_expiring", _("Ethics training expiring")
 
 
 class Channel(models.TextChoices):

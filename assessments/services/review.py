@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, ratelimit, security_log, webhooks, workflow
+from .. import audit, permissions, ratelimit, security_log, training, webhooks, workflow
 from ..dashboard import campaign_transaction
 from ..errors import ServiceError, SignatureLocked
 from ..models import (
@@ -197,6 +197,7 @@ def vote_cast(
     if not permissions.can_vote(actor, campaign):
         raise ServiceError(_("You cannot vote on this campaign now."))
     permissions.check_mfa(actor)
+    training.require_to_decide(actor, Role.REVIEWER)
     _check_signature(actor, password, campaign, "vote")
     with campaign_transaction():
         actor = permissions.check_judge(actor, campaign, "vote")
@@ -436,6 +437,7 @@ def decision_confirm(
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair confirms decisions."))
     permissions.check_mfa(actor)
+    training.require_to_decide(actor, Role.CHAIR)
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("confirm", campaign.status, CampaignStatus.APPROVED)
     _check_signature(actor, password, campaign, "confirm")
@@ -487,6 +489,7 @@ def decision_overrule(
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair can overrule."))
     permissions.check_mfa(actor)
+    training.require_to_decide(actor, Role.CHAIR)
     rationale = (rationale or "").strip()
     conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
     if outcome not in workflow.OUTCOMES.values():
