@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .errors import ServiceError
-from .models import TrainingCompletion, TrainingModule, User
+from .models import TrainingCompletion, TrainingModule, User, UserRole
 from .roles import Role
 
 CURRENT, EXPIRED, MISSING = "current", "expired", "missing"
@@ -121,6 +121,91 @@ def people_statuses(people: list[User], *, now=None) -> dict[int, list[ModuleSta
     }
 
 
+# --- the dashboard -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    team: str
+    role: str
+    people: int
+    covered: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / self.people) if self.people else 100
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(Role.choices)[self.role])
+
+
+@dataclass(frozen=True)
+class Expiring:
+    person: str
+    module: TrainingModule
+    expires_at: datetime
+
+
+def dashboard_section(*, now=None) -> dict:
+    """Training coverage by team and role (active people holding a role some module is
+    required for; covered: every such module current) and the trainings that expire within
+    ``EXPIRING_DAYS`` and are not renewed. One query without modules, four with."""
+    now = now or timezone.now()
+    modules = active_modules()
+    if not modules:
+        return {"modules": False, "rows": [], "expiring": []}
+    roles_by_person: dict[int, set[str]] = {}
+    for person_id, role in UserRole.objects.filter(user__is_active=True).values_list(
+        "user_id", "role"
+    ):
+        roles_by_person.setdefault(person_id, set()).add(role)
+    teams_by_person: dict[int, list[str]] = {}
+    for person_id, name in User.teams.through.objects.filter(user__is_active=True).values_list(
+        "user_id", "team__name"
+    ):
+        teams_by_person.setdefault(person_id, []).append(name)
+    latest: dict[tuple[int, int], datetime] = {}
+    names: dict[int, str] = {}
+    for person_id, module_id, expires, name in TrainingCompletion.objects.filter(
+        module__in=modules, expires_at__gt=now, person__is_active=True
+    ).values_list("person_id", "module_id", "expires_at", "person__display_name"):
+        key = (person_id, module_id)
+        latest[key] = max(expires, latest.get(key, expires))
+        names[person_id] = name
+    counts: dict[tuple[str, str], list[int]] = {}
+    no_team = str(_("No team"))
+    for person_id, roles in roles_by_person.items():
+        for role in roles:
+            required = required_modules({role}, modules)
+            if not required:
+                continue
+            covered = all((person_id, m.pk) in latest for m in required)
+            for team in teams_by_person.get(person_id) or [no_team]:
+                cell = counts.setdefault((team, role), [0, 0])
+                cell[0] += 1
+                cell[1] += covered
+    order = {role: index for index, role in enumerate(Role.values)}
+    rows = [
+        CoverageRow(team, role, people, covered)
+        for (team, role), (people, covered) in sorted(
+            counts.items(), key=lambda item: (item[0][0], order[item[0][1]])
+        )
+    ]
+    by_pk = {m.pk: m for m in modules}
+    horizon = now + timedelta(days=EXPIRING_DAYS)
+    expiring = sorted(
+        (
+            Expiring(names[person_id], by_pk[module_id], expires)
+            for (person_id, module_id), expires in latest.items()
+            if expires <= horizon
+            and by_pk[module_id] in required_modules(roles_by_person.get(person_id, ()), modules)
+        ),
+        key=lambda e: (e.expires_at, e.person),
+    )
+    return {"modules": True, "rows": rows, "expiring": expiring}
+
+
 # --- the policy ----------------------------------------------------------------------------
 
 
@@ -141,10 +226,7 @@ class TrainingRequired(ServiceError):
         )
         message = format_html(
             "{} {}.",
-            _(
-                "Your required ethics training is not current, so nothing was done. "
-                "Complete first:"
-            ),
+            _("Your required ethics training is not current, so nothing was done. Complete first:"),
             links,
         )
         super().__init__(message)

@@ -6,69 +6,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0023_notice_public_title_and_contact'),
+        ("assessments", "0023_notice_public_title_and_contact"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingModule',
+            name="TrainingModule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('title_ar', models.CharField(max_length=200, verbose_name='title (Arabic)')),
-                ('content_en', models.TextField(blank=True, verbose_name='content (English, Markdown)')),
-                ('content_ar', models.TextField(blank=True, verbose_name='content (Arabic, Markdown)')),
-                ('external_url', models.URLField(blank=True, verbose_name='external course (https link)')),
-                ('required_roles', models.JSONField(blank=True, default=list, verbose_name='required for')),
-                ('validity_months', models.PositiveSmallIntegerField(default=12, verbose_name='valid for (months)')),
-                ('quiz', models.JSONField(blank=True, default=list, verbose_name='quiz')),
-                ('pass_mark', models.PositiveSmallIntegerField(default=80, verbose_name='pass mark (%)')),
-                ('is_active', models.BooleanField(default=True, help_text='Retired modules are no longer required.', verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("title_ar", models.CharField(max_length=200, verbose_name="title (Arabic)")),
+                (
+                    "content_en",
+                    models.TextField(blank=True, verbose_name="content (English, Markdown)"),
+                ),
+                (
+                    "content_ar",
+                    models.TextField(blank=True, verbose_name="content (Arabic, Markdown)"),
+                ),
+                (
+                    "external_url",
+                    models.URLField(blank=True, verbose_name="external course (https link)"),
+                ),
+                (
+                    "required_roles",
+                    models.JSONField(blank=True, default=list, verbose_name="required for"),
+                ),
+                (
+                    "validity_months",
+                    models.PositiveSmallIntegerField(default=12, verbose_name="valid for (months)"),
+                ),
+                ("quiz", models.JSONField(blank=True, default=list, verbose_name="quiz")),
+                (
+                    "pass_mark",
+                    models.PositiveSmallIntegerField(default=80, verbose_name="pass mark (%)"),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Retired modules are no longer required.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'training module',
-                'verbose_name_plural': 'training modules',
-                'ordering': ['title_en', 'pk'],
+                "verbose_name": "training module",
+                "verbose_name_plural": "training modules",
+                "ordering": ["title_en", "pk"],
             },
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Campaign created'), ('edited', 'Campaign edited'), ('answers_saved', 'Answers saved'), ('questionnaire_moved', 'Moved to a newer questionnaire version'), ('evidence_added', 'Evidence added'), ('evidence_removed', 'Evidence removed'), ('submitted', 'Submitted for review'), ('assigned', 'Reviewer assigned'), ('accepted', 'Review accepted'), ('recused', 'Reviewer recused'), ('assignment_withdrawn', 'Assignment withdrawn'), ('commented', 'Comment added'), ('voted', 'Vote cast'), ('signature_failed', 'Signature failed'), ('decided', 'Decision recorded'), ('panel_incomplete', 'No decision: the panel is incomplete'), ('confirmed', 'Decision confirmed'), ('overruled', 'Decision overruled'), ('condition_fulfilled', 'Condition fulfilled'), ('condition_verified', 'Condition verified'), ('withdrawn', 'Campaign withdrawn'), ('expired', 'Approval expired'), ('rereview_requested', 'Re-review requested'), ('feedback_received', 'Feedback received'), ('feedback_triaged', 'Feedback triaged'), ('contacts_purged', 'Consumer contact details purged'), ('training_module_saved', 'Training module saved'), ('training_completed', 'Training completed')], max_length=32, verbose_name='kind'),
+            model_name="auditevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Campaign created"),
+                    ("edited", "Campaign edited"),
+                    ("answers_saved", "Answers saved"),
+                    ("questionnaire_moved", "Moved to a newer questionnaire version"),
+                    ("evidence_added", "Evidence added"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted", "Submitted for review"),
+                    ("assigned", "Reviewer assigned"),
+                    ("accepted", "Review accepted"),
+                    ("recused", "Reviewer recused"),
+                    ("assignment_withdrawn", "Assignment withdrawn"),
+                    ("commented", "Comment added"),
+                    ("voted", "Vote cast"),
+                    ("signature_failed", "Signature failed"),
+                    ("decided", "Decision recorded"),
+                    ("panel_incomplete", "No decision: the panel is incomplete"),
+                    ("confirmed", "Decision confirmed"),
+                    ("overruled", "Decision overruled"),
+                    ("condition_fulfilled", "Condition fulfilled"),
+                    ("condition_verified", "Condition verified"),
+                    ("withdrawn", "Campaign withdrawn"),
+                    ("expired", "Approval expired"),
+                    ("rereview_requested", "Re-review requested"),
+                    ("feedback_received", "Feedback received"),
+                    ("feedback_triaged", "Feedback triaged"),
+                    ("contacts_purged", "Consumer contact details purged"),
+                    ("training_module_saved", "Training module saved"),
+                    ("training_completed", "Training completed"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'A campaign waits for reviewers'), ('assignment', 'A review waits for your acceptance'), ('replacement', 'You replace a reviewer who recused'), ('comment', 'Comment on your campaign'), ('vote', 'Vote on your campaign'), ('decision', 'Decision on your campaign'), ('changes_requested', 'Changes requested'), ('condition_fulfilled', 'A condition waits for verification'), ('condition_verified', 'Condition verified'), ('approval_expiring', 'Approval expiring'), ('review_due', 'Review due soon'), ('review_overdue', 'Review overdue'), ('feedback', 'Stakeholder feedback received'), ('weekly_digest', 'Weekly summary for managers'), ('training_expiring', 'Ethics training expiring')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "A campaign waits for reviewers"),
+                    ("assignment", "A review waits for your acceptance"),
+                    ("replacement", "You replace a reviewer who recused"),
+                    ("comment", "Comment on your campaign"),
+                    ("vote", "Vote on your campaign"),
+                    ("decision", "Decision on your campaign"),
+                    ("changes_requested", "Changes requested"),
+                    ("condition_fulfilled", "A condition waits for verification"),
+                    ("condition_verified", "Condition verified"),
+                    ("approval_expiring", "Approval expiring"),
+                    ("review_due", "Review due soon"),
+                    ("review_overdue", "Review overdue"),
+                    ("feedback", "Stakeholder feedback received"),
+                    ("weekly_digest", "Weekly summary for managers"),
+                    ("training_expiring", "Ethics training expiring"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'A campaign waits for reviewers'), ('assignment', 'A review waits for your acceptance'), ('replacement', 'You replace a reviewer who recused'), ('comment', 'Comment on your campaign'), ('vote', 'Vote on your campaign'), ('decision', 'Decision on your campaign'), ('changes_requested', 'Changes requested'), ('condition_fulfilled', 'A condition waits for verification'), ('condition_verified', 'Condition verified'), ('approval_expiring', 'Approval expiring'), ('review_due', 'Review due soon'), ('review_overdue', 'Review overdue'), ('feedback', 'Stakeholder feedback received'), ('weekly_digest', 'Weekly summary for managers'), ('training_expiring', 'Ethics training expiring')], max_length=32),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "A campaign waits for reviewers"),
+                    ("assignment", "A review waits for your acceptance"),
+                    ("replacement", "You replace a reviewer who recused"),
+                    ("comment", "Comment on your campaign"),
+                    ("vote", "Vote on your campaign"),
+                    ("decision", "Decision on your campaign"),
+                    ("changes_requested", "Changes requested"),
+                    ("condition_fulfilled", "A condition waits for verification"),
+                    ("condition_verified", "Condition verified"),
+                    ("approval_expiring", "Approval expiring"),
+                    ("review_due", "Review due soon"),
+                    ("review_overdue", "Review overdue"),
+                    ("feedback", "Stakeholder feedback received"),
+                    ("weekly_digest", "Weekly summary for managers"),
+                    ("training_expiring", "Ethics training expiring"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='TrainingCompletion',
+            name="TrainingCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField(verbose_name='completed at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('method', models.CharField(choices=[('quiz', 'Quiz passed'), ('read', 'Read and confirmed'), ('recorded', 'Recorded by an administrator'), ('imported', 'Imported')], max_length=16, verbose_name='how')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='score (%)')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trainings', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='completions', to='assessments.trainingmodule', verbose_name='module')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(verbose_name="completed at")),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("quiz", "Quiz passed"),
+                            ("read", "Read and confirmed"),
+                            ("recorded", "Recorded by an administrator"),
+                            ("imported", "Imported"),
+                        ],
+                        max_length=16,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="score (%)"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trainings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="completions",
+                        to="assessments.trainingmodule",
+                        verbose_name="module",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training completion',
-                'verbose_name_plural': 'training completions',
-                'ordering': ['-completed_at', '-pk'],
-                'indexes': [models.Index(fields=['person', 'module', 'expires_at'], name='training_person_module'), models.Index(fields=['expires_at'], name='training_expires')],
+                "verbose_name": "training completion",
+                "verbose_name_plural": "training completions",
+                "ordering": ["-completed_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "module", "expires_at"], name="training_person_module"
+                    ),
+                    models.Index(fields=["expires_at"], name="training_expires"),
+                ],
             },
         ),
     ]

@@ -148,7 +148,9 @@ def training_take(
             actor=actor,
             score=score,
         )
-    return QuizOutcome(score=score if score is not None else 100, passed=True, completion=completion)
+    return QuizOutcome(
+        score=score if score is not None else 100, passed=True, completion=completion
+    )
 
 
 def _completed_at(day: date) -> datetime:
@@ -223,9 +225,7 @@ def _parse_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
         raise CsvProblems([_("The file is empty.")])
     header = [c.strip().lower() for c in numbered[0][1]]
     if header != CSV_HEADER:
-        raise CsvProblems(
-            [_("Line 1: the header must be “email,module,completed”.")]
-        )
+        raise CsvProblems([_("Line 1: the header must be “email,module,completed”.")])
     body = numbered[1:]
     if len(body) > CSV_MAX_ROWS:
         raise CsvProblems([_("More than %(max)s rows; split the file.") % {"max": CSV_MAX_ROWS}])
@@ -285,9 +285,12 @@ def training_import(*, actor: User, data: bytes) -> int:
     if problems:
         raise CsvProblems(problems[:CSV_MAX_PROBLEMS])
     with transaction.atomic():
-        locked = {m.pk: m for m in TrainingModule.objects.select_for_update().filter(
-            pk__in={m.pk for _p, m, _d in wanted}
-        )}
+        locked = {
+            m.pk: m
+            for m in TrainingModule.objects.select_for_update().filter(
+                pk__in={m.pk for _p, m, _d in wanted}
+            )
+        }
         for person, module, day in wanted:
             _complete(
                 person=person,
@@ -329,7 +332,11 @@ def training_reminders_send(*, now=None) -> int:
             person_id=person.pk, module_id=module.pk, expires_at__gt=completion.expires_at
         ).exists():
             continue  # renewed
-        window = next(d for d in sorted(training.REMINDER_DAYS) if completion.expires_at <= now + timedelta(days=d))
+        window = next(
+            d
+            for d in sorted(training.REMINDER_DAYS)
+            if completion.expires_at <= now + timedelta(days=d)
+        )
         with transaction.atomic():
             sent += len(
                 notify(

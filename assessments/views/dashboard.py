@@ -15,6 +15,7 @@ from .. import (
     permissions,
     queue,
     selectors,
+    training,
 )
 from ..listing import CampaignFilterForm
 from ..permissions import Action
@@ -53,6 +54,7 @@ def dashboard(request):
             "data": data,
             "headline": insights.headline_html(data["headline"]),
             "cards": insights.cards_for(data, svgs),
+            "training": training.dashboard_section(),
         },
     )
 

@@ -18,6 +18,7 @@ from assessments import bulk_seed, selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
+from assessments.training_demo import seed_training
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -109,6 +110,7 @@ class Command(BaseCommand):
                 rows.append((", ".join(str(Role(r).label) for r in roles), email, password))
         call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
         created = seed_campaigns()
+        seed_training()  # after the campaigns: one demo marketer's training has expired
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
