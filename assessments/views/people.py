@@ -77,7 +77,7 @@ def people(request):
     for person in people_list:
         person.can_change_access = permissions.can_change_activation(user, person)
         person.can_edit = permissions.can_edit_person(user, person)
-        person.trainings = trainings[person.pk]
+        person.training_statuses = trainings[person.pk]
     invitations = list(selectors.invitations_for(user)[:200])
     for invitation in invitations:
         invitation.can_revoke = permissions.can_revoke_invitation(user, invitation)

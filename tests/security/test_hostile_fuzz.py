@@ -52,6 +52,11 @@ from assessments.forms import (
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
+from assessments.training_forms import (
+    CompletionImportForm,
+    CompletionRecordForm,
+    TrainingModuleForm,
+)
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS
 from tests.factories import PASSWORD, UserFactory
 from tests.views.test_access_matrix import ACCESS, app_url_names
@@ -300,6 +305,18 @@ NOTICE_VALID = {
 }
 
 
+TRAINING_MODULE_VALID = {
+    "title_en": "Privacy",
+    "title_ar": "الخصوصية",
+    "content_en": "Read **this**.",
+    "required_roles": "reviewer",
+    "validity_months": "12",
+    "quiz": "? Q | س\n* Yes | نعم\n- No | لا",
+    "pass_mark": "80",
+    "is_active": "on",
+}
+
+
 def html_forms(w) -> list[dict]:
     """(URL, persona, fields with a valid value or None, file fields) of every form."""
     c, k, draft = w["campaign"], w["kwargs"], w["draft"]
@@ -470,6 +487,34 @@ def html_forms(w) -> list[dict]:
         form("notification_settings", [], "marketer", list(NotificationKind.values)),
         form("api_tokens", [], "marketer", fields_of(ApiTokenForm)),
         form("api_token_revoke", k["api_token_revoke"], "marketer", []),
+        form(
+            "training_module_new",
+            [],
+            "admin",
+            fields_of(TrainingModuleForm),
+            extra=TRAINING_MODULE_VALID,
+        ),
+        form(
+            "training_module_edit",
+            k["training_module_edit"],
+            "admin",
+            fields_of(TrainingModuleForm),
+            extra=TRAINING_MODULE_VALID,
+        ),
+        form("training_module", k["training_module"], "marketer", ["q0"], extra={"q0": "0"}),
+        form(
+            "training_record",
+            [],
+            "admin",
+            fields_of(CompletionRecordForm),
+            extra={
+                "person": str(w["people"]["marketer"].pk),
+                "module": str(k["training_module"][0]),
+                "completed_on": "2026-01-05",
+                "note": "Course",
+            },
+        ),
+        form("training_import", [], "admin", fields_of(CompletionImportForm), files=("file",)),
         {
             "name": "account_login",
             "url": reverse("account_login"),
@@ -662,6 +707,7 @@ def api_operations(w) -> list[tuple[str, str, list]]:
     draft = w["draft"]
     return [
         ("GET", "api_me", []),
+        ("GET", "api_training_status", []),
         ("GET", "api_questionnaire", []),
         ("GET", "api_campaigns", []),
         ("POST", "api_campaigns", []),
@@ -730,6 +776,7 @@ INERT = {
     "feedback_attachment",
     "evidence_download",
     "public_notice_thanks",
+    "training_list",
     "api_schema",
     "api_docs",
     "api_not_found",

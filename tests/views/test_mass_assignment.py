@@ -84,6 +84,11 @@ COVERED = {
     "api_tokens",  # test_api_tokens
     "api_token_revoke",  # test_api_token_revoke
     "set_language",  # test_set_language
+    "training_module",  # test_training_take
+    "training_module_new",  # test_training_module_new
+    "training_module_edit",  # test_training_module_edit
+    "training_record",  # test_training_record
+    "training_import",  # test_training_import
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -110,6 +115,7 @@ NO_FORM = {
     "dashboard",
     "people",
     "public_notice_thanks",
+    "training_list",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {
@@ -125,6 +131,7 @@ API = {
     "api_clearance",
     "api_events",
     "api_feedback",
+    "api_training_status",
 }
 
 
