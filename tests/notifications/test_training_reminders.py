@@ -45,9 +45,7 @@ def test_no_reminder_once_renewed_or_when_not_required(marketer, reviewer):
     assert services.training_reminders_send(now=EXPIRES - timedelta(days=10)) == 0
 
 
-def test_the_reminder_is_in_arabic_for_an_arabic_reader(
-    django_capture_on_commit_callbacks, team
-):
+def test_the_reminder_is_in_arabic_for_an_arabic_reader(django_capture_on_commit_callbacks, team):
     person = UserFactory(roles=["marketer"], teams=[team], language="ar")
     complete(person, make_module(roles=["marketer"]), COMPLETED)
     with django_capture_on_commit_callbacks(execute=True):

@@ -145,11 +145,19 @@ def test_recording_needs_a_note_and_a_past_date(admin_user, marketer, reference_
     module = make_module()
     with pytest.raises(ServiceError):
         services.training_record(
-            actor=admin_user, person=marketer, module=module, completed_on=date(2026, 1, 1), note=" "
+            actor=admin_user,
+            person=marketer,
+            module=module,
+            completed_on=date(2026, 1, 1),
+            note=" ",
         )
     with pytest.raises(ServiceError):
         services.training_record(
-            actor=admin_user, person=marketer, module=module, completed_on=date(2027, 1, 1), note="x"
+            actor=admin_user,
+            person=marketer,
+            module=module,
+            completed_on=date(2027, 1, 1),
+            note="x",
         )
 
 
@@ -215,7 +223,7 @@ def test_hostile_files_are_refused_clearly(admin_user, data, message):
     assert message in refused.value.problems[0]
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("x")', "+1", "-1", "@SUM(A1)"])
 def test_formula_cells_are_refused(admin_user, marketer, cell):
     make_module()
     data = f"email,module,completed\nmarketer@example.com,{cell},2026-01-01\n".encode()
