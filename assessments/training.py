@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .errors import ServiceError
-from .models import TrainingCompletion, TrainingModule, User, UserRole
+from .models import TrainingCompletion, TrainingModule, User
 from .roles import Role
 
 CURRENT, EXPIRED, MISSING = "current", "expired", "missing"
@@ -150,21 +150,20 @@ class Expiring:
 def dashboard_section(*, now=None) -> dict:
     """Training coverage by team and role (active people holding a role some module is
     required for; covered: every such module current) and the trainings that expire within
-    ``EXPIRING_DAYS`` and are not renewed. One query without modules, four with."""
+    ``EXPIRING_DAYS`` and are not renewed. One query without modules, three with."""
     now = now or timezone.now()
     modules = active_modules()
     if not modules:
         return {"modules": False, "rows": [], "expiring": []}
     roles_by_person: dict[int, set[str]] = {}
-    for person_id, role in UserRole.objects.filter(user__is_active=True).values_list(
-        "user_id", "role"
-    ):
+    teams_by_person: dict[int, set[str]] = {}
+    # One row per (person, role, team): both lists in one query (people hold few of each).
+    for person_id, role, team in User.objects.filter(
+        is_active=True, roles__isnull=False
+    ).values_list("pk", "roles__role", "teams__name"):
         roles_by_person.setdefault(person_id, set()).add(role)
-    teams_by_person: dict[int, list[str]] = {}
-    for person_id, name in User.teams.through.objects.filter(user__is_active=True).values_list(
-        "user_id", "team__name"
-    ):
-        teams_by_person.setdefault(person_id, []).append(name)
+        if team:
+            teams_by_person.setdefault(person_id, set()).add(team)
     latest: dict[tuple[int, int], datetime] = {}
     names: dict[int, str] = {}
     for person_id, module_id, expires, name in TrainingCompletion.objects.filter(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -304,34 +305,31 @@ def training_import(*, actor: User, data: bytes) -> int:
 
 def training_reminders_send(*, now=None) -> int:
     """Periodic: a reminder 30 and 7 days before a required module's training expires, once
-    each (the dedupe key names the window and the completion), to active people who hold a
-    role it is required for and have not renewed it."""
+    each (the dedupe key names the window, the module and the expiry; ``notify`` adds the
+    person), to active people who hold a role it is required for and have not renewed it."""
     now = now or timezone.now()
     modules = {m.pk: m for m in training.active_modules()}
     horizon = now + timedelta(days=max(training.REMINDER_DAYS))
-    latest = (
+    renewed = TrainingCompletion.objects.filter(
+        person=OuterRef("person"), module=OuterRef("module"), expires_at__gt=OuterRef("expires_at")
+    )
+    expiring = (
         TrainingCompletion.objects.filter(
-            module_id__in=list(modules), expires_at__gt=now, expires_at__lte=horizon
+            module_id__in=list(modules),
+            expires_at__gt=now,
+            expires_at__lte=horizon,
+            person__is_active=True,
         )
+        .exclude(Exists(renewed))
         .select_related("person")
         .prefetch_related("person__roles")
-        .order_by("person_id", "module_id", "-expires_at")
     )
     sent = 0
-    done = set()
-    for completion in latest:
-        pair = (completion.person_id, completion.module_id)
-        if pair in done:
-            continue
-        done.add(pair)
+    for completion in expiring:
         module = modules[completion.module_id]
         person = completion.person
         if not required_for_person(module, person):
             continue
-        if TrainingCompletion.objects.filter(
-            person_id=person.pk, module_id=module.pk, expires_at__gt=completion.expires_at
-        ).exists():
-            continue  # renewed
         window = next(
             d
             for d in sorted(training.REMINDER_DAYS)
@@ -349,7 +347,8 @@ def training_reminders_send(*, now=None) -> int:
                         "title_en": module.title_en,
                         "title_ar": module.title_ar,
                     },
-                    dedupe_key=f"training{window}:{completion.pk}",
+                    # Per person, module and expiry: a duplicate completion sends nothing more.
+                    dedupe_key=(f"training{window}:{module.pk}:{completion.expires_at.date()}"),
                 )
             )
     return sent

@@ -62,3 +62,10 @@ def test_the_reminders_run_with_the_periodic_jobs(marketer, reference_time):
     complete(marketer, module, reference_time - timedelta(days=360))
     call_command("run_periodic", stdout=io.StringIO())
     assert Notification.objects.filter(kind=NotificationKind.TRAINING_EXPIRING).count() == 1
+
+
+def test_a_duplicate_completion_sends_one_reminder(marketer):
+    module = make_module(roles=["marketer"])
+    complete(marketer, module, COMPLETED)
+    complete(marketer, module, COMPLETED)  # imported twice, say
+    assert services.training_reminders_send(now=EXPIRES - timedelta(days=20)) == 1
