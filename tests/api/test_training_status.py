@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessments.models import Campaign
 from tests.training_support import complete, make_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 
 def test_the_status_lists_required_modules_current_expired_and_missing(

@@ -15,7 +15,7 @@ from assessments.services.training import CSV_MAX_BYTES
 from tests.factories import UserFactory
 from tests.training_support import QUIZ, make_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 MODULE_DATA = {
     "title_en": "Fairness in targeting",
@@ -230,3 +230,16 @@ def test_formula_cells_are_refused(admin_user, marketer, cell):
     with pytest.raises(services.CsvProblems) as refused:
         services.training_import(actor=admin_user, data=data)
     assert "formula" in refused.value.problems[0]
+
+
+def test_a_persons_export_includes_their_training(admin_user, marketer):
+    services.training_record(
+        actor=admin_user,
+        person=marketer,
+        module=make_module(),
+        completed_on=date(2026, 1, 10),
+        note="Provider course",
+    )
+    [row] = services.person_export(user=marketer)["training"]
+    assert row["method"] == "recorded" and row["note"] == "Provider course"
+    assert row["expires_at"].startswith("2027-01-10")

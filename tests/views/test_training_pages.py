@@ -13,7 +13,7 @@ from assessments.models import Assignment, Campaign, TrainingCompletion, Trainin
 from tests.factories import PASSWORD, UserFactory
 from tests.training_support import QUIZ, complete, make_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 ADMIN_PAGES = ["training_module_new", "training_record", "training_import"]
 MODULE_POST = {
