@@ -69,7 +69,7 @@ def training_module(request, pk: int):
                 },
             )
             return redirect("training_list")
-        status = 400
+        # A failed quiz is an answer (the score), not an invalid request: 200.
     elif request.method == "POST":
         status = 400
     mine = training.status_of(request.user, roles=module.required_roles)

@@ -111,7 +111,7 @@ def test_taking_the_quiz_pass_and_fail(client, marketer):
     client.force_login(marketer)
     url = reverse("training_module", args=[module.pk])
     failed = client.post(url, {"q0": ["0"], "q1": ["0"]})
-    assert failed.status_code == 400
+    assert failed.status_code == 200
     assert "Your score is 50%; the pass mark is 100%" in failed.text
     assert not TrainingCompletion.objects.exists()
     passed = client.post(url, {"q0": ["0", "1"], "q1": ["0"]}, follow=True)
