@@ -39,6 +39,7 @@ class Action(StrEnum):
     USE_ADMIN = "use_admin"
     VIEW_GUIDELINES = "view_guidelines"
     WRITE_GUIDELINES = "write_guidelines"
+    MANAGE_TRAINING = "manage_training"
 
 
 # Which roles may do each page-level action.
@@ -53,6 +54,7 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.USE_ADMIN: frozenset({Role.ADMIN}),
     Action.VIEW_GUIDELINES: frozenset(Role.values),
     Action.WRITE_GUIDELINES: frozenset({Role.CHAIR, Role.ADMIN}),
+    Action.MANAGE_TRAINING: frozenset({Role.ADMIN}),
 }
 
 

@@ -113,6 +113,12 @@ def scan_reminders() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def scan_training_reminders() -> int:
+    """Periodic (daily): ethics training expiring in 30 and 7 days (once each)."""
+    return services.training_reminders_send()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_daily_digests() -> int:
     return notifications.send_daily_digests()
 

@@ -116,4 +116,10 @@ urlpatterns = [
     path("people/<id:pk>/access/", views.user_access, name="user_access"),
     path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("training/", views.training_list, name="training_list"),
+    path("training/new/", views.training_module_new, name="training_module_new"),
+    path("training/record/", views.training_record, name="training_record"),
+    path("training/import/", views.training_import, name="training_import"),
+    path("training/<id:pk>/", views.training_module, name="training_module"),
+    path("training/<id:pk>/edit/", views.training_module_edit, name="training_module_edit"),
 ]

@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.weekly_manager_digest",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
     },
+    "training-reminders": {
+        "task": "assessments.tasks.scan_training_reminders",
+        "schedule": crontab(hour=6, minute=15),
+    },
     "purge-feedback-contacts": {
         "task": "assessments.tasks.purge_feedback_contacts",
         "schedule": crontab(hour=3, minute=15),
@@ -301,6 +305,11 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # per person in this many seconds refuse signing until the window ends and sign them out.
 SIGNATURE_FAILED_LIMIT = env_int("SIGNATURE_FAILED_LIMIT", 5)
 SIGNATURE_FAILED_WINDOW = env_int("SIGNATURE_FAILED_WINDOW", 15 * 60)
+# Ethics training (issue #21): a marketer needs current required training to submit; a
+# reviewer or chair needs it to vote, confirm or overrule. Nothing is needed for a role no
+# module is required for.
+TRAINING_REQUIRED_TO_SUBMIT = env_bool("TRAINING_REQUIRED_TO_SUBMIT", True)
+TRAINING_REQUIRED_TO_DECIDE = env_bool("TRAINING_REQUIRED_TO_DECIDE", True)
 # Serious feedback, or more than this many concerns within 30 days, flags a re-review.
 FEEDBACK_REREVIEW_CONCERNS = env_int("FEEDBACK_REREVIEW_CONCERNS", 3)
 # Proxies we run in front of the app (load balancer, ingress...). 0: the client is

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from ..errors import ServiceError
+from ..training import TrainingRequired
 from ..workflow import WorkflowError
 
 
@@ -27,6 +28,13 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc, context):
     if isinstance(exc, WorkflowError):
         exc = Conflict(str(exc))
+    elif isinstance(exc, TrainingRequired):
+        body = {
+            "error": "training_required",
+            "detail": exc.text,
+            "missing": [module.as_dict() for module in exc.missing],
+        }
+        return Response(body, status=status.HTTP_403_FORBIDDEN)
     elif isinstance(exc, ServiceError):
         body = {"error": "invalid", "detail": exc.message}
         if getattr(exc, "field", None):

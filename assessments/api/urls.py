@@ -4,7 +4,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .. import converters  # noqa: F401 - registers <id:>
-from . import views
+from . import training, views
 
 # Swagger UI (from the drf-spectacular-sidecar package) injects one fixed <style> element;
 # the docs page allows exactly that one by its hash, everything else stays as strict.
@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", api_docs, name="api_docs"),
     path("api/v1/me/", views.MeView.as_view(), name="api_me"),
+    path("api/v1/me/training/", training.TrainingStatusView.as_view(), name="api_training_status"),
     path("api/v1/campaigns/", views.CampaignsView.as_view(), name="api_campaigns"),
     path("api/v1/campaigns/<id:pk>/", views.CampaignView.as_view(), name="api_campaign"),
     path("api/v1/campaigns/<id:pk>/answers/", views.AnswersView.as_view(), name="api_answers"),

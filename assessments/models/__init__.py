@@ -72,6 +72,12 @@ from .review import (
     Vote,
     VoteDecision,
 )
+from .training import (
+    CompletionMethod,
+    TrainingCompletion,
+    TrainingModule,
+    TrainingModuleQuerySet,
+)
 
 __all__ = [
     "Guideline",
@@ -80,6 +86,10 @@ __all__ = [
     "GuidelineTopic",
     "GuidelineVersion",
     "LinkKind",
+    "CompletionMethod",
+    "TrainingCompletion",
+    "TrainingModule",
+    "TrainingModuleQuerySet",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

@@ -41,6 +41,8 @@ class EventKind(models.TextChoices):
     CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
     GUIDELINE_PUBLISHED = "guideline_published", _("Guideline published")
     GUIDELINE_ACKNOWLEDGED = "guideline_acknowledged", _("Guideline acknowledged")
+    TRAINING_MODULE_SAVED = "training_module_saved", _("Training module saved")
+    TRAINING_COMPLETED = "training_completed", _("Training completed")
 
 
 class AuditEvent(models.Model):

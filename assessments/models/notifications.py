@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     FEEDBACK = "feedback", _("Stakeholder feedback received")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary for managers")
     GUIDELINE_UPDATED = "guideline_updated", _("A guideline for your campaigns changed")
+    TRAINING_EXPIRING = "training_expiring", _("Ethics training expiring")
 
 
 class Channel(models.TextChoices):

@@ -81,11 +81,27 @@ from .submission import (
     submission_outlook,
     submit_blockers,
 )
+from .training import (
+    CsvProblems,
+    QuizOutcome,
+    training_import,
+    training_module_save,
+    training_record,
+    training_reminders_send,
+    training_take,
+)
 
 __all__ = [
     "acknowledge_for_submission",
     "guideline_publish",
     "guideline_topic_create",
+    "CsvProblems",
+    "QuizOutcome",
+    "training_import",
+    "training_module_save",
+    "training_record",
+    "training_reminders_send",
+    "training_take",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

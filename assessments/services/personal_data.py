@@ -25,6 +25,7 @@ from ..models import (
     Invitation,
     Notification,
     NotificationPreference,
+    TrainingCompletion,
     User,
     Vote,
 )
@@ -102,6 +103,17 @@ def person_export(*, user: User) -> dict:
             for f in Feedback.objects.filter(contact_email__iexact=user.email)
         ],
         "invitations_sent": [i.email for i in Invitation.objects.filter(invited_by=user)],
+        "training": [
+            {
+                "module": t.module_id,
+                "completed_at": _iso(t.completed_at),
+                "expires_at": _iso(t.expires_at),
+                "method": t.method,
+                "score": t.score,
+                "note": t.note,
+            }
+            for t in TrainingCompletion.objects.filter(person=user).order_by("completed_at")
+        ],
         "notifications": Notification.objects.filter(recipient=user).count(),
         "history_events": [
             {"seq": e.seq, "kind": e.kind, "campaign": e.campaign_id, "at": _iso(e.created_at)}

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .. import audit, permissions, ratelimit, security_log, webhooks, workflow
+from .. import audit, permissions, ratelimit, security_log, training, webhooks, workflow
 from ..errors import ServiceError, SignatureLocked
 from ..models import (
     Assignment,
@@ -227,6 +227,7 @@ def vote_cast(
     if not permissions.can_vote(actor, campaign):
         raise ServiceError(_("You cannot vote on this campaign now."))
     permissions.check_mfa(actor)
+    training.require_to_decide(actor, Role.REVIEWER)
     _check_signature(actor, password, campaign, "vote")
     with transaction.atomic():
         actor = permissions.check_judge(actor, campaign, "vote")
@@ -476,6 +477,7 @@ def decision_confirm(
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair confirms decisions."))
     permissions.check_mfa(actor)
+    training.require_to_decide(actor, Role.CHAIR)
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.require("confirm", campaign.status)
     _check_signature(actor, password, campaign, "confirm")
@@ -530,6 +532,7 @@ def decision_overrule(
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair can overrule."))
     permissions.check_mfa(actor)
+    training.require_to_decide(actor, Role.CHAIR)
     rationale = (rationale or "").strip()
     conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
     if outcome not in workflow.OUTCOMES.values():

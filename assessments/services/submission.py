@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, selectors, workflow
+from .. import audit, permissions, selectors, training, workflow
 from ..canonical import canonical_sha256
 from ..errors import ServiceError
 from ..models import (
@@ -81,10 +81,18 @@ class SubmissionOutlook:
     blockers: list[str]
 
 
-def submission_outlook(*, campaign: Campaign, now: datetime | None = None) -> SubmissionOutlook:
-    """Read only: the confirmation page's "what happens next"."""
+def submission_outlook(
+    *, campaign: Campaign, now: datetime | None = None, actor: User | None = None
+) -> SubmissionOutlook:
+    """Read only: the confirmation page's "what happens next" (for ``actor``, who also
+    needs current ethics training)."""
     result = selectors.campaign_result(campaign)
     blockers = submit_blockers(result)
+    if actor is not None:
+        try:
+            training.require_to_submit(actor)
+        except training.TrainingRequired as exc:
+            blockers.append(exc.message)
     if blockers:
         return SubmissionOutlook(tier=result.tier, rule=None, due_at=None, blockers=blockers)
     rule = rule_for(result.tier)
@@ -110,6 +118,7 @@ def campaign_submit(
         if not permissions.can_edit_campaign(actor, campaign):
             raise ServiceError(_("Only the campaign's team can submit it."))
         workflow.transition("submit", campaign.status)
+        training.require_to_submit(actor)
         result = selectors.campaign_result(campaign)
         blockers = submit_blockers(result)
         if blockers:

@@ -57,3 +57,11 @@ from .review import (  # noqa: F401
     vote,
 )
 from .shared import mfa_required_page  # noqa: F401
+from .training import (  # noqa: F401
+    training_import,
+    training_list,
+    training_module,
+    training_module_edit,
+    training_module_new,
+    training_record,
+)

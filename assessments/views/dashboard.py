@@ -14,6 +14,7 @@ from .. import (
     paging,
     queue,
     selectors,
+    training,
 )
 from ..listing import CampaignFilterForm
 from ..permissions import Action
@@ -52,6 +53,7 @@ def dashboard(request):
             "data": data,
             "headline": insights.headline_html(data["headline"]),
             "cards": insights.cards_for(data, svgs),
+            "training": training.dashboard_section(),
         },
     )
 

@@ -17,6 +17,7 @@ from .. import (
     permissions,
     selectors,
     services,
+    training,
 )
 from ..errors import ServiceError
 from ..forms import (
@@ -72,9 +73,11 @@ def api_token_revoke(request, pk: int):
 def people(request):
     user = request.user
     people_list = list(selectors.people_for(user))
+    trainings = training.people_statuses(people_list)
     for person in people_list:
         person.can_change_access = permissions.can_change_activation(user, person)
         person.can_edit = permissions.can_edit_person(user, person)
+        person.training_statuses = trainings[person.pk]
     invitations = list(selectors.invitations_for(user)[:200])
     for invitation in invitations:
         invitation.can_revoke = permissions.can_revoke_invitation(user, invitation)

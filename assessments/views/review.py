@@ -64,7 +64,7 @@ def campaign_submit(request, pk: int):
 
 
 def _submit_confirmation(request, campaign):
-    outlook = services.submission_outlook(campaign=campaign)
+    outlook = services.submission_outlook(campaign=campaign, actor=request.user)
     owner = campaign.owner
     return render(
         request,

@@ -53,6 +53,11 @@ from assessments.guideline_forms import GuidelineForm
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
+from assessments.training_forms import (
+    CompletionImportForm,
+    CompletionRecordForm,
+    TrainingModuleForm,
+)
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS
 from tests.factories import PASSWORD, UserFactory
 from tests.views.test_access_matrix import ACCESS, app_url_names
@@ -309,6 +314,17 @@ GUIDELINE_VALID = {
     "question_codes": "privacy.basis",
 }
 
+TRAINING_MODULE_VALID = {
+    "title_en": "Privacy",
+    "title_ar": "الخصوصية",
+    "content_en": "Read **this**.",
+    "required_roles": "reviewer",
+    "validity_months": "12",
+    "quiz": "? Q | س\n* Yes | نعم\n- No | لا",
+    "pass_mark": "80",
+    "is_active": "on",
+}
+
 
 def html_forms(w) -> list[dict]:
     """(URL, persona, fields with a valid value or None, file fields) of every form."""
@@ -494,6 +510,34 @@ def html_forms(w) -> list[dict]:
             fields_of(GuidelineForm),
             extra={**GUIDELINE_VALID, "change_summary": "Clearer"},
         ),
+        form(
+            "training_module_new",
+            [],
+            "admin",
+            fields_of(TrainingModuleForm),
+            extra=TRAINING_MODULE_VALID,
+        ),
+        form(
+            "training_module_edit",
+            k["training_module_edit"],
+            "admin",
+            fields_of(TrainingModuleForm),
+            extra=TRAINING_MODULE_VALID,
+        ),
+        form("training_module", k["training_module"], "marketer", ["q0"], extra={"q0": "0"}),
+        form(
+            "training_record",
+            [],
+            "admin",
+            fields_of(CompletionRecordForm),
+            extra={
+                "person": str(w["people"]["marketer"].pk),
+                "module": str(k["training_module"][0]),
+                "completed_on": "2026-01-05",
+                "note": "Course",
+            },
+        ),
+        form("training_import", [], "admin", fields_of(CompletionImportForm), files=("file",)),
         {
             "name": "account_login",
             "url": reverse("account_login"),
@@ -688,6 +732,7 @@ def api_operations(w) -> list[tuple[str, str, list]]:
     draft = w["draft"]
     return [
         ("GET", "api_me", []),
+        ("GET", "api_training_status", []),
         ("GET", "api_questionnaire", []),
         ("GET", "api_question_guidelines", ["privacy.basis"]),
         ("GET", "api_campaigns", []),
@@ -757,6 +802,7 @@ INERT = {
     "feedback_attachment",
     "evidence_download",
     "public_notice_thanks",
+    "training_list",
     "api_schema",
     "api_docs",
     "api_not_found",

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 #   role      - a page of some roles only (others: 403)
 #   campaign  - something of one campaign (another team's marketer: 404)
 #   people    - the People pages (managers and administrators)
+#   admin     - administrators only (others: 403)
 ACCESS = {
     "healthz": "public",
     "readyz": "public",
@@ -94,6 +95,13 @@ ACCESS = {
     "evidence_upload": "campaign",
     "evidence_download": "campaign",
     "evidence_delete": "campaign",
+    "api_training_status": "login",
+    "training_list": "login",
+    "training_module": "login",
+    "training_module_new": "admin",
+    "training_module_edit": "admin",
+    "training_record": "admin",
+    "training_import": "admin",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -167,7 +175,13 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         body_ar="",
         change_summary="",
     ).guideline
+    module = services.training_module_save(
+        actor=admin_user,
+        data={"title_en": "Privacy", "title_ar": "الخصوصية", "content_en": "Read me."},
+    )
     kwargs = {
+        "training_module": [module.pk],
+        "training_module_edit": [module.pk],
         "api_token_revoke": [token.pk],
         "campaign_detail": [campaign.pk],
         "campaign_report": [campaign.pk],
@@ -237,4 +251,6 @@ def test_access_invariants(client, personas, world, persona):
             not_people = persona in ("marketer", "outsider", "reviewer", "chair")
             if not_people and access == "people" and not refused:
                 problems.append(cell + " (people pages are for managers and admins)")
+            if persona not in ("admin", "anonymous") and access == "admin" and not refused:
+                problems.append(cell + " (administrators only)")
     assert not problems, "\n".join(problems)

@@ -86,6 +86,11 @@ COVERED = {
     "set_language",  # test_set_language
     "guideline_new",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
     "guideline_edit",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
+    "training_module",  # test_training_take
+    "training_module_new",  # test_training_module_new
+    "training_module_edit",  # test_training_module_edit
+    "training_record",  # test_training_record
+    "training_import",  # test_training_import
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -115,6 +120,7 @@ NO_FORM = {
     "guideline_list",
     "guideline_detail",
     "guideline_version",
+    "training_list",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {
@@ -131,6 +137,7 @@ API = {
     "api_events",
     "api_feedback",
     "api_question_guidelines",
+    "api_training_status",
 }
 
 
