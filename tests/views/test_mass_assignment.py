@@ -35,6 +35,8 @@ from assessments.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    TrainingCompletion,
+    TrainingModule,
     TransparencyNotice,
     User,
     Vote,
@@ -45,6 +47,7 @@ from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS
 from assessments.services.submission import fingerprint_of
 from tests.conftest import INTAKE_POST, set_rule
 from tests.factories import PASSWORD, InvitationFactory, UserFactory, published_notice
+from tests.training_support import make_module
 from tests.views.test_access_matrix import app_url_names
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +89,7 @@ COVERED = {
     "set_language",  # test_set_language
     "guideline_new",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
     "guideline_edit",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
-    "training_module",  # test_training_take
+    "training_module",  # tests/views/test_training_pages.py::test_the_quiz_ignores_posted_...
     "training_module_new",  # test_training_module_new
     "training_module_edit",  # test_training_module_edit
     "training_record",  # test_training_record
@@ -1032,3 +1035,69 @@ def test_set_language_signed_out_changes_nobody(marketer, hostile):
     )
     assert response.status_code == 302
     assert person(marketer).language == before
+
+
+TRAINING_MODULE_VALID = {
+    "title_en": "Privacy",
+    "title_ar": "الخصوصية",
+    "content_en": "Read **this**.",
+    "required_roles": "reviewer",
+    "validity_months": "12",
+    "pass_mark": "80",
+    "is_active": "on",
+}
+
+
+def test_training_module_new(client, admin_user, hostile):
+    client.force_login(admin_user)
+    body = hostile(TRAINING_MODULE_VALID, id="999", created_at=PAST, updated_at=PAST)
+    assert client.post(reverse("training_module_new"), body).status_code == 302
+    module = TrainingModule.objects.get()
+    assert module.pk != 999 and module.created_at.year > 2000
+    assert module.required_roles == ["reviewer"] and module.validity_months == 12
+
+
+def test_training_module_edit(client, admin_user, hostile):
+    module = make_module()
+    created = module.created_at
+    client.force_login(admin_user)
+    body = hostile(TRAINING_MODULE_VALID, id="999", created_at=PAST)
+    response = client.post(reverse("training_module_edit", args=[module.pk]), body)
+    assert response.status_code == 302
+    module.refresh_from_db()
+    assert module.created_at == created and module.title_en == "Privacy"
+    assert TrainingModule.objects.count() == 1
+
+
+def test_training_record(client, admin_user, marketer, outsider, hostile):
+    module = make_module()
+    client.force_login(admin_user)
+    valid = {
+        "person": marketer.pk,
+        "module": module.pk,
+        "completed_on": "2026-01-05",
+        "note": "Provider course",
+    }
+    body = hostile(valid, recorded_by=outsider.pk, method="quiz", score="100", expires_at=FUTURE)
+    assert client.post(reverse("training_record"), body).status_code == 302
+    completion = TrainingCompletion.objects.get()
+    assert completion.person == marketer and completion.recorded_by == admin_user
+    assert completion.method == "recorded" and completion.score is None
+    assert completion.expires_at.year < 2099
+
+
+def test_training_import(client, admin_user, marketer, outsider, hostile):
+    module = make_module()
+    client.force_login(admin_user)
+    data = f"email,module,completed\nmarketer@example.com,{module.pk},2026-01-05\n".encode()
+    body = hostile(
+        {"file": SimpleUploadedFile("c.csv", data, content_type="text/csv")},
+        recorded_by=outsider.pk,
+        method="quiz",
+        person=outsider.pk,
+        expires_at=FUTURE,
+    )
+    assert client.post(reverse("training_import"), body).status_code == 302
+    completion = TrainingCompletion.objects.get()
+    assert completion.person == marketer and completion.method == "imported"
+    assert completion.recorded_by == admin_user and completion.expires_at.year < 2099
