@@ -29,7 +29,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from . import conditions, workflow
+from . import conditions, fragments, workflow
 from .models import (
     EVERY,
     IN_REVIEW_STATES,
@@ -353,6 +353,7 @@ def refresh(campaign_ids: Iterable[int]) -> None:
     ids = sorted(set(campaign_ids))
     if not ids:
         return
+    fragments.bump()
     new_facts = _load(ids)
     stored = {
         row.campaign_id: row for row in CampaignFacts.objects.select_for_update().filter(pk__in=ids)
@@ -407,6 +408,7 @@ def rebuild(
     known = known or {}
     counted = counts is not None
     with transaction.atomic():
+        fragments.bump()
         postgres = connection.vendor == "postgresql"
         restore: list[str] = []
         if postgres:

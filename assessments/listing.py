@@ -431,43 +431,23 @@ TIER_LABELS = {
 }
 
 
-def _day(value) -> tuple[str, str]:
-    return (value.astimezone(UTC).strftime("%Y-%m-%d"), value.isoformat()) if value else ("", "")
-
-
 def campaign_url_prefix() -> str:
     """The campaign page's address without its id ("/campaigns/"): lists that link many
     campaigns add ``f"{pk}/"`` instead of calling reverse() per row."""
     return reverse("campaign_detail", args=[0]).removesuffix("0/")
 
 
-def rows_html(rows: list[dict]) -> str:
-    """The ``<tr>`` elements of a page of ``LIST_VALUES`` rows. Built here with escaping
-    (fifty rows through template tags, filters and includes cost more than the page's
-    queries); the markup is the table's in campaign_list.html."""
-    statuses = {key: str(label) for key, label in CampaignStatus.choices}
-    tiers = {key: html.escape(str(label)) for key, label in TIER_LABELS.items()}
-    detail = campaign_url_prefix()
-    out = []
+def labelled(rows: list[dict]) -> list[dict]:
+    """``LIST_VALUES`` rows with the translated labels of their state and tier, for
+    ``partials/campaign_rows.html``."""
+    statuses = dict(CampaignStatus.choices)
     for row in rows:
-        pk, tier = row["id"], row["tier"]
-        due, due_iso = _day(row["review_due_at"])
-        updated = row["updated_at"]
-        owner = row["owner__display_name"] or row["owner__email"]
-        tier_cell = (
-            f'<span class="badge tier-badge tier-{html.escape(tier)}" '
-            f'data-tier="{html.escape(tier)}">{tiers.get(tier) or html.escape(tier)}</span>'
-            if tier
-            else "–"
-        )
-        due_cell = f'<time datetime="{due_iso}">{due}</time>' if due else ""
-        out.append(
-            f'<tr data-campaign="{pk}"><td><a href="{detail}{pk}/">'
-            f"{html.escape(row['name'])}</a></td>"
-            f"<td>{html.escape(row['team__name'])}</td><td>{html.escape(owner)}</td>"
-            f"<td>{html.escape(statuses.get(row['status'], row['status']))}</td>"
-            f"<td>{tier_cell}</td><td>{due_cell}</td>"
-            f'<td><time datetime="{updated.isoformat()}" dir="ltr">'
-            f"{updated.astimezone(UTC).strftime('%Y-%m-%d %H:%M')} UTC</time></td></tr>"
-        )
-    return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        row["tier_label"] = TIER_LABELS.get(row["tier"], row["tier"])
+    return rows
+
+
+def rows_key(rows: list[dict]) -> str:
+    """What a page of rows shows depends on: each row's id and last change (the cache
+    key of its fragment, with the fragments' version and the language)."""
+    return ",".join(f"{row['id']}:{row['updated_at'].timestamp()}" for row in rows)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import (
     csv_export,
+    fragments,
     insights,
     listing,
     paging,
@@ -94,7 +95,9 @@ def campaign_list(request):
             "form": form,
             "options": form.options(*LIST_SELECTS),
             "page": page,
-            "rows": listing.rows_html(page.rows),
+            "rows_key": listing.rows_key(listing.labelled(page.rows)),
+            "fragments_version": fragments.version(),
+            "fragment_timeout": fragments.TIMEOUT,
             "query": query.urlencode(),
             "filtered": bool(filters),
         },

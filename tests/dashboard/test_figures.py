@@ -329,7 +329,7 @@ def test_csv_cells_cannot_run_as_formulas(history, client, manager, marketer):
 
 
 def test_list_rows_escape_what_users_typed(history, client, manager, marketer):
-    """The rows are built in Python (listing.rows_html): names, teams and owners are
+    """The rows (partials/campaign_rows.html): names, teams and owners are
     escaped, each row links to its campaign, states and tiers are shown by name."""
     draft = history["draft"]
     intake = {**draft.intake(), "name": '<img src=x onerror=alert(1)> & "Co"'}
