@@ -40,11 +40,12 @@ from .models import (
     CampaignVersion,
     DashboardCount,
     Decision,
-    DecisionKind,
     Feedback,
     Team,
     User,
     Vote,
+    effective_decisions,
+    open_reviewer_ids,
 )
 
 # Metrics kept in DashboardCount, and what their key is.
@@ -74,24 +75,6 @@ def month_of(moment: datetime | date) -> str:
 # --- facts --------------------------------------------------------------------------------------
 
 
-def effective_decisions(campaign_status: str, current_version_id, decisions: list[dict]):
-    """The decisions that count: per version the last one, except a rule decision that
-    still waits for the chair's confirmation (it is a proposal)."""
-    last: dict[int, dict] = {}
-    for decision in sorted(decisions, key=lambda d: (d["created_at"], d["id"])):
-        last[decision["version_id"]] = decision
-    counted = []
-    for version_id, decision in last.items():
-        if (
-            campaign_status == CampaignStatus.AWAITING_CONFIRMATION
-            and version_id == current_version_id
-            and decision["kind"] == DecisionKind.RULE
-        ):
-            continue
-        counted.append(decision)
-    return sorted(counted, key=lambda d: (d["created_at"], d["id"]))
-
-
 def facts_of(
     campaign: dict,
     *,
@@ -108,7 +91,11 @@ def facts_of(
     first_submitted_at. ``decisions``: id, version_id, kind, outcome, reasons, created_at,
     version_created_at. ``feedback``: category, created_at. ``votes``: reviewer_id,
     signed_at, assigned_at."""
-    counted = effective_decisions(campaign["status"], current_version_id, decisions)
+    counted = effective_decisions(
+        campaign_status=campaign["status"],
+        current_version_id=current_version_id,
+        decisions=decisions,
+    )
     dimensions = {}
     flags = []
     if latest_score:
@@ -121,20 +108,12 @@ def facts_of(
     if dimensions:
         top = max(sorted(dimensions), key=lambda code: dimensions[code])
     first = campaign["first_submitted_at"]
-    # Reviewers the campaign waits for: asked (pending or accepted) on the current version
-    # of an open review and not voted yet.
-    waiting = []
-    if campaign["status"] in OPEN_REVIEW and current_version_id is not None:
-        voted = {v["reviewer_id"] for v in votes if v["version_id"] == current_version_id}
-        waiting = sorted(
-            {
-                a["reviewer_id"]
-                for a in assignments
-                if a["version_id"] == current_version_id
-                and a["status"] in ("pending", "accepted")
-                and a["reviewer_id"] not in voted
-            }
-        )
+    waiting = open_reviewer_ids(
+        campaign_status=campaign["status"],
+        current_version_id=current_version_id,
+        assignments=assignments,
+        votes=votes,
+    )
     due = campaign.get("review_due_at")
     return {
         "open": waiting,

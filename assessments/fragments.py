@@ -3,6 +3,7 @@ review queue's items, the dashboard's headline and cards: ``{% cache %}`` in the
 templates). ``dashboard.refresh``, which every service's change of a campaign goes
 through, bumps it when the transaction commits, so no fragment outlives a change."""
 
+import contextlib
 import time
 
 from django.core.cache import cache
@@ -23,12 +24,13 @@ def version() -> int:
 
 
 def _increment() -> None:
-    try:
+    with contextlib.suppress(ValueError):  # no counter yet: the next read starts one
         cache.incr(KEY)
-    except ValueError:  # no counter yet: the next read starts one from the clock
-        pass
 
 
 def bump() -> None:
-    """Every fragment showing campaigns is stale once the current transaction commits."""
+    """Every fragment showing campaigns is stale: now, and again when the current
+    transaction commits (a request that rendered in between cached what it read before
+    the commit)."""
+    _increment()
     transaction.on_commit(_increment)

@@ -24,12 +24,8 @@ from . import workflow
 from .intake import CHANNELS, MARKETS
 from .models import (
     Assignment,
-    AssignmentStatus,
-    Campaign,
     CampaignStatus,
-    CampaignVersion,
     Decision,
-    DecisionKind,
     Feedback,
     FeedbackCategory,
     FeedbackSeverity,
@@ -299,37 +295,6 @@ def _range(field: str, start: date | None, end: date | None) -> Q:
     return q
 
 
-def effective_decisions():
-    """Decisions that count: the last of their version, and not a rule decision still
-    waiting for the chair's confirmation."""
-    later = Decision.objects.filter(
-        version=OuterRef("version"), created_at__gt=OuterRef("created_at")
-    )
-    newer_version = CampaignVersion.objects.filter(
-        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
-    )
-    return Decision.objects.filter(~Exists(later)).exclude(
-        Q(kind=DecisionKind.RULE)
-        & Q(campaign__status=CampaignStatus.AWAITING_CONFIRMATION)
-        & ~Exists(newer_version)
-    )
-
-
-def open_assignments():
-    """Assignments still waiting for the reviewer: pending or accepted, on the campaign's
-    current version, in an open review, without the reviewer's vote. Starts from the few
-    campaigns in review (indexed), not from every assignment ever made."""
-    newer_version = CampaignVersion.objects.filter(
-        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
-    )
-    voted = Vote.objects.filter(version=OuterRef("version"), reviewer=OuterRef("reviewer"))
-    in_review = Campaign.objects.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
-    return Assignment.objects.filter(
-        campaign_id__in=in_review.values("pk"),
-        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
-    ).filter(~Exists(newer_version), ~Exists(voted))
-
-
 def apply_filters(qs, f: dict, *, now=None):
     """``qs`` (campaigns) narrowed by the cleaned filters ``f``."""
     now = now or timezone.now()
@@ -361,7 +326,7 @@ def apply_filters(qs, f: dict, *, now=None):
     elif on == "submitted":
         qs = qs.filter(_range("first_submitted_at", start, end), first_submitted_at__isnull=False)
     elif on == "decided":
-        decisions = effective_decisions().filter(
+        decisions = Decision.objects.effective().filter(
             _range("created_at", start, end), campaign=OuterRef("pk")
         )
         if f.get("outcome"):
@@ -386,7 +351,7 @@ def apply_filters(qs, f: dict, *, now=None):
     if f.get("dimension"):
         qs = qs.filter(facts__top_dimension=f["dimension"])
     if f.get("pending") or (f.get("reviewer") and on != "voted"):
-        waiting = open_assignments().filter(campaign=OuterRef("pk"))
+        waiting = Assignment.objects.open().filter(campaign=OuterRef("pk"))
         if f.get("reviewer"):
             waiting = waiting.filter(reviewer_id=f["reviewer"])
         qs = qs.filter(Exists(waiting))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import ServiceError
 from .models import (
+    Assignment,
     AssignmentStatus,
     Campaign,
     CampaignStatus,
@@ -249,12 +250,10 @@ def can_vote(user: User, campaign: Campaign) -> bool:
     """An accepted assignment on the current version, no vote on it yet, review open."""
     if not _active(user) or campaign.status != CampaignStatus.IN_REVIEW:
         return False
-    version = campaign.versions.order_by("-number").first()
-    if version is None:
-        return False
     return (
-        version.assignments.filter(reviewer=user, status=AssignmentStatus.ACCEPTED).exists()
-        and not version.votes.filter(reviewer=user).exists()
+        Assignment.objects.open()
+        .filter(campaign=campaign, reviewer=user, status=AssignmentStatus.ACCEPTED)
+        .exists()
     )
 
 

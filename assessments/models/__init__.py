@@ -51,6 +51,7 @@ from .notifications import (
     NotificationPreference,
 )
 from .review import (
+    ACTIVE_ASSIGNMENT_STATES,
     Assignment,
     AssignmentStatus,
     CampaignVersion,
@@ -63,9 +64,13 @@ from .review import (
     RoutingRule,
     Vote,
     VoteDecision,
+    effective_decisions,
+    open_reviewer_ids,
 )
 
 __all__ = [
+    "effective_decisions",
+    "open_reviewer_ids",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",
@@ -91,6 +96,7 @@ __all__ = [
     "TriageStatus",
     "feedback_path",
     "new_public_id",
+    "ACTIVE_ASSIGNMENT_STATES",
     "Assignment",
     "AssignmentStatus",
     "CampaignVersion",

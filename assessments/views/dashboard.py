@@ -5,7 +5,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.functional import SimpleLazyObject
 
 from .. import (
     csv_export,
@@ -14,7 +14,6 @@ from .. import (
     listing,
     paging,
     permissions,
-    queue,
     selectors,
 )
 from ..listing import CampaignFilterForm
@@ -122,9 +121,14 @@ def campaign_export(request):
 
 @requires(Action.VIEW_REVIEW_QUEUE)
 def review_queue(request):
-    work = selectors.review_queue_for(request.user)
+    # Read only when the page's fragment is not cached.
+    work = SimpleLazyObject(lambda: selectors.review_queue_for(request.user))
     return render(
         request,
         "assessments/review_queue.html",
-        {"queue": work, "items": queue.items_html(work, _("due"))},
+        {
+            "queue": work,
+            "fragments_version": fragments.version(),
+            "fragment_timeout": fragments.TIMEOUT,
+        },
     )
