@@ -68,9 +68,7 @@ def review_propose(*, campaign: Campaign) -> list[User]:
     if version is None:
         return []
     rule = rule_for(version.tier)
-    active = list(
-        version.assignments.active().select_related("reviewer")
-    )
+    active = list(version.assignments.active().select_related("reviewer"))
     missing = rule.reviewers_required - len(active)
     need_specialist = rule.specialist_required and not any(a.reviewer.is_specialist for a in active)
     candidates = list(eligible_reviewers(campaign, version))

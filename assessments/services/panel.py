@@ -57,9 +57,7 @@ def current_version(campaign: Campaign) -> CampaignVersion | None:
 
 
 def _active_assignments(version: CampaignVersion) -> list[Assignment]:
-    return list(
-        version.assignments.active().select_related("reviewer")
-    )
+    return list(version.assignments.active().select_related("reviewer"))
 
 
 def _staffed(version: CampaignVersion, rule: RoutingRule) -> bool:
