@@ -43,7 +43,7 @@ def dashboard(request):
     )
     options = form.options("tier", "channel", "market")
     options["team"] = insights.team_options(form, data["teams"])
-    svgs = insights.charts_for(data, rtl=translation.get_language_bidi())
+    rtl = translation.get_language_bidi()
     return render(
         request,
         "assessments/dashboard.html",
@@ -51,8 +51,11 @@ def dashboard(request):
             "form": form,
             "options": options,
             "data": data,
-            "headline": insights.headline_html(data["headline"]),
-            "cards": insights.cards_for(data, svgs),
+            # Drawn only when the page's fragment is not cached.
+            "svgs": SimpleLazyObject(lambda: insights.charts_for(data, rtl=rtl)),
+            "today": timezone.now().date().isoformat(),
+            "fragments_version": fragments.version(),
+            "fragment_timeout": fragments.TIMEOUT,
         },
     )
 
