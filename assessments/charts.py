@@ -18,7 +18,7 @@ BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 230
 VALUE_ROOM = 70
-LABEL_CHARS = 38  # longer labels are cut (the full text is the label's <title>)
+LABEL_CHARS = 30  # longer labels are cut (the full text is the label's <title>)
 COLOURS = 7  # chart-c0 … chart-c6 in app.css
 
 
