@@ -9,14 +9,13 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 from urllib.parse import quote_plus
 
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import charts, listing
 from . import dashboard as counts
@@ -29,19 +28,6 @@ from .models import (
 )
 from .questionnaire import Definition
 from .workflow import add_months
-
-# The dashboard's texts are few and fixed: each is translated once per language and
-# process, not once per bar and request.
-_TRANSLATED: dict[tuple[str, str], str] = {}
-
-
-def _(message: str) -> str:
-    """``gettext``, remembered per language."""
-    key = (translation.get_language(), message)
-    text = _TRANSLATED.get(key)
-    if text is None:
-        text = _TRANSLATED[key] = gettext(message)
-    return text
 
 
 @functools.cache
@@ -158,19 +144,16 @@ class DashboardFilterForm(listing.CampaignFilterForm):
 
 
 def team_options(form, teams: list[tuple[int, str]]) -> dict:
-    """The team filter's ``<option>`` elements, like ``form.options("team")``, from the
-    teams (id, name) the dashboard has read anyway (the form's own choices would read
-    them again)."""
+    """The team filter's choices, like ``form.options("team")``, from the teams (id, name)
+    the dashboard has read anyway (the form's own choices would read them again)."""
     bound = form["team"]
     value = bound.value()
     current = "" if value in (None, "") else str(value)
-    selected = " selected" if current == "" else ""
-    html = [f'<option value=""{selected}>{escape(str(bound.field.empty_label))}</option>']
-    for pk, name in teams:
-        key = str(pk)
-        selected = " selected" if key == current else ""
-        html.append(f'<option value="{key}"{selected}>{escape(name)}</option>')
-    return {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308 - escaped
+    choices = [("", bound.field.empty_label)] + [(str(pk), name) for pk, name in teams]
+    return {
+        "label": bound.label,
+        "choices": [(key, label, key == current) for key, label in choices],
+    }
 
 
 def dashboard_data(

@@ -6,7 +6,6 @@ seeking to a cursor instead of an offset, so the 2,000th page costs what the fir
 """
 
 import calendar
-import html
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,8 +15,6 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
@@ -138,24 +135,11 @@ class TeamField(forms.ModelChoiceField):
         )
 
 
-def _escaped_choices(name: str, field) -> list[tuple[str, str]]:
-    """(value, label) of a choice field, both escaped for HTML. Fixed choices are
-    translated once per language (the filter form's fields by name); the teams are read
-    for each form."""
+def _choices(field) -> list[tuple[str, str]]:
+    """(value, label) of a choice field; the teams from the one read ``TeamField`` keeps."""
     if isinstance(field, TeamField):
-        return [("", html.escape(str(field.empty_label)))] + [
-            (str(team.pk), html.escape(str(team))) for team in field.teams()
-        ]
-    cache_key = (name, get_language())
-    cached = _CHOICES_CACHE.get(cache_key)
-    if cached is None:
-        cached = _CHOICES_CACHE[cache_key] = [
-            (html.escape(str(key)), html.escape(str(label))) for key, label in field.choices
-        ]
-    return cached
-
-
-_CHOICES_CACHE: dict[tuple, list[tuple[str, str]]] = {}
+        return [("", field.empty_label)] + [(str(team.pk), str(team)) for team in field.teams()]
+    return [(str(key), label) for key, label in field.choices]
 
 
 class CampaignFilterForm(forms.Form):
@@ -232,19 +216,18 @@ class CampaignFilterForm(forms.Form):
         return cleaned
 
     def options(self, *names: str) -> dict[str, dict]:
-        """The ``<option>`` elements of these select fields, with the submitted value
-        selected (built here: Django's widget templates cost more than the page's
-        query)."""
+        """The choices of these select fields with the submitted one marked, for the
+        ``<option>`` loop of ``partials/select_options.html`` (Django's widget templates
+        cost more than the page's query)."""
         out = {}
         for name in names:
             bound = self[name]
             value = bound.value()
             current = "" if value in (None, "") else str(value)
-            html = []
-            for key, label in _escaped_choices(name, bound.field):
-                selected = " selected" if key == current else ""
-                html.append(f'<option value="{key}"{selected}>{label}</option>')
-            out[name] = {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308
+            out[name] = {
+                "label": bound.label,
+                "choices": [(key, label, key == current) for key, label in _choices(bound.field)],
+            }
         return out
 
     def matches_nothing(self) -> bool:
