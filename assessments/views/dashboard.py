@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .. import (
     csv_export,
+    dashboard_charts,
     fragments,
     insights,
     listing,
@@ -52,7 +53,7 @@ def dashboard(request):
             "options": options,
             "data": data,
             # Drawn only when the page's fragment is not cached.
-            "svgs": SimpleLazyObject(lambda: insights.charts_for(data, rtl=rtl)),
+            "svgs": SimpleLazyObject(lambda: dashboard_charts.charts_for(data, rtl=rtl)),
             "today": timezone.now().date().isoformat(),
             "fragments_version": fragments.version(),
             "fragment_timeout": fragments.TIMEOUT,

@@ -276,7 +276,7 @@ def test_a_rebuild_writes_the_counts_in_the_order_of_their_unique_index(history)
 
 def test_every_counted_decision_has_its_cycle_time(history, chair, marketer):
     # The dashboard reads a month's decisions as the sum of its cycle-time histogram
-    # (dashboard.SERIES_METRICS): the two metrics must count the same decisions.
+    # (dashboard_summary.SERIES_METRICS): the two metrics must count the same decisions.
     services.decision_overrule(
         actor=chair,
         campaign=history["approved"],
