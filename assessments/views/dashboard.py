@@ -132,6 +132,8 @@ def review_queue(request):
         "assessments/review_queue.html",
         {
             "queue": work,
+            # Which lists the user sees depends on their roles (the chair's, the board's).
+            "viewer": f"{request.user.pk}:{','.join(sorted(request.user.role_set))}",
             "fragments_version": fragments.version(),
             "fragment_timeout": fragments.TIMEOUT,
         },
