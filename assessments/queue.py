@@ -12,8 +12,10 @@ statement. Every part returns the same columns::
 the three texts hold what the list shows (see ``_parts``).
 """
 
+import functools
 from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -75,12 +77,12 @@ def _part(queryset, order: tuple[str, ...], limit: int | None, **columns):
     return rows.annotate(**{name: annotations[name] for name in COLUMNS[1:]}).values(*COLUMNS[1:])
 
 
-def _parts(user: User, limit: int) -> dict:
+def _parts(user_id: int, limit: int) -> dict:
     """name -> (the part's queryset without its list number, how it is ordered: the
     moment newest first?, ties by id descending?)."""
     open_states = list(workflow.OPEN_REVIEW_STATES)
     due = (F("campaign__review_due_at").asc(nulls_last=True), "pk")
-    mine = Assignment.objects.open().filter(reviewer=user)
+    mine = Assignment.objects.open().filter(reviewer_id=user_id)
     assignment = {
         "q_id": F("pk"),
         "q_campaign": F("campaign_id"),
@@ -227,21 +229,49 @@ def _moment(value) -> datetime | None:
     return value
 
 
-def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
-    """The rows of these lists, in one statement, each list in its order."""
-    parts = _parts(user, QUEUE_LIMIT + 1)
+# How each list is ordered (its moment newest first? ties by id descending?), as _parts.
+_ORDER = {
+    "to_accept": (False, False),
+    "to_vote": (False, False),
+    "recusals": (True, False),
+    "to_route": (False, False),
+    "to_confirm": (False, False),
+    "flagged": (True, False),
+    "flagged_feedback": (True, True),
+    "to_triage": (True, True),
+    "to_verify": (False, False),
+}
+_ANY_USER = -7_654_321  # the user's id while the statement is compiled (no real id)
+
+
+@functools.cache
+def _statement(names: tuple[str, ...]) -> tuple[str, tuple]:
+    """The lists' UNION ALL as the ORM compiles it, once per process: compiling the nine
+    querysets cost about as much as planning and running them. The user's id is the only
+    parameter that changes; it is compiled as ``_ANY_USER`` and swapped per request."""
+    parts = _parts(_ANY_USER, QUEUE_LIMIT + 1)
     querysets = [
         parts[name][0].annotate(q_list=Value(index)).values(*COLUMNS)
         for index, name in enumerate(names)
     ]
-    lists: dict[str, list[tuple]] = {name: [] for name in names}
     union = querysets[0].union(*querysets[1:], all=True).order_by().values_list(*COLUMNS)
-    for which, pk, campaign_id, name, moment, number, text1, text2, text3 in union:
+    sql, params = union.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """The rows of these lists, in one statement, each list in its order."""
+    sql, params = _statement(names)
+    lists: dict[str, list[tuple]] = {name: [] for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk if p == _ANY_USER else p for p in params])
+        rows = cursor.fetchall()
+    for which, pk, campaign_id, name, moment, number, text1, text2, text3 in rows:
         lists[names[which]].append(
             (pk, campaign_id, name, _moment(moment), number, text1, text2, text3)
         )
     for name, rows in lists.items():
-        newest, id_desc = parts[name][1]
+        newest, id_desc = _ORDER[name]
 
         # A UNION promises no order: each list sorted again as its part ordered it (rows
         # without a moment last).
