@@ -18,7 +18,7 @@ BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 230
 VALUE_ROOM = 70
-LABEL_CHARS = 38  # longer labels are cut (the full text is the label's <title>)
+LABEL_CHARS = 30  # longer labels are cut (the full text is the label's <title>)
 COLOURS = 7  # chart-c0 … chart-c6 in app.css
 
 
@@ -29,6 +29,8 @@ class Segment:
     url: str = ""
     color: int = 0  # palette index
     text: str = ""  # shown value (defaults to the number)
+    pattern: int | None = None  # a fill pattern over the colour (``pattern_id``)
+    mark: str = ""  # a short text drawn on the bar when it is wide enough
 
 
 @dataclass
@@ -73,12 +75,52 @@ def _truncate(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _rect(x, y, width, height, color, url, aria) -> str:
-    """A bar; a link with ``aria`` (escaped markup) as its label when it has a URL."""
+PATTERNS = 5  # chart-p0 … chart-p4: see ``patterns``
+
+
+def pattern_id(index: int) -> str:
+    return f"chart-p{index % PATTERNS}"
+
+
+def patterns() -> SafeString:
+    """The fill patterns bars can carry besides their colour (so that no series is told
+    by colour alone), defined once per page: none, diagonal lines, dots, crossed lines,
+    horizontal lines."""
+    shapes = [
+        "",
+        '<path d="M0 6L6 0" class="chart-hatch"></path>',
+        '<circle cx="3" cy="3" r="1.3" class="chart-dot"></circle>',
+        '<path d="M0 6L6 0M0 0L6 6" class="chart-hatch"></path>',
+        '<path d="M0 3H6" class="chart-hatch"></path>',
+    ]
+    defs = "".join(
+        f'<pattern id="{pattern_id(i)}" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f"{shape}</pattern>"
+        for i, shape in enumerate(shapes)
+    )
+    return mark_safe(  # noqa: S308 - constant markup
+        f'<svg width="0" height="0" class="position-absolute" aria-hidden="true" focusable="false">'
+        f"<defs>{defs}</defs></svg>"
+    )
+
+
+def _rect(x, y, width, height, color, url, aria, pattern=None, mark="") -> str:
+    """A bar; a link with ``aria`` (escaped markup) as its label when it has a URL. A
+    ``pattern`` is drawn over the colour; ``mark`` (escaped) on the bar if it fits."""
     rect = (
         f'<rect x="{x}" y="{y}" width="{width}" height="{height}" '
         f'class="chart-c{color % COLOURS}"></rect>'
     )
+    if pattern:
+        rect += (
+            f'<rect x="{x}" y="{y}" width="{width}" height="{height}" '
+            f'fill="url(#{pattern_id(pattern)})"></rect>'
+        )
+    if mark and width >= 12 * len(mark) + 6:
+        rect += (
+            f'<text x="{round(x + width / 2, 1)}" y="{round(y + height * 0.72, 1)}" '
+            f'text-anchor="middle" class="chart-mark">{mark}</text>'
+        )
     if not url:
         return rect
     return f'<a href="{escape(url)}" aria-label="{aria}">{rect}</a>'
@@ -122,6 +164,8 @@ def hbars(bars: list[Bar], *, title: str, rtl: bool, chart_id: str) -> SafeStrin
                     segment.color,
                     segment.url,
                     f"{label}, {what}: {shown}",
+                    segment.pattern,
+                    escape(segment.mark),
                 )
             )
             x += width
@@ -187,46 +231,4 @@ def _svg(parts, *, height: float, title: str, rtl: bool, chart_id: str, kind: st
         f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-title">{escape(title)}</title>'
         + "".join(parts)
         + "</svg>"
-    )
-
-
-def card(
-    *,
-    code: str,
-    title: str,
-    chart: str,
-    numbers: str = "",
-    show_numbers: str = "",
-    after: str = "",
-    empty: str = "",
-    wide: bool = False,
-) -> SafeString:
-    """A chart in its card: the caption, the SVG and, under a disclosure labelled
-    ``show_numbers``, its data table (``numbers``); ``after`` is shown below whether or
-    not there is a chart, ``empty`` when there is neither. ``chart``, ``numbers`` and
-    ``after`` are markup (their builders escape every text); ``code``, ``title``,
-    ``show_numbers`` and ``empty`` are escaped here."""
-    code = escape(code)
-    body = []
-    if chart:
-        body.append(chart)
-        if numbers:
-            body.append(
-                f'<details class="mt-2 small"><summary>{escape(show_numbers)}</summary>'
-                f'<div class="table-responsive">{numbers}</div></details>'
-            )
-    if after:
-        body.append(after)
-    elif not chart:
-        body.append(
-            f'<p class="text-body-secondary mb-0" data-testid="chart-empty-{code}">'
-            f"{escape(empty)}</p>"
-        )
-    return mark_safe(  # noqa: S308 - every text went through escape()
-        f'<div class="{"col-12" if wide else "col-12 col-lg-6"}">'
-        f'<figure class="card h-100 mb-0" data-testid="chart-{code}" '
-        f'aria-labelledby="caption-{code}">'
-        f'<figcaption class="card-header py-2 fw-semibold" id="caption-{code}">'
-        f'{escape(title)}</figcaption><div class="card-body">{"".join(body)}</div>'
-        "</figure></div>"
     )

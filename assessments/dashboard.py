@@ -22,15 +22,14 @@ everything from scratch (for existing data and bulk loads) with the same two fun
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from . import workflow
+from . import fragments, workflow
+from .bulk_load import bulk_insert, drop_indexes
 from .models import (
     EVERY,
-    IN_REVIEW_STATES,
     Assignment,
     Campaign,
     CampaignFacts,
@@ -38,11 +37,10 @@ from .models import (
     CampaignVersion,
     DashboardCount,
     Decision,
-    DecisionKind,
     Feedback,
-    Team,
-    User,
     Vote,
+    effective_decisions,
+    open_reviewer_ids,
 )
 
 # Metrics kept in DashboardCount, and what their key is.
@@ -72,24 +70,6 @@ def month_of(moment: datetime | date) -> str:
 # --- facts --------------------------------------------------------------------------------------
 
 
-def effective_decisions(campaign_status: str, current_version_id, decisions: list[dict]):
-    """The decisions that count: per version the last one, except a rule decision that
-    still waits for the chair's confirmation (it is a proposal)."""
-    last: dict[int, dict] = {}
-    for decision in sorted(decisions, key=lambda d: (d["created_at"], d["id"])):
-        last[decision["version_id"]] = decision
-    counted = []
-    for version_id, decision in last.items():
-        if (
-            campaign_status == CampaignStatus.AWAITING_CONFIRMATION
-            and version_id == current_version_id
-            and decision["kind"] == DecisionKind.RULE
-        ):
-            continue
-        counted.append(decision)
-    return sorted(counted, key=lambda d: (d["created_at"], d["id"]))
-
-
 def facts_of(
     campaign: dict,
     *,
@@ -106,7 +86,11 @@ def facts_of(
     first_submitted_at. ``decisions``: id, version_id, kind, outcome, reasons, created_at,
     version_created_at. ``feedback``: category, created_at. ``votes``: reviewer_id,
     signed_at, assigned_at."""
-    counted = effective_decisions(campaign["status"], current_version_id, decisions)
+    counted = effective_decisions(
+        campaign_status=campaign["status"],
+        current_version_id=current_version_id,
+        decisions=decisions,
+    )
     dimensions = {}
     flags = []
     if latest_score:
@@ -119,20 +103,12 @@ def facts_of(
     if dimensions:
         top = max(sorted(dimensions), key=lambda code: dimensions[code])
     first = campaign["first_submitted_at"]
-    # Reviewers the campaign waits for: asked (pending or accepted) on the current version
-    # of an open review and not voted yet.
-    waiting = []
-    if campaign["status"] in OPEN_REVIEW and current_version_id is not None:
-        voted = {v["reviewer_id"] for v in votes if v["version_id"] == current_version_id}
-        waiting = sorted(
-            {
-                a["reviewer_id"]
-                for a in assignments
-                if a["version_id"] == current_version_id
-                and a["status"] in ("pending", "accepted")
-                and a["reviewer_id"] not in voted
-            }
-        )
+    waiting = open_reviewer_ids(
+        campaign_status=campaign["status"],
+        current_version_id=current_version_id,
+        assignments=assignments,
+        votes=votes,
+    )
     due = campaign.get("review_due_at")
     return {
         "open": waiting,
@@ -351,6 +327,7 @@ def refresh(campaign_ids: Iterable[int]) -> None:
     ids = sorted(set(campaign_ids))
     if not ids:
         return
+    fragments.bump()
     new_facts = _load(ids)
     stored = {
         row.campaign_id: row for row in CampaignFacts.objects.select_for_update().filter(pk__in=ids)
@@ -405,6 +382,7 @@ def rebuild(
     known = known or {}
     counted = counts is not None
     with transaction.atomic():
+        fragments.bump()
         postgres = connection.vendor == "postgresql"
         restore: list[str] = []
         if postgres:
@@ -434,7 +412,7 @@ def rebuild(
             facts = {pk: known[pk] for pk in chunk if pk in known}
             if len(facts) < len(chunk):
                 facts.update(_load([pk for pk in chunk if pk not in known]))
-            _bulk_insert(
+            bulk_insert(
                 CampaignFacts,
                 ("campaign_id", "data", "red_flags", "top_dimension"),
                 (
@@ -446,7 +424,7 @@ def rebuild(
             for pk, f in facts.items():
                 if not (counted and pk in known):
                     counts.add(f)
-        _bulk_insert(DashboardCount, _COLUMNS, counts.rows(), freeze=postgres)
+        bulk_insert(DashboardCount, _COLUMNS, counts.rows(), freeze=postgres)
         if postgres:
             with connection.cursor() as cursor:
                 for statement in restore:
@@ -550,271 +528,3 @@ class Counts:
 
 _TABLE = DashboardCount._meta.db_table
 _PARTIAL_INDEXES = [index for index in DashboardCount._meta.indexes if index.condition is not None]
-
-
-def drop_indexes(
-    cursor,
-    *,
-    indexes_of: Iterable[str] = (),
-    foreign_keys_of: Iterable[str] = (),
-    referring_to: Iterable[str] | None = None,
-    primary_keys_of: Iterable[str] = (),
-) -> list[str]:
-    """Before a bulk load (PostgreSQL): drop the indexes and unique constraints of the
-    tables ``indexes_of`` (not their primary keys, nor partial or expression indexes), the
-    primary keys of the tables ``primary_keys_of`` (none may be referred to), and
-    the foreign keys of the tables ``foreign_keys_of`` (only those to the tables
-    ``referring_to``, if given). Returns the statements that create them again as they
-    were, from the catalogue's definitions; run them after the load, in the same
-    transaction: building an index once is several times faster than maintaining it row by
-    row, and a foreign key is then checked by one join instead of one lookup per row.
-    Dropping locks the tables (and the tables their foreign keys refer to) against reading
-    too until the transaction ends."""
-    indexed, keyed = list(indexes_of), list(foreign_keys_of)
-    targets = None if referring_to is None else list(referring_to)
-    cursor.execute(
-        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid), "
-        "contype = 'f' FROM pg_constraint "
-        "WHERE (contype = 'u' AND conrelid = ANY(%s::regclass[])) "
-        "OR (contype = 'p' AND conrelid = ANY(%s::regclass[])) "
-        "OR (contype = 'f' AND conrelid = ANY(%s::regclass[]) "
-        "AND (%s::regclass[] IS NULL OR confrelid = ANY(%s::regclass[]))) ORDER BY 4, 1, 2",
-        [indexed, list(primary_keys_of), keyed, targets, targets],
-    )
-    constraints = cursor.fetchall()
-    # Partial and expression indexes stay: PostgreSQL does not print every predicate
-    # back exactly as it was created (an IN list comes back in another form).
-    cursor.execute(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-        "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary AND indpred IS NULL "
-        "AND indexprs IS NULL AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint WHERE conindid = indexrelid) ORDER BY 1",
-        [indexed],
-    )
-    indexes = cursor.fetchall()
-    for table, name, _definition, _foreign in reversed(constraints):  # foreign keys first
-        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    return [
-        "SET CONSTRAINTS ALL IMMEDIATE",  # ALTER TABLE needs no deferred checks pending
-        *(definition for _name, definition in indexes),
-        *(
-            f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
-            for table, name, definition, _foreign in constraints
-        ),  # foreign keys last
-    ]
-
-
-def _bulk_insert(
-    model, columns: tuple[str, ...], rows: Iterable[tuple], *, freeze: bool = False
-) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere (values are
-    plain: str, int, ISO dates, JSON text). ``freeze`` (PostgreSQL, only into a table
-    truncated in the same transaction and savepoint): the rows are written frozen and
-    their pages marked all-visible, so the load writes less and index-only scans work
-    at once instead of after the next VACUUM. (Other sessions cannot tell: TRUNCATE
-    already hides the table's old rows from them.)"""
-    table = model._meta.db_table
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            options = " WITH (FREEZE)" if freeze else ""
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{options}") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == 5000:
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
-                batch = []
-        if batch:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
-
-
-# --- reading the counts ---------------------------------------------------------------------
-
-# Every counted decision adds one DECISION and one CYCLE cell with the same month
-# (``base_cells``), so a month's decisions are the sum of its cycle-time histogram: the
-# dashboard reads CYCLE only (tests/dashboard/test_figures.py checks the equality).
-SERIES_METRICS = (SUBMITTED, REWORKED, CYCLE)
-RANKED_METRICS = (FLAG, TOP_DIMENSION, DIMENSION_PCT, REASON, FEEDBACK, VOTE_TIME)
-
-
-@dataclass
-class Summary:
-    """What the dashboard reads (``read``), for one channel, market, team and tier."""
-
-    # (state, team id, tier, campaigns created in the period)
-    states: list[tuple[str, int, str, int]] = field(default_factory=list)
-    in_review: int = 0  # campaigns in an open review now, whenever created
-    # (metric, first day of the month) -> key -> n, for the months of the period
-    series: dict[tuple[str, date], dict[str, int]] = field(default_factory=dict)
-    # metric -> key -> (n, total) over the period
-    ranked: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
-    decided_this_month: int = 0
-    # reviewer id (the key) -> (open assignments, of which overdue)
-    open_work: dict[str, tuple[int, int]] = field(default_factory=dict)
-    teams: list[tuple[int, str]] = field(default_factory=list)  # (id, name) by name
-    counted: dict[str, int] = field(default_factory=dict)  # also_count's numbers
-    people: dict[int, str] = field(default_factory=dict)  # the reviewers' names, by id
-
-
-def read(
-    *,
-    channel: str,
-    market: str,
-    team_id: int | None,
-    tier: str | None,
-    start: date,
-    end: date,
-    this_month: date,
-    today: date,
-    also_count: dict | None = None,
-) -> Summary:
-    """Everything the dashboard reads, in one statement: from the counts, campaigns by
-    state (created in the period) and in review now, the monthly series, the rankings
-    over the period, decisions this month and the reviewers' open work (``today`` splits
-    it into on time and overdue); the teams; the names of the reviewers in the rankings
-    and the open work; and the number of rows of each queryset in ``also_count`` (name
-    -> queryset). ``tier`` "" means "not scored yet"; None, any tier."""
-    table = DashboardCount._meta.db_table
-    day = connection.ops.adapt_datefield_value
-    scope, scope_params = "channel = %s AND market = %s", [channel, market]
-    if team_id is not None:
-        scope += " AND team_id = %s"
-        scope_params.append(team_id)
-    # The campaigns by state have a row per tier only; every other count has one for
-    # every tier too (tiers_of), read when no tier is asked for.
-    states_scope, states_params = scope, list(scope_params)
-    if tier is not None:
-        states_scope += " AND tier = %s"
-        states_params.append(tier)
-    scope += " AND tier = %s"
-    scope_params.append(EVERY if tier is None else tier)
-    period = "period >= %s AND period <= %s"
-    span = [day(start), day(end)]
-
-    def among(values) -> str:
-        return ", ".join(["%s"] * len(values))
-
-    parts: list[tuple[str, list]] = []
-
-    def add(columns: str, where: str, group: str, params: list, *, states=False) -> None:
-        # Only fixed text goes into the statement; every value is a parameter.
-        where = f"{where} AND {states_scope if states else scope}"
-        sql = f"SELECT {columns} FROM {table} WHERE {where}"  # noqa: S608
-        parts.append((f"{sql} GROUP BY {group}" if group else sql, params))
-
-    # One row shape for all parts: (part, metric, key, team_id, tier, period, n, total);
-    # the first two give the types of the columns the later ones leave NULL.
-    summed = "CAST(SUM(n) AS BIGINT)"
-    add(
-        f"'s', metric, key, team_id, tier, NULL, {summed}, 0",
-        f"metric = %s AND {period}",
-        "metric, key, team_id, tier",
-        [STATE, *span, *states_params],
-        states=True,
-    )
-    add(
-        f"'m', metric, key, NULL, NULL, period, {summed}, 0",
-        f"metric IN ({among(SERIES_METRICS)}) AND {period}",
-        "metric, period, key",
-        [*SERIES_METRICS, *span, *scope_params],
-    )
-    # The rankings and the open work are also where the reviewers come from: named below.
-    ranked_sql = (
-        f"SELECT metric, key, {summed} AS n, CAST(SUM(total) AS BIGINT) AS total "  # noqa: S608
-        f"FROM {table} WHERE metric IN ({among(RANKED_METRICS)}) AND {period} AND {scope} "
-        "GROUP BY metric, key"
-    )
-    work_sql = (
-        f"SELECT key, {summed} AS n, CAST(SUM(n) FILTER (WHERE period < %s) AS BIGINT) AS late "  # noqa: S608
-        f"FROM {table} WHERE metric = %s AND {scope} GROUP BY key"
-    )
-    with_params = [*RANKED_METRICS, *span, *scope_params, day(today), OPEN_WORK, *scope_params]
-    parts.append(("SELECT 'r', metric, key, NULL, NULL, NULL, n, total FROM ranked", []))
-    parts.append(("SELECT 'w', '', key, NULL, NULL, NULL, n, late FROM work", []))
-    add(  # campaigns in review now, whenever created: index-only on dashboardcount_in_review
-        f"'n', '', '', NULL, NULL, NULL, {summed}, 0",
-        f"metric = %s AND key IN ({among(IN_REVIEW_STATES)})",
-        "",
-        [STATE, *IN_REVIEW_STATES, *states_params],
-        states=True,
-    )
-    in_period = start <= this_month <= end
-    if not in_period:  # otherwise the monthly series has them
-        add(
-            f"'d', metric, '', NULL, NULL, NULL, {summed}, 0",
-            "metric = %s AND period = %s",
-            "metric",
-            [CYCLE, day(this_month), *scope_params],
-        )
-    # The teams in name order (the database's collation, like ORDER BY name).
-    teams = Team._meta.db_table
-    parts.append(
-        (
-            f"SELECT 't', NULL, name, id, NULL, NULL, ROW_NUMBER() OVER (ORDER BY name), 0 "  # noqa: S608
-            f"FROM {teams}",
-            [],
-        )
-    )
-    for name, queryset in (also_count or {}).items():
-        counted, counted_params = queryset.order_by().values("pk").query.sql_with_params()
-        parts.append(
-            (
-                "SELECT 'c', %s, '', NULL, NULL, NULL, "  # noqa: S608 - compiled by the ORM
-                f"(SELECT COUNT(*) FROM ({counted}) counted), 0",
-                [name, *counted_params],
-            )
-        )
-    # The reviewers' names: their ids are the keys of VOTE_TIME and OPEN_WORK (always
-    # digits: base_cells writes str(reviewer id)).
-    people = User._meta.db_table
-    parts.append(
-        (
-            f"SELECT 'u', email, display_name, id, NULL, NULL, 0, 0 FROM {people} "  # noqa: S608
-            "WHERE id IN (SELECT CAST(key AS BIGINT) FROM ranked WHERE metric = %s "
-            "UNION SELECT CAST(key AS BIGINT) FROM work WHERE n > 0)",
-            [VOTE_TIME],
-        )
-    )
-    sql = f"WITH ranked AS ({ranked_sql}), work AS ({work_sql}) " + " UNION ALL ".join(
-        sql for sql, _params in parts
-    )
-    params = [*with_params, *(value for _sql, values in parts for value in values)]
-    summary = Summary()
-    series: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)
-    ranked: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for part, metric, key, team, tier_, month, n, total in rows:
-        if part == "s":
-            summary.states.append((key, team, tier_, n))
-        elif part == "n":
-            summary.in_review = n or 0
-        elif part == "m":
-            if isinstance(month, str):  # SQLite gives dates as text
-                month = date.fromisoformat(month)
-            series[(metric, month)][key] = n
-        elif part == "r":
-            ranked[metric][key] = (n, total)
-        elif part == "w":
-            summary.open_work[key] = (n, total or 0)
-        elif part == "t":
-            summary.teams.append((n, team, key))
-        elif part == "c":
-            summary.counted[metric] = n
-        elif part == "u":
-            summary.people[team] = key or metric  # the display name, else the e-mail
-        else:
-            summary.decided_this_month = n
-    if in_period:
-        summary.decided_this_month = sum(series.get((CYCLE, this_month), {}).values())
-    summary.series, summary.ranked = dict(series), dict(ranked)
-    summary.teams = [(pk, name) for _order, pk, name in sorted(summary.teams)]
-    return summary

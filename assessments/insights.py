@@ -1,4 +1,4 @@
-"""What the managers' dashboard shows, read in one statement (``dashboard.read``): the
+"""What the managers' dashboard shows, read in one statement (``dashboard_summary.read``): the
 summary counts the services keep, the teams, the reviewers' names and three counts of
 small indexed sets of campaigns for what depends on the clock (overdue reviews,
 approvals about to expire, open serious feedback). A fixed number of queries whatever
@@ -9,38 +9,25 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 from urllib.parse import quote_plus
 
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, get_format, localize
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from . import charts, listing
 from . import dashboard as counts
+from . import dashboard_summary, listing
 from .models import (
     EVERY,
+    Campaign,
     CampaignStatus,
     FeedbackCategory,
     ReviewReason,
 )
 from .questionnaire import Definition
 from .workflow import add_months
-
-# The dashboard's texts are few and fixed: each is translated once per language and
-# process, not once per bar and request.
-_TRANSLATED: dict[tuple[str, str], str] = {}
-
-
-def _(message: str) -> str:
-    """``gettext``, remembered per language."""
-    key = (translation.get_language(), message)
-    text = _TRANSLATED.get(key)
-    if text is None:
-        text = _TRANSLATED[key] = gettext(message)
-    return text
 
 
 @functools.cache
@@ -157,19 +144,16 @@ class DashboardFilterForm(listing.CampaignFilterForm):
 
 
 def team_options(form, teams: list[tuple[int, str]]) -> dict:
-    """The team filter's ``<option>`` elements, like ``form.options("team")``, from the
-    teams (id, name) the dashboard has read anyway (the form's own choices would read
-    them again)."""
+    """The team filter's choices, like ``form.options("team")``, from the teams (id, name)
+    the dashboard has read anyway (the form's own choices would read them again)."""
     bound = form["team"]
     value = bound.value()
     current = "" if value in (None, "") else str(value)
-    selected = " selected" if current == "" else ""
-    html = [f'<option value=""{selected}>{escape(str(bound.field.empty_label))}</option>']
-    for pk, name in teams:
-        key = str(pk)
-        selected = " selected" if key == current else ""
-        html.append(f'<option value="{key}"{selected}>{escape(name)}</option>')
-    return {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308 - escaped
+    choices = [("", bound.field.empty_label)] + [(str(pk), name) for pk, name in teams]
+    return {
+        "label": bound.label,
+        "choices": [(key, label, key == current) for key, label in choices],
+    }
 
 
 def dashboard_data(
@@ -189,11 +173,11 @@ def dashboard_data(
     # The clock-dependent figures, from the campaigns themselves (small, indexed sets),
     # counted in the same statement as the rest.
     scope = {k: v for k in ("team", "tier", "channel", "market") if (v := filters.get(k))}
-    campaigns = listing.apply_filters(listing.Campaign.objects.all(), scope, now=now)
+    campaigns = listing.apply_filters(Campaign.objects.all(), scope, now=now)
     serious_items = listing.open_serious_feedback()
     if scope:  # only then narrow to the filtered campaigns (a semi-join on all is waste)
         serious_items = serious_items.filter(campaign__in=campaigns.order_by().values("pk"))
-    summary = counts.read(
+    summary = dashboard_summary.read(
         channel=filters.get("channel") or EVERY,
         market=filters.get("market") or EVERY,
         team_id=team.pk if team else None,
@@ -251,6 +235,7 @@ def dashboard_data(
         for days, n in series.get((counts.CYCLE, month), no_counts).items():
             cycle_all[int(days)] += n
     median_days = median_from_histogram(cycle_all)
+    decided = sum(cycle_all.values())  # every counted decision has its cycle time
     this_month_param = today.strftime("%Y-%m")
     headline = [
         {
@@ -258,6 +243,7 @@ def dashboard_data(
             "label": _("Campaigns in review"),
             "value": in_review,
             "url": link(state=listing.OPEN_STATES),
+            "now": True,
         },
         {
             "code": "overdue",
@@ -265,6 +251,7 @@ def dashboard_data(
             "value": overdue,
             "url": link(state=listing.OPEN_STATES, overdue=1),
             "alert": overdue > 0,
+            "now": True,
         },
         {
             "code": "decided_month",
@@ -277,7 +264,12 @@ def dashboard_data(
             "label": _("Median days from submission to decision"),
             "value": median_days,
             "url": link(on="decided", **in_range),
-            "hint": _("decisions in the period"),
+            "hint": ngettext(
+                "of %(count)s decision in the period",
+                "of %(count)s decisions in the period",
+                decided,
+            )
+            % {"count": decided},
         },
         {
             "code": "rework",
@@ -295,6 +287,7 @@ def dashboard_data(
             "label": _("Approvals expiring in 30 days"),
             "value": expiring,
             "url": link(expiring=1),
+            "now": True,
         },
         {
             "code": "serious",
@@ -302,6 +295,7 @@ def dashboard_data(
             "value": serious,
             "url": link(serious=1),
             "alert": serious > 0,
+            "now": True,
         },
     ]
 
@@ -449,386 +443,3 @@ def dashboard_data(
         "all_time_link": link(),
         "period_link": link(**in_range),
     }
-
-
-def charts_for(data: dict, *, rtl: bool) -> dict:
-    """The dashboard's SVG charts, from ``dashboard_data``."""
-    fmt = charts.formatter()
-    # Every text translated once, not once per bar.
-    campaigns = _("campaigns")
-    tier_names = {t: _("tier %(tier)s") % {"tier": t} for t in ["–", *listing.TIERS]}
-    months = data["monthly"]
-    month_names = [month_name(m["month"], "M y") for m in months]
-    out = {}
-    out["states"] = charts.hbars(
-        [
-            charts.Bar(row["label"], [charts.Segment(row["n"], campaigns, row["url"])])
-            for row in data["states"]
-        ],
-        title=_("Campaigns by state"),
-        rtl=rtl,
-        chart_id="chart-states",
-    )
-    out["tier_mix"] = charts.hbars(
-        [
-            charts.Bar(
-                row["team"],
-                [
-                    charts.Segment(
-                        tier["n"],
-                        tier_names[tier["tier"]],
-                        tier["url"],
-                        color=index,
-                    )
-                    for index, tier in enumerate(row["tiers"])
-                ],
-            )
-            for row in data["tier_mix"]
-        ],
-        title=_("Tier mix by team"),
-        rtl=rtl,
-        chart_id="chart-tiers",
-    )
-    submitted, decided = _("submitted"), _("decided")
-    out["monthly"] = charts.columns(
-        [
-            charts.Column(
-                name,
-                [
-                    charts.Segment(m["submitted"], submitted, m["submitted_url"], color=0),
-                    charts.Segment(m["decided"], decided, m["decided_url"], color=2),
-                ],
-            )
-            for name, m in zip(month_names, months, strict=True)
-        ],
-        title=_("Submissions and decisions per month"),
-        rtl=rtl,
-        chart_id="chart-monthly",
-    )
-    median_days = _("median days to decision")
-    out["cycle"] = charts.columns(
-        [
-            charts.Column(
-                name,
-                [
-                    charts.Segment(
-                        m["median_days"] or 0,
-                        median_days,
-                        m["decided_url"] if m["median_days"] is not None else "",
-                        color=4,
-                        text=fmt(m["median_days"]) if m["median_days"] is not None else "",
-                    )
-                ],
-            )
-            for name, m in zip(month_names, months, strict=True)
-        ],
-        title=_("Median days from submission to decision, per month"),
-        rtl=rtl,
-        chart_id="chart-cycle",
-    )
-    out["flags"] = charts.hbars(
-        [
-            charts.Bar(row["label"], [charts.Segment(row["n"], campaigns, row["url"], 3)])
-            for row in data["flags"]
-        ],
-        title=_("Most frequent red flags"),
-        rtl=rtl,
-        chart_id="chart-flags",
-    )
-    average = _("average residual risk")
-    out["dimensions"] = charts.hbars(
-        [
-            charts.Bar(
-                row["label"],
-                [
-                    charts.Segment(
-                        row["avg_pct"] or 0,
-                        average,
-                        row["url"],
-                        color=1,
-                        text=f"{fmt(row['avg_pct'] or 0)}%",
-                    )
-                ],
-                note=f"{fmt(row['avg_pct'] or 0)}%",
-            )
-            for row in data["dimensions"]
-        ],
-        title=_("Highest-scoring risk dimensions"),
-        rtl=rtl,
-        chart_id="chart-dimensions",
-    )
-    out["reasons"] = charts.hbars(
-        [
-            charts.Bar(
-                row["label"],
-                [
-                    charts.Segment(seg["n"], seg["label"], seg["url"], color=3 + index)
-                    for index, seg in enumerate(row["segments"])
-                ],
-            )
-            for row in data["reasons"]
-        ],
-        title=_("Reasons for rejections and change requests"),
-        rtl=rtl,
-        chart_id="chart-reasons",
-    )
-    feedback = _("feedback")
-    out["feedback"] = charts.hbars(
-        [
-            charts.Bar(row["label"], [charts.Segment(row["n"], feedback, row["url"], 5)])
-            for row in data["feedback"]
-        ],
-        title=_("Stakeholder feedback by category"),
-        rtl=rtl,
-        chart_id="chart-feedback",
-    )
-    on_time, overdue = _("open, on time"), _("overdue")
-    out["workload"] = charts.hbars(
-        [
-            charts.Bar(
-                row["name"],
-                [
-                    charts.Segment(row["open"] - row["overdue"], on_time, row["open_url"], 0),
-                    charts.Segment(row["overdue"], overdue, row["overdue_url"], 3),
-                ],
-                note=fmt(row["open"]),
-            )
-            for row in data["workload"]
-            if row["open"]
-        ],
-        title=_("Reviewers' open assignments"),
-        rtl=rtl,
-        chart_id="chart-workload",
-    )
-    return out
-
-
-# --- the charts' cards and data tables --------------------------------------------------------
-
-
-def _cell_number(decimal: str):
-    """A number as the template language shows it (``{{ n }}``: no grouping, the active
-    language's decimal separator), ``–`` for none."""
-
-    def number(value) -> str:
-        if value is None:
-            return "–"
-        if isinstance(value, float):
-            text = str(value)
-            if "e" not in text:
-                return text.replace(".", decimal)
-        return str(localize(value))
-
-    return number
-
-
-def _head(first: str, others: list[str]) -> str:
-    cells = "".join(f'<th scope="col" class="text-end">{escape(text)}</th>' for text in others)
-    return f'<thead><tr><th scope="col">{escape(first)}</th>{cells}</tr></thead>'
-
-
-def _table(head: str, rows: list[str], *, small: bool = False, testid: str = "") -> str:
-    classes = "table table-sm mb-0 small" if small else "table table-sm mb-0"
-    testid = f' data-testid="{testid}"' if testid else ""
-    return f'<table class="{classes}"{testid}>{head}<tbody>{"".join(rows)}</tbody></table>'
-
-
-def _count_link(url: str, n) -> str:
-    """A count linking to its campaigns, 0 without a link."""
-    return f'<a href="{escape(url)}"><bdi>{n}</bdi></a>' if n else "0"
-
-
-def headline_html(figures: list[dict]) -> SafeString:
-    """The headline figures' cards, each a link to the campaigns it counts."""
-    number = _cell_number(get_format("DECIMAL_SEPARATOR"))
-    html = []
-    for figure in figures:
-        code = escape(figure["code"])
-        alert = " border-danger" if figure.get("alert") else ""
-        value = figure["value"]
-        shown = "–" if value is None else f"{number(value)}{escape(figure.get('suffix', ''))}"
-        hint = figure.get("hint")
-        hint = f'<div class="small text-body-secondary">{escape(hint)}</div>' if hint else ""
-        html.append(
-            f'<div class="col"><a class="card h-100 text-decoration-none figure-card{alert}" '
-            f'href="{escape(figure["url"])}" data-testid="figure-{code}">'
-            f'<div class="card-body p-2"><div class="small text-body-secondary">'
-            f'{escape(figure["label"])}</div><div class="fs-4 fw-semibold" '
-            f'data-testid="value-{code}"><bdi>{shown}</bdi></div>{hint}</div></a></div>'
-        )
-    return mark_safe("".join(html))  # noqa: S308 - every text went through escape()
-
-
-def cards_for(data: dict, svgs: dict) -> list:
-    """The dashboard's chart cards: each chart (``charts_for``) with its data table under
-    "Show the numbers", or the reason there is nothing to show. Built as text (nine
-    template includes with their loops cost more than everything else on the page)."""
-    number = _cell_number(get_format("DECIMAL_SEPARATOR"))
-    show = _("Show the numbers")
-    cards = []
-
-    def add(code, title, numbers="", *, empty="", after="", wide=False):
-        cards.append(
-            charts.card(
-                code=code,
-                title=title,
-                chart=svgs[code],
-                numbers=numbers if svgs[code] else "",
-                show_numbers=show,
-                after=after,
-                empty=empty or _("Nothing to show for these filters."),
-                wide=wide,
-            )
-        )
-
-    def counted(rows) -> str:
-        return _table(
-            _head(_("Item"), [_("Count")]),
-            [
-                f'<tr><td><a href="{escape(row["url"])}">{escape(row["label"])}</a></td>'
-                f'<td class="text-end"><bdi>{row["n"]}</bdi></td></tr>'
-                for row in rows
-            ],
-        )
-
-    no_campaigns = _("No campaigns created in the period.")
-    add("states", _("Campaigns by state"), counted(data["states"]), empty=no_campaigns)
-
-    tier_mix = data["tier_mix"]
-    tiers = [t["tier"] for t in tier_mix[0]["tiers"]] if tier_mix else []
-    add(
-        "tier_mix",
-        _("Tier mix by team"),
-        _table(
-            _head(
-                _("Team"),
-                [
-                    _("Not yet submitted") if t == "–" else _("Tier %(tier)s") % {"tier": t}
-                    for t in tiers
-                ],
-            ),
-            [
-                f'<tr><th scope="row">{escape(row["team"])}</th>'
-                + "".join(
-                    f'<td class="text-end">{_count_link(t["url"], t["n"])}</td>'
-                    for t in row["tiers"]
-                )
-                + "</tr>"
-                for row in tier_mix
-            ],
-        ),
-        empty=no_campaigns,
-    )
-
-    monthly = _table(
-        _head(_("Month"), [_("Submitted"), _("Decided"), _("Median days to decision")]),
-        [
-            f'<tr><th scope="row">{escape(month_name(m["month"], "F Y"))}</th>'
-            f'<td class="text-end"><a href="{escape(m["submitted_url"])}">'
-            f"<bdi>{m['submitted']}</bdi></a></td>"
-            f'<td class="text-end"><a href="{escape(m["decided_url"])}">'
-            f"<bdi>{m['decided']}</bdi></a></td>"
-            f'<td class="text-end"><bdi>{number(m["median_days"])}</bdi></td></tr>'
-            for m in data["monthly"]
-        ],
-    )
-    add("monthly", _("Submissions and decisions per month"), monthly, wide=True)
-    add(
-        "cycle",
-        _("Median days from submission to decision, per month"),
-        monthly,
-        wide=True,
-    )
-    add(
-        "flags",
-        _("Most frequent red flags"),
-        counted(data["flags"]),
-        empty=_("No red flags in the period."),
-    )
-    add(
-        "dimensions",
-        _("Highest-scoring risk dimensions"),
-        _table(
-            _head(
-                _("Dimension"),
-                [_("Average residual risk"), _("Campaigns where it is the highest")],
-            ),
-            [
-                f'<tr><th scope="row">{escape(row["label"])}</th>'
-                f'<td class="text-end"><bdi>{number(row["avg_pct"])}%</bdi></td>'
-                f'<td class="text-end"><a href="{escape(row["url"])}">'
-                f"<bdi>{row['n']}</bdi></a></td></tr>"
-                for row in data["dimensions"]
-            ],
-        ),
-        empty=_("No submitted assessments in the period."),
-    )
-    reasons = data["reasons"]
-    add(
-        "reasons",
-        _("Reasons for rejections and change requests"),
-        _table(
-            _head(_("Reason"), [seg["label"] for seg in reasons[0]["segments"]] if reasons else []),
-            [
-                f'<tr><th scope="row">{escape(row["label"])}</th>'
-                + "".join(
-                    f'<td class="text-end">{_count_link(seg["url"], seg["n"])}</td>'
-                    for seg in row["segments"]
-                )
-                + "</tr>"
-                for row in reasons
-            ],
-        ),
-        empty=_("No rejections or change requests in the period."),
-    )
-    add(
-        "feedback",
-        _("Stakeholder feedback by category"),
-        counted(data["feedback"]),
-        empty=_("No feedback in the period."),
-    )
-    workload = ""
-    if data["workload"]:
-        # Always shown (not under "Show the numbers"): the chart has only the open work.
-        workload = (
-            '<div class="table-responsive">'
-            + _table(
-                _head(
-                    _("Reviewer"),
-                    [
-                        _("Open assignments"),
-                        _("Overdue"),
-                        _("Votes in the period"),
-                        _("Average days to vote"),
-                    ],
-                ),
-                [
-                    f'<tr><th scope="row">{escape(row["name"])}</th>'
-                    f'<td class="text-end"><a href="{escape(row["open_url"])}">'
-                    f"<bdi>{row['open']}</bdi></a></td>"
-                    '<td class="text-end">'
-                    + (
-                        f'<a class="text-danger" href="{escape(row["overdue_url"])}">'
-                        f"<bdi>{row['overdue']}</bdi></a>"
-                        if row["overdue"]
-                        else "0"
-                    )
-                    + "</td>"
-                    f'<td class="text-end"><a href="{escape(row["votes_url"])}">'
-                    f"<bdi>{row['votes']}</bdi></a></td>"
-                    f'<td class="text-end"><bdi>{number(row["avg_days"])}</bdi></td></tr>'
-                    for row in data["workload"]
-                ],
-                small=True,
-                testid="workload-table",
-            )
-            + "</div>"
-        )
-    add(
-        "workload",
-        _("Reviewer workload"),
-        after=workload,
-        empty=_("No reviewer has open assignments or votes in the period."),
-        wide=True,
-    )
-    return cards

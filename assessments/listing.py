@@ -6,7 +6,6 @@ seeking to a cursor instead of an offset, so the 2,000th page costs what the fir
 """
 
 import calendar
-import html
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,20 +15,14 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
 from .intake import CHANNELS, MARKETS
 from .models import (
     Assignment,
-    AssignmentStatus,
-    Campaign,
     CampaignStatus,
-    CampaignVersion,
     Decision,
-    DecisionKind,
     Feedback,
     FeedbackCategory,
     FeedbackSeverity,
@@ -142,24 +135,11 @@ class TeamField(forms.ModelChoiceField):
         )
 
 
-def _escaped_choices(name: str, field) -> list[tuple[str, str]]:
-    """(value, label) of a choice field, both escaped for HTML. Fixed choices are
-    translated once per language (the filter form's fields by name); the teams are read
-    for each form."""
+def _choices(field) -> list[tuple[str, str]]:
+    """(value, label) of a choice field; the teams from the one read ``TeamField`` keeps."""
     if isinstance(field, TeamField):
-        return [("", html.escape(str(field.empty_label)))] + [
-            (str(team.pk), html.escape(str(team))) for team in field.teams()
-        ]
-    cache_key = (name, get_language())
-    cached = _CHOICES_CACHE.get(cache_key)
-    if cached is None:
-        cached = _CHOICES_CACHE[cache_key] = [
-            (html.escape(str(key)), html.escape(str(label))) for key, label in field.choices
-        ]
-    return cached
-
-
-_CHOICES_CACHE: dict[tuple, list[tuple[str, str]]] = {}
+        return [("", field.empty_label)] + [(str(team.pk), str(team)) for team in field.teams()]
+    return [(str(key), label) for key, label in field.choices]
 
 
 class CampaignFilterForm(forms.Form):
@@ -236,19 +216,18 @@ class CampaignFilterForm(forms.Form):
         return cleaned
 
     def options(self, *names: str) -> dict[str, dict]:
-        """The ``<option>`` elements of these select fields, with the submitted value
-        selected (built here: Django's widget templates cost more than the page's
-        query)."""
+        """The choices of these select fields with the submitted one marked, for the
+        ``<option>`` loop of ``partials/select_options.html`` (Django's widget templates
+        cost more than the page's query)."""
         out = {}
         for name in names:
             bound = self[name]
             value = bound.value()
             current = "" if value in (None, "") else str(value)
-            html = []
-            for key, label in _escaped_choices(name, bound.field):
-                selected = " selected" if key == current else ""
-                html.append(f'<option value="{key}"{selected}>{label}</option>')
-            out[name] = {"label": bound.label, "html": mark_safe("".join(html))}  # noqa: S308
+            out[name] = {
+                "label": bound.label,
+                "choices": [(key, label, key == current) for key, label in _choices(bound.field)],
+            }
         return out
 
     def matches_nothing(self) -> bool:
@@ -299,37 +278,6 @@ def _range(field: str, start: date | None, end: date | None) -> Q:
     return q
 
 
-def effective_decisions():
-    """Decisions that count: the last of their version, and not a rule decision still
-    waiting for the chair's confirmation."""
-    later = Decision.objects.filter(
-        version=OuterRef("version"), created_at__gt=OuterRef("created_at")
-    )
-    newer_version = CampaignVersion.objects.filter(
-        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
-    )
-    return Decision.objects.filter(~Exists(later)).exclude(
-        Q(kind=DecisionKind.RULE)
-        & Q(campaign__status=CampaignStatus.AWAITING_CONFIRMATION)
-        & ~Exists(newer_version)
-    )
-
-
-def open_assignments():
-    """Assignments still waiting for the reviewer: pending or accepted, on the campaign's
-    current version, in an open review, without the reviewer's vote. Starts from the few
-    campaigns in review (indexed), not from every assignment ever made."""
-    newer_version = CampaignVersion.objects.filter(
-        campaign=OuterRef("campaign"), number__gt=OuterRef("version__number")
-    )
-    voted = Vote.objects.filter(version=OuterRef("version"), reviewer=OuterRef("reviewer"))
-    in_review = Campaign.objects.filter(status__in=list(workflow.OPEN_REVIEW_STATES))
-    return Assignment.objects.filter(
-        campaign_id__in=in_review.values("pk"),
-        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
-    ).filter(~Exists(newer_version), ~Exists(voted))
-
-
 def apply_filters(qs, f: dict, *, now=None):
     """``qs`` (campaigns) narrowed by the cleaned filters ``f``."""
     now = now or timezone.now()
@@ -361,7 +309,7 @@ def apply_filters(qs, f: dict, *, now=None):
     elif on == "submitted":
         qs = qs.filter(_range("first_submitted_at", start, end), first_submitted_at__isnull=False)
     elif on == "decided":
-        decisions = effective_decisions().filter(
+        decisions = Decision.objects.effective().filter(
             _range("created_at", start, end), campaign=OuterRef("pk")
         )
         if f.get("outcome"):
@@ -386,7 +334,7 @@ def apply_filters(qs, f: dict, *, now=None):
     if f.get("dimension"):
         qs = qs.filter(facts__top_dimension=f["dimension"])
     if f.get("pending") or (f.get("reviewer") and on != "voted"):
-        waiting = open_assignments().filter(campaign=OuterRef("pk"))
+        waiting = Assignment.objects.open().filter(campaign=OuterRef("pk"))
         if f.get("reviewer"):
             waiting = waiting.filter(reviewer_id=f["reviewer"])
         qs = qs.filter(Exists(waiting))
@@ -431,43 +379,23 @@ TIER_LABELS = {
 }
 
 
-def _day(value) -> tuple[str, str]:
-    return (value.astimezone(UTC).strftime("%Y-%m-%d"), value.isoformat()) if value else ("", "")
-
-
 def campaign_url_prefix() -> str:
     """The campaign page's address without its id ("/campaigns/"): lists that link many
     campaigns add ``f"{pk}/"`` instead of calling reverse() per row."""
     return reverse("campaign_detail", args=[0]).removesuffix("0/")
 
 
-def rows_html(rows: list[dict]) -> str:
-    """The ``<tr>`` elements of a page of ``LIST_VALUES`` rows. Built here with escaping
-    (fifty rows through template tags, filters and includes cost more than the page's
-    queries); the markup is the table's in campaign_list.html."""
-    statuses = {key: str(label) for key, label in CampaignStatus.choices}
-    tiers = {key: html.escape(str(label)) for key, label in TIER_LABELS.items()}
-    detail = campaign_url_prefix()
-    out = []
+def labelled(rows: list[dict]) -> list[dict]:
+    """``LIST_VALUES`` rows with the translated labels of their state and tier, for
+    ``partials/campaign_rows.html``."""
+    statuses = dict(CampaignStatus.choices)
     for row in rows:
-        pk, tier = row["id"], row["tier"]
-        due, due_iso = _day(row["review_due_at"])
-        updated = row["updated_at"]
-        owner = row["owner__display_name"] or row["owner__email"]
-        tier_cell = (
-            f'<span class="badge tier-badge tier-{html.escape(tier)}" '
-            f'data-tier="{html.escape(tier)}">{tiers.get(tier) or html.escape(tier)}</span>'
-            if tier
-            else "–"
-        )
-        due_cell = f'<time datetime="{due_iso}">{due}</time>' if due else ""
-        out.append(
-            f'<tr data-campaign="{pk}"><td><a href="{detail}{pk}/">'
-            f"{html.escape(row['name'])}</a></td>"
-            f"<td>{html.escape(row['team__name'])}</td><td>{html.escape(owner)}</td>"
-            f"<td>{html.escape(statuses.get(row['status'], row['status']))}</td>"
-            f"<td>{tier_cell}</td><td>{due_cell}</td>"
-            f'<td><time datetime="{updated.isoformat()}" dir="ltr">'
-            f"{updated.astimezone(UTC).strftime('%Y-%m-%d %H:%M')} UTC</time></td></tr>"
-        )
-    return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        row["tier_label"] = TIER_LABELS.get(row["tier"], row["tier"])
+    return rows
+
+
+def rows_key(rows: list[dict]) -> str:
+    """What a page of rows shows depends on: each row's id and last change (the cache
+    key of its fragment, with the fragments' version and the language)."""
+    return ",".join(f"{row['id']}:{row['updated_at'].timestamp()}" for row in rows)

@@ -28,7 +28,6 @@ from .models import (
     NotificationKind,
     NotificationPreference,
     User,
-    Vote,
     WebhookEvent,
 )
 from .queueing import enqueue_each
@@ -210,15 +209,13 @@ def scan_reminders(*, now=None) -> int:
     withdrawn or decided campaigns."""
     now = now or timezone.now()
     sent = 0
-    waiting = Assignment.objects.filter(
-        status__in=["pending", "accepted"],
-        campaign__status=CampaignStatus.IN_REVIEW,
-        campaign__review_due_at__isnull=False,
-    ).select_related("campaign", "reviewer", "version")
+    waiting = (
+        Assignment.objects.open()
+        .filter(campaign__status=CampaignStatus.IN_REVIEW, campaign__review_due_at__isnull=False)
+        .select_related("campaign", "reviewer", "version")
+    )
     for assignment in waiting:
         campaign = assignment.campaign
-        if Vote.objects.filter(version=assignment.version, reviewer=assignment.reviewer).exists():
-            continue
         due = campaign.review_due_at
         base = f"{campaign.pk}:v{assignment.version.number}"
         if now <= due <= now + timedelta(days=2):

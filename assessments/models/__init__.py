@@ -59,6 +59,7 @@ from .notifications import (
     NotificationPreference,
 )
 from .review import (
+    ACTIVE_ASSIGNMENT_STATES,
     Assignment,
     AssignmentStatus,
     CampaignVersion,
@@ -71,6 +72,8 @@ from .review import (
     RoutingRule,
     Vote,
     VoteDecision,
+    effective_decisions,
+    open_reviewer_ids,
 )
 from .training import (
     CompletionMethod,
@@ -90,6 +93,8 @@ __all__ = [
     "TrainingCompletion",
     "TrainingModule",
     "TrainingModuleQuerySet",
+    "effective_decisions",
+    "open_reviewer_ids",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",
@@ -115,6 +120,7 @@ __all__ = [
     "TriageStatus",
     "feedback_path",
     "new_public_id",
+    "ACTIVE_ASSIGNMENT_STATES",
     "Assignment",
     "AssignmentStatus",
     "CampaignVersion",

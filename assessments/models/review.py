@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import User
-from .campaigns import Campaign, CampaignStatus, Questionnaire
+from .campaigns import IN_REVIEW_STATES, Campaign, CampaignStatus, Questionnaire
 
 
 class RoutingRule(models.Model):
@@ -66,6 +66,53 @@ class AssignmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn (no longer eligible)")
 
 
+ACTIVE_ASSIGNMENT_STATES = ("pending", "accepted")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        """Assignments that hold a seat on their version's panel: pending or accepted."""
+        return self.filter(status__in=ACTIVE_ASSIGNMENT_STATES)
+
+    def open(self):
+        """Assignments still waiting for their reviewer: active, on the campaign's current
+        version, in an open review, without the reviewer's vote on that version. (The
+        dashboard's facts apply the same rule to loaded rows: ``open_reviewer_ids``.)
+        Starts from the few campaigns in review (indexed), not from every assignment."""
+        newer_version = CampaignVersion.objects.filter(
+            campaign=models.OuterRef("campaign"), number__gt=models.OuterRef("version__number")
+        )
+        voted = Vote.objects.filter(
+            version=models.OuterRef("version"), reviewer=models.OuterRef("reviewer")
+        )
+        in_review = Campaign.objects.filter(status__in=IN_REVIEW_STATES)
+        return self.active().filter(
+            ~models.Exists(newer_version),
+            ~models.Exists(voted),
+            campaign_id__in=in_review.values("pk"),
+        )
+
+
+def open_reviewer_ids(
+    *, campaign_status: str, current_version_id, assignments: list[dict], votes: list[dict]
+) -> list[int]:
+    """``AssignmentQuerySet.open`` on one campaign's loaded rows (``assignments``:
+    version_id, reviewer_id, status; ``votes``: version_id, reviewer_id): the reviewers it
+    waits for, sorted."""
+    if campaign_status not in IN_REVIEW_STATES or current_version_id is None:
+        return []
+    voted = {v["reviewer_id"] for v in votes if v["version_id"] == current_version_id}
+    return sorted(
+        {
+            a["reviewer_id"]
+            for a in assignments
+            if a["version_id"] == current_version_id
+            and a["status"] in ACTIVE_ASSIGNMENT_STATES
+            and a["reviewer_id"] not in voted
+        }
+    )
+
+
 class Assignment(models.Model):
     """A reviewer asked to review one version."""
 
@@ -84,6 +131,8 @@ class Assignment(models.Model):
     recusal_reason = models.TextField(_("reason for recusal"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -180,6 +229,46 @@ class DecisionKind(models.TextChoices):
     OVERRULED = "overruled", _("Overruled by the chair")
 
 
+class DecisionQuerySet(models.QuerySet):
+    def effective(self):
+        """Decisions that count: the last of their version, and not a rule decision on the
+        current version still waiting for the chair's confirmation (a proposal). (The
+        dashboard's facts apply the same rule to loaded rows: ``effective_decisions``.)"""
+        later = Decision.objects.filter(
+            models.Q(created_at__gt=models.OuterRef("created_at"))
+            | models.Q(created_at=models.OuterRef("created_at"), id__gt=models.OuterRef("id")),
+            version=models.OuterRef("version"),
+        )
+        newer_version = CampaignVersion.objects.filter(
+            campaign=models.OuterRef("campaign"), number__gt=models.OuterRef("version__number")
+        )
+        return self.filter(~models.Exists(later)).exclude(
+            models.Q(kind=DecisionKind.RULE)
+            & models.Q(campaign__status=CampaignStatus.AWAITING_CONFIRMATION)
+            & ~models.Exists(newer_version)
+        )
+
+
+def effective_decisions(
+    *, campaign_status: str, current_version_id, decisions: list[dict]
+) -> list[dict]:
+    """``DecisionQuerySet.effective`` on one campaign's loaded rows (id, version_id, kind,
+    created_at), in the order they were made."""
+    last: dict[int, dict] = {}
+    for decision in sorted(decisions, key=lambda d: (d["created_at"], d["id"])):
+        last[decision["version_id"]] = decision
+    counted = [
+        decision
+        for version_id, decision in last.items()
+        if not (
+            campaign_status == CampaignStatus.AWAITING_CONFIRMATION
+            and version_id == current_version_id
+            and decision["kind"] == DecisionKind.RULE
+        )
+    ]
+    return sorted(counted, key=lambda d: (d["created_at"], d["id"]))
+
+
 class Decision(SignedMeaning, models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions")
     version = models.ForeignKey(CampaignVersion, on_delete=models.PROTECT, related_name="decisions")
@@ -195,6 +284,8 @@ class Decision(SignedMeaning, models.Model):
     # For "rejected" and "changes requested": the reasons the concurring votes gave.
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     created_at = models.DateTimeField()
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

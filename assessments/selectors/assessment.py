@@ -2,13 +2,13 @@
 version, scores (remembered per process by their inputs), the sections and the result
 panel as pages show them."""
 
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass
 
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from ..canonical import canonical_sha256
+from ..canonical import Named, canonical_sha256
 from ..listing import TIER_LABELS
 from ..models import Campaign, Questionnaire
 from ..questionnaire import Definition, score, visible_codes
@@ -45,45 +45,34 @@ def result_under(campaign: Campaign, questionnaire: Questionnaire, language: str
     }
 
 
-_RESULTS: "OrderedDict[str, object]" = OrderedDict()
-_RESULTS_KEPT = 512
+@functools.lru_cache(maxsize=512)
+def _score(inputs: Named):
+    return score(*inputs.inputs)
 
 
 def campaign_result(campaign: Campaign):
-    """The live score of the campaign's assessment.
-
-    Scoring is a pure function of the questionnaire version, the intake and the answers,
-    so results are remembered per process under the SHA-256 of exactly those inputs: a
-    changed answer is a different key, never a stale result."""
+    """The live score of the campaign's assessment. Scoring is a pure function of the
+    questionnaire version, the intake and the answers, so results are remembered under
+    the SHA-256 of exactly those inputs: a changed answer is another key."""
     assessment = campaign.assessment
     intake = campaign.intake()
     key = canonical_sha256(
         {"q": assessment.questionnaire.checksum, "i": intake, "a": assessment.answers}
     )
-    result = _RESULTS.get(key)
-    if result is None:
-        result = score(definition_of(assessment.questionnaire), intake, assessment.answers)
-        _RESULTS[key] = result
-        if len(_RESULTS) > _RESULTS_KEPT:
-            _RESULTS.popitem(last=False)
-    else:
-        _RESULTS.move_to_end(key)
-    return result
+    definition = definition_of(assessment.questionnaire)
+    return _score(Named(key, definition, intake, assessment.answers))
 
 
-_DEFINITIONS: dict[str, Definition] = {}
+@functools.lru_cache(maxsize=64)
+def _definition(version: Named) -> Definition:
+    (questionnaire,) = version.inputs
+    return Definition.from_data(questionnaire.definition)  # may be a deferred field
 
 
 def definition_of(questionnaire: Questionnaire) -> Definition:
     """The parsed definition. A version's content never changes (its checksum names it),
-    so each process parses it once."""
-    definition = _DEFINITIONS.get(questionnaire.checksum)
-    if definition is None:
-        definition = Definition.from_data(questionnaire.definition)
-        if len(_DEFINITIONS) > 64:
-            _DEFINITIONS.clear()
-        _DEFINITIONS[questionnaire.checksum] = definition
-    return definition
+    so it is parsed once."""
+    return _definition(Named(questionnaire.checksum, questionnaire))
 
 
 def display_answer(question, value, language: str) -> str:

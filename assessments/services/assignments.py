@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import audit, permissions, workflow
 from ..errors import ServiceError
 from ..models import (
+    ACTIVE_ASSIGNMENT_STATES,
     Assignment,
     AssignmentStatus,
     Campaign,
@@ -52,7 +53,7 @@ def eligible_reviewers(campaign: Campaign, version: CampaignVersion):
             load=Count(
                 "assignments",
                 filter=Q(
-                    assignments__status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
+                    assignments__status__in=ACTIVE_ASSIGNMENT_STATES,
                     assignments__campaign__status__in=open_states,
                 ),
             )
@@ -69,11 +70,7 @@ def review_propose(*, campaign: Campaign) -> list[User]:
     if version is None:
         return []
     rule = rule_for(version.tier)
-    active = list(
-        version.assignments.filter(
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
-        ).select_related("reviewer")
-    )
+    active = list(version.assignments.active().select_related("reviewer"))
     missing = rule.reviewers_required - len(active)
     need_specialist = rule.specialist_required and not any(a.reviewer.is_specialist for a in active)
     candidates = list(eligible_reviewers(campaign, version))
@@ -239,10 +236,8 @@ def reviewer_assignments_withdraw(*, user: User, actor: User | None) -> int:
     order, as the signing services lock them). Returns how many were withdrawn."""
     with transaction.atomic():
         fresh = User.objects.select_for_update().get(pk=user.pk)
-        open_ones = Assignment.objects.filter(
-            reviewer=fresh,
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
-            campaign__status__in=list(workflow.OPEN_REVIEW_STATES),
+        open_ones = Assignment.objects.active().filter(
+            reviewer=fresh, campaign__status__in=list(workflow.OPEN_REVIEW_STATES)
         )
         campaign_ids = sorted(set(open_ones.values_list("campaign_id", flat=True)))
         if not campaign_ids:
@@ -267,12 +262,9 @@ def _withdraw_from(campaign: Campaign, reviewer: User, actor: User | None) -> in
     version = current_version(campaign)
     voted = Vote.objects.filter(version=version, reviewer=reviewer).exists()
     assignments = list(
-        Assignment.objects.select_for_update().filter(
-            campaign=campaign,
-            version=version,
-            reviewer=reviewer,
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
-        )
+        Assignment.objects.select_for_update()
+        .active()
+        .filter(campaign=campaign, version=version, reviewer=reviewer)
     )
     if voted or not assignments:
         return 0  # a vote signed while they could sign stands

@@ -10,7 +10,6 @@ from .. import audit, workflow
 from ..errors import ServiceError
 from ..models import (
     Assignment,
-    AssignmentStatus,
     Campaign,
     CampaignStatus,
     CampaignVersion,
@@ -58,11 +57,7 @@ def current_version(campaign: Campaign) -> CampaignVersion | None:
 
 
 def _active_assignments(version: CampaignVersion) -> list[Assignment]:
-    return list(
-        version.assignments.filter(
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
-        ).select_related("reviewer")
-    )
+    return list(version.assignments.active().select_related("reviewer"))
 
 
 def _staffed(version: CampaignVersion, rule: RoutingRule) -> bool:

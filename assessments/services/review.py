@@ -274,9 +274,7 @@ def vote_cast(
 
 def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
     rule = rule_for(version.tier)
-    open_assignments = version.assignments.filter(
-        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
-    ).exclude(reviewer__in=version.votes.values("reviewer"))
+    open_assignments = version.assignments.open()
     votes = list(version.votes.all())
     if not votes or open_assignments.exists():
         return

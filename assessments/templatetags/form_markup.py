@@ -8,14 +8,15 @@ texts, choices, widgets) and the language, so it is rendered once per distinct f
 kept; a bound form (one with the user's input and errors) is always rendered afresh.
 """
 
+import functools
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms, template
 from django.utils.translation import get_language
 
-register = template.Library()
+from ..canonical import Named
 
-_RENDERED: dict[tuple, str] = {}
-_LIMIT = 512  # distinct empty forms kept (per form class, language and choices)
+register = template.Library()
 
 
 def _key(form) -> tuple | None:
@@ -51,9 +52,9 @@ def crispy_static(form):
     key = _key(form)
     if key is None:
         return as_crispy_form(form)
-    html = _RENDERED.get(key)
-    if html is None:
-        if len(_RENDERED) >= _LIMIT:
-            _RENDERED.clear()
-        html = _RENDERED[key] = as_crispy_form(form)
-    return html
+    return _render(Named(key, form))
+
+
+@functools.lru_cache(maxsize=512)  # distinct empty forms (per class, language and choices)
+def _render(form: Named) -> str:
+    return as_crispy_form(*form.inputs)

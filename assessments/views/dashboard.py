@@ -5,14 +5,15 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.functional import SimpleLazyObject
 
 from .. import (
     csv_export,
+    dashboard_charts,
+    fragments,
     insights,
     listing,
     paging,
-    queue,
     selectors,
     training,
 )
@@ -43,7 +44,7 @@ def dashboard(request):
     )
     options = form.options("tier", "channel", "market")
     options["team"] = insights.team_options(form, data["teams"])
-    svgs = insights.charts_for(data, rtl=translation.get_language_bidi())
+    rtl = translation.get_language_bidi()
     return render(
         request,
         "assessments/dashboard.html",
@@ -51,8 +52,11 @@ def dashboard(request):
             "form": form,
             "options": options,
             "data": data,
-            "headline": insights.headline_html(data["headline"]),
-            "cards": insights.cards_for(data, svgs),
+            # Drawn only when the page's fragment is not cached.
+            "svgs": SimpleLazyObject(lambda: dashboard_charts.charts_for(data, rtl=rtl)),
+            "today": timezone.now().date().isoformat(),
+            "fragments_version": fragments.version(),
+            "fragment_timeout": fragments.TIMEOUT,
             "training": training.dashboard_section(),
         },
     )
@@ -95,7 +99,9 @@ def campaign_list(request):
             "form": form,
             "options": form.options(*LIST_SELECTS),
             "page": page,
-            "rows": listing.rows_html(page.rows),
+            "rows_key": listing.rows_key(listing.labelled(page.rows)),
+            "fragments_version": fragments.version(),
+            "fragment_timeout": fragments.TIMEOUT,
             "query": query.urlencode(),
             "filtered": bool(filters),
         },
@@ -120,9 +126,16 @@ def campaign_export(request):
 
 @requires(Action.VIEW_REVIEW_QUEUE)
 def review_queue(request):
-    work = selectors.review_queue_for(request.user)
+    # Read only when the page's fragment is not cached.
+    work = SimpleLazyObject(lambda: selectors.review_queue_for(request.user))
     return render(
         request,
         "assessments/review_queue.html",
-        {"queue": work, "items": queue.items_html(work, _("due"))},
+        {
+            "queue": work,
+            # Which lists the user sees depends on their roles (the chair's, the board's).
+            "viewer": f"{request.user.pk}:{','.join(sorted(request.user.role_set))}",
+            "fragments_version": fragments.version(),
+            "fragment_timeout": fragments.TIMEOUT,
+        },
     )

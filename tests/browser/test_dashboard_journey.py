@@ -70,3 +70,40 @@ def test_dashboard_in_arabic_reads_right_to_left(live_server, browser, history, 
     assert label["x"] > max(b["x"] for b in boxes)
     # No horizontal scrolling on the page.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_dashboard_on_a_phone(live_server, browser, history, manager, language):
+    """At 390 px: the page does not scroll sideways; tables and charts scroll inside
+    their own boxes (no column hidden off-screen); month fields show their whole value;
+    chart text is drawn at 12 px or more."""
+    manager.language = language
+    manager.save(update_fields=["language"])
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=login]").fill(manager.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.goto(f"{live_server.url}/dashboard/")
+    for details in page.locator("details").all():
+        details.locator("summary").click()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('main table')].filter(table => {
+            const box = table.parentElement;
+            const scrolls = getComputedStyle(box).overflowX === 'auto';
+            const r = box.getBoundingClientRect();
+            return !(scrolls && r.left >= 0 && r.right <= window.innerWidth);
+        }).length"""
+    )
+    assert hidden == 0
+    for name in ("from", "to"):
+        field = page.locator(f"input[name={name}]")
+        assert field.evaluate("e => e.scrollWidth <= e.clientWidth"), name
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('svg.chart text')].map(t =>
+            parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))"""
+    )
+    assert smallest >= 11.99
+    context.close()

@@ -27,9 +27,9 @@ EMPTY_FORMS = [
 
 @pytest.fixture(autouse=True)
 def _empty_store():
-    form_markup._RENDERED.clear()
+    form_markup._render.cache_clear()
     yield
-    form_markup._RENDERED.clear()
+    form_markup._render.cache_clear()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -39,7 +39,7 @@ def test_kept_markup_is_what_crispy_renders(make, language):
         first = form_markup.crispy_static(make())
         again = form_markup.crispy_static(make())
         assert first == again == as_crispy_form(make())
-    assert len(form_markup._RENDERED) == 1
+    assert form_markup._render.cache_info().currsize == 1
 
 
 def test_language_and_choices_are_part_of_the_key():
@@ -61,4 +61,4 @@ def test_a_bound_form_keeps_what_the_user_typed_and_its_errors():
     html = form_markup.crispy_static(bound)
     assert "My &lt;words&gt;" in html and "invalid-feedback" in html
     assert html == as_crispy_form(bound)
-    assert len(form_markup._RENDERED) == 1  # the bound form was not kept
+    assert form_markup._render.cache_info().currsize == 1  # the bound form was not kept

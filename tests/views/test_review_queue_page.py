@@ -4,6 +4,8 @@ items are prepared as plain rows by selectors.review_queue_for)."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,3 +153,19 @@ def test_each_list_shows_its_most_urgent_and_says_there_are_more(
     client.force_login(board[0])
     accept = section(client.get(reverse("review_queue")).content.decode(), "to-accept")
     assert "Due third" in accept and "Due fourth" not in accept
+
+
+def test_every_list_is_read_in_one_statement(questionnaire, marketer, team, chair, board):
+    """The chair's nine lists are one UNION ALL of ORM querysets, each part ordered and
+    limited on its own; what each list reads does not depend on the others."""
+    set_rule("I", reviewers_required=1)
+    for name in ("To route", "Assigned"):
+        campaign = make(marketer, team, questionnaire, name)
+        services.campaign_submit(actor=marketer, campaign=campaign)
+    services.review_assign(actor=chair, campaign=campaign, reviewers=[chair])
+    with CaptureQueriesContext(connection) as captured:
+        lists = queue._read(chair, queue.NAMES)
+    assert len(captured) == 1
+    assert [row[2] for row in lists["to_route"]] == ["To route"]
+    assert [row[2] for row in lists["to_accept"]] == ["Assigned"]
+    assert queue._read(chair, ("to_route",)) == {"to_route": lists["to_route"]}
