@@ -345,6 +345,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date/time and number format in both languages (ethicsreview/formats/<language>).
+FORMAT_MODULE_PATH = ["ethicsreview.formats"]
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -16,6 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from assessments import history
+
 register = template.Library()
 
 
@@ -103,7 +105,8 @@ def section_items(sections, steps_url: str) -> SafeString:
 
 @register.filter
 def timeline_items(events) -> SafeString:
-    """``<li>`` of each event of the history (``selectors.timeline_rows``)."""
+    """``<li>`` of each entry of the history (``selectors.timeline_rows``, grouped by
+    ``history.group_rows``: an entry of several events shows its count and time span)."""
     system = escape(_("system"))
     out = []
     for e in events:
@@ -111,13 +114,36 @@ def timeline_items(events) -> SafeString:
         who = system if e["system"] else _text(e["actor"])
         reviewer = f" → {_text(e['reviewer'])}" if e["reviewer"] else ""
         detail = f" · {_text(e['detail'])}" if e["detail"] else ""
+        count = e.get("count", 1)
+        at = (
+            f'<time datetime="{_text(e["at_iso"])}"><span class="ltr-value">'
+            f"{_text(e['at_text'])} UTC</span></time>"
+        )
+        label = _text(e["label"])
+        data = ""
+        if count > 1:
+            first, last = e["first_at_text"], e["at_text"]
+            # The same day once: "2026-12-05 10:02–10:40".
+            shown = last[len(first) - 5 :] if first[:-5] == last[:-5] else last
+            at = (
+                f'<span class="ltr-value"><time datetime="{_text(e["first_at_iso"])}">'
+                f'{_text(first)}</time>–<time datetime="{_text(e["at_iso"])}">{_text(shown)}'
+                "</time> UTC</span>"
+            )
+            label = escape(_("%(label)s ×%(count)s") % {"label": e["label"], "count": count})
+            data = f' data-count="{count}"'
         out.append(
-            f'\n      <li class="border-start border-2 ps-2 mb-1" data-kind="{_text(e["kind"])}">\n'
-            f'        <time datetime="{_text(e["at_iso"])}"><span class="ltr-value">'
-            f"{_text(e['at_text'])} UTC</span></time> · <strong>{_text(e['label'])}</strong>"
+            f'\n      <li class="border-start border-2 ps-2 mb-1" data-kind="{_text(e["kind"])}"'
+            f"{data}>\n        {at} · <strong>{label}</strong>"
             f"{version}\n        · {who}{reviewer}{detail}\n      </li>\n    "
         )
     return _safe(out)
+
+
+@register.filter
+def grouped_history(rows, full=False):
+    """The history's entries for the page (the latest open) or, ``full``, all open."""
+    return history.history(rows, latest=None if full else history.LATEST_ENTRIES)
 
 
 @register.filter

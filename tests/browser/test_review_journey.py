@@ -218,6 +218,9 @@ def test_review_journey(live_server, browser, people, ready_campaign, console_er
 
     # The timeline shows every step.
     timeline = marketer.get_by_test_id("timeline")
+    earlier = timeline.get_by_test_id("timeline-earlier")
+    if earlier.count():  # the earlier entries open without JavaScript (<details>)
+        earlier.locator("summary").click()
     for kind in [
         "submitted",
         "assigned",
