@@ -1,6 +1,10 @@
-from allauth.account.adapter import DefaultAccountAdapter
+import time
 
-from . import ratelimit
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+
+from . import permissions, ratelimit
 
 
 class InviteOnlyAccountAdapter(DefaultAccountAdapter):
@@ -22,3 +26,23 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
         "/ip" rate limits each address across all accounts.)"""
         account = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{ratelimit.bucket_of(ratelimit.client_address(request))}|{account}"
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up the first second factor right after signing in does not ask for the
+        password again: a sign-in in this session within ACCOUNT_REAUTHENTICATION_TIMEOUT
+        counts as recent. Changing or removing an existing factor still asks."""
+        request = self.request
+        user = getattr(request, "user", None)
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not permissions.user_has_mfa(user)
+        ):
+            records = get_authentication_records(request, user)
+            if (
+                records
+                and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "assessments.middleware.SessionSecurityMiddleware",
     "assessments.middleware.AccessDeniedLogMiddleware",
     "assessments.middleware.AdminMfaMiddleware",
+    "assessments.middleware.MfaNextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
