@@ -1,7 +1,9 @@
 """Reads that pages need, with a fixed number of queries whatever the data size."""
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Prefetch
@@ -9,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from . import audit, permissions, rawrows
@@ -277,9 +280,23 @@ def display_answer(question, value, language: str) -> str:
         return ", ".join(
             question.option(v).label.get(language) for v in value if question.option(v)
         )
-    if question.type == "number" and question.unit:
-        return f"{value} {question.unit.get(language)}"
+    if question.type == "number":
+        shown = _grouped(value)
+        return f"{shown} {question.unit.get(language)}" if question.unit else shown
     return str(value)
+
+
+def _grouped(value) -> str:
+    """A number as people read it: 250,000 (the language's separators, see
+    ethicsreview/formats)."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        value = Decimal(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return number_format(value, force_grouping=True)
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d{1,30}(\.\d{1,30})?")
 
 
 @dataclass
