@@ -6,12 +6,14 @@ from django.urls import reverse
 
 from assessments import permissions, selectors
 from assessments.management.commands.seed_demo import demo_password
-from assessments.models import IN_REVIEW_STATES, Campaign, User
+from assessments.models import IN_REVIEW_STATES, User
 from assessments.permissions import Action
+from assessments.roles import Role
 
 # Role name -> the demo account that plays it (seed_demo.ACCOUNTS).
 ROLES = {
     "marketer": "marketer@example.com",
+    "marketer2": "marketer2@example.com",  # the team with drafts: the assessment wizard
     "reviewer": "reviewer@example.com",
     "chair": "chair@example.com",
     "manager": "manager@example.com",
@@ -36,10 +38,11 @@ def pages_for(role: str) -> list[tuple[str, str]]:
     draft = campaigns.filter(status="draft").first()
     in_review = campaigns.filter(status__in=IN_REVIEW_STATES).first()
     decided = campaigns.exclude(status__in=[*IN_REVIEW_STATES, "draft"]).first()
+    if user.has_role(Role.MARKETER):
+        pages.append(("new-campaign", reverse("campaign_new")))
     if draft is not None:
         pages.append(("campaign-draft", reverse("campaign_detail", args=[draft.pk])))
         if permissions.can_edit_campaign(user, draft):
-            pages.append(("new-campaign", reverse("campaign_new")))
             first = selectors.assessment_sections(
                 selectors.definition_of(draft.assessment.questionnaire),
                 draft.intake(),
