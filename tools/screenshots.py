@@ -6,6 +6,7 @@ The demo is seeded into a temporary directory (SQLite database, cache and upload
 developer's var/ database is not touched), served by `manage.py runserver` on a free local
 port, and photographed by Playwright driving the system Chromium (/usr/bin/chromium)."""
 
+import io
 import os
 import shutil
 import socket
@@ -61,7 +62,7 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
 
     from tests.browser import tour
 

@@ -33,8 +33,8 @@ def pages_for(role: str) -> list[tuple[str, str]]:
     user = User.objects.get(email=ROLES[role])
     pages = [("home", reverse("home"))]
     campaigns = permissions.visible_campaigns(user).order_by("pk")
-    if permissions.can(user, Action.VIEW_CAMPAIGNS):
-        pages.append(("campaigns", reverse("my_campaigns")))
+    if permissions.can(user, Action.VIEW_MY_CAMPAIGNS):
+        pages.append(("my-campaigns", reverse("my_campaigns")))
     draft = campaigns.filter(status="draft").first()
     in_review = campaigns.filter(status__in=IN_REVIEW_STATES).first()
     decided = campaigns.exclude(status__in=[*IN_REVIEW_STATES, "draft"]).first()
@@ -58,9 +58,10 @@ def pages_for(role: str) -> list[tuple[str, str]]:
         pages.append(("report", reverse("campaign_report", args=[decided.pk])))
     if permissions.can(user, Action.VIEW_REVIEW_QUEUE):
         pages.append(("review-queue", reverse("review_queue")))
+    if permissions.can(user, Action.VIEW_CAMPAIGNS):
+        pages.append(("campaign-list", reverse("campaign_list")))
     if permissions.can(user, Action.VIEW_DASHBOARD):
         pages.append(("dashboard", reverse("dashboard")))
-        pages.append(("campaign-list", reverse("campaign_list")))
     if permissions.can(user, Action.MANAGE_PEOPLE):
         pages.append(("people", reverse("people")))
     pages.append(("notifications", reverse("notifications")))
