@@ -5,18 +5,17 @@ the set-up keeps the page to come back to (only a local one)."""
 import time
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
     generate_totp_secret,
     hotp_value,
 )
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.test import RequestFactory
 from django.urls import reverse
 
 from assessments.views import mfa_required_page
-
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
