@@ -174,3 +174,31 @@ def test_two_factor_set_up_after_sign_in_leads_back_to_the_task(
     expect(page).to_have_url(task)
     expect(page.get_by_test_id("review-mfa-missing")).to_have_count(0)
     context.close()
+
+
+def test_comment_box_name_and_radio_focus_ring(live_server, browser, draft):
+    """Point 12: the comment box is named "Comment" alone (the feedback box has its own id;
+    the required asterisk is hidden from the name), and a radio reached by keyboard shows
+    a solid 2px ring of at least 3:1 against the page."""
+    owner, campaign = draft
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server.url, owner)
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_have_count(1)
+    page.get_by_text("Give feedback on this campaign").click()
+    expect(page.get_by_role("textbox", name="Your feedback", exact=True)).to_have_count(1)
+
+    page.goto(first_step_url(live_server.url, campaign))
+    radio = page.locator("fieldset.question input[type=radio]").first
+    radio.focus()
+    page.keyboard.press("ArrowDown")  # keyboard focus: :focus-visible applies
+    page.keyboard.press("ArrowUp")
+    ring = page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+                   return [s.outlineStyle, s.outlineWidth, s.outlineColor,
+                           getComputedStyle(document.body).backgroundColor]; }"""
+    )
+    assert ring[0] == "solid" and ring[1] == "2px", ring
+    assert contrast(ring[3], ring[2]) >= 3, ring
+    context.close()
