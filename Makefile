@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.13 python3.14; do \
   $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint requirements/build-constraints.txt
 
-.PHONY: help python-check system-packages system-packages-test venv venv-dev messages run seed test test-dates lint format worker serve loadtest bench clean
+.PHONY: help python-check system-packages system-packages-test venv venv-dev messages run seed test test-dates lint format worker serve loadtest bench screenshots clean
 
 help:
 	@echo "make run     - set up .venv, migrate the SQLite database, load demo data, serve on :$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make serve   - production stack: gunicorn + Celery worker + beat (needs SECRET_KEY, DATABASE_URL, REDIS_URL)"
 	@echo "make loadtest - mixed traffic against a running make serve (LOADTEST_URL, LOADTEST_USERS, LOADTEST_SECONDS)"
 	@echo "make bench   - seed a separate PostgreSQL database with 100,000 campaigns (once) and time the main pages"
+	@echo "make screenshots - full-page PNGs of every main page (each role, English and Arabic, desktop and phone) in var/screenshots/"
 
 python-check:
 	@[ -n "$(PYTHON)" ] && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -126,6 +127,10 @@ bench: venv messages
 	$(BENCH_ENV) $(PY) manage.py load_questionnaires
 	$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v0
 	$(BENCH_ENV) $(PY) manage.py bench --ensure-campaigns $(BENCH_CAMPAIGNS) --csv-memory
+
+# The seeded demo in a temporary database, photographed by Playwright with the system Chromium.
+screenshots: system-packages-test venv-dev messages
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

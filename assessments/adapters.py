@@ -1,4 +1,10 @@
+import time
+from datetime import UTC, datetime
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.utils import translation
 
 from . import ratelimit
@@ -32,3 +38,23 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
         "/ip" rate limits each address across all accounts.)"""
         account = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{ratelimit.bucket_of(ratelimit.client_address(request))}|{account}"
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up two-factor authentication right after signing in does not ask for the
+        password again: a sign-in in this session within ACCOUNT_REAUTHENTICATION_TIMEOUT
+        counts as recent while every factor the person has was added after it (the set-up
+        and its recovery codes). Changing a factor that existed before still asks."""
+        request = self.request
+        user = getattr(request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated:
+            records = get_authentication_records(request, user)
+            signed_in = records[-1]["at"] if records else None
+            if (
+                signed_in is not None
+                and time.time() - signed_in < account_settings.REAUTHENTICATION_TIMEOUT
+                and not Authenticator.objects.filter(
+                    user=user, created_at__lt=datetime.fromtimestamp(signed_in, UTC)
+                ).exists()
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

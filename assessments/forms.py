@@ -406,7 +406,10 @@ class CommentForm(forms.Form):
         label=_("About"), required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
     text = forms.CharField(
-        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        max_length=5000,
+        # Its own id: the feedback form on the same page also has a "text" field.
+        widget=forms.Textarea(attrs={"rows": 2, "id": "id_comment_text"}),
     )
     board_only = forms.BooleanField(label=_("Visible to the board only"), required=False)
 
@@ -433,7 +436,9 @@ class FeedbackForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     text = forms.CharField(
-        label=_("Your feedback"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your feedback"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "id": "id_feedback_text"}),
     )
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
 

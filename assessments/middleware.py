@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import permissions, security_log
@@ -130,3 +131,39 @@ class AdminMfaMiddleware:
         ):
             return mfa_required_page(request)
         return self.get_response(request)
+
+
+class MfaNextMiddleware:
+    """Two-factor set-up keeps the task that sent the person there: the ``next`` given to
+    the set-up page is kept in the session (allauth's form posts without it) and offered as
+    "Continue" on the recovery codes page that ends the set-up (``request.mfa_next``).
+
+    Runs after AuthenticationMiddleware and SessionMiddleware."""
+
+    SESSION_KEY = "mfa_next"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+        name = match.url_name if match else None
+        if name == "mfa_activate_totp" and request.method == "GET":
+            target = request.GET.get("next", "")
+            if target and url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                request.session[self.SESSION_KEY] = target
+        request.mfa_next = (
+            request.session.get(self.SESSION_KEY)
+            if name in ("mfa_view_recovery_codes", "mfa_index")
+            else None
+        )
+        return self.get_response(request)
+
+
+def _resolve(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "assessments.middleware.SessionSecurityMiddleware",
     "assessments.middleware.AccessDeniedLogMiddleware",
     "assessments.middleware.AdminMfaMiddleware",
+    "assessments.middleware.MfaNextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -351,6 +352,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date/time and number format in both languages (ethicsreview/formats/<language>).
+FORMAT_MODULE_PATH = ["ethicsreview.formats"]
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "/static/"

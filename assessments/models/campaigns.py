@@ -212,6 +212,11 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def awaiting_decision(self) -> bool:
+        """Under review: the decision is still due (its due date means nothing after it)."""
+        return self.status in IN_REVIEW_STATES
+
     def intake(self) -> dict:
         """The intake fields questionnaire conditions can test."""
         return {

@@ -3,9 +3,12 @@ version, scores (remembered per process by their inputs), the sections and the r
 panel as pages show them."""
 
 import functools
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.template.defaultfilters import floatformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..canonical import Named, canonical_sha256
@@ -86,9 +89,23 @@ def display_answer(question, value, language: str) -> str:
             (question.option(v).label.get(language) for v in value if question.option(v)),
             language,
         )
-    if question.type == "number" and question.unit:
-        return f"{value} {question.unit.get(language)}"
+    if question.type == "number":
+        shown = _grouped(value)
+        return f"{shown} {question.unit.get(language)}" if question.unit else shown
     return str(value)
+
+
+def _grouped(value) -> str:
+    """A number as people read it: 250,000 (the language's separators, see
+    ethicsreview/formats)."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        value = Decimal(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return number_format(value, force_grouping=True)
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d{1,30}(\.\d{1,30})?")
 
 
 @dataclass

@@ -91,6 +91,7 @@ def timeline_rows(campaign: Campaign, language: str, *, events=None, people=None
                 "at_iso": event.created_at.isoformat(),
                 "at_text": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
                 "actor": actor.display_name if actor else "",
+                "actor_id": event.actor_id,
                 "system": event.actor_id is None,
                 "version": payload.get("version"),
                 "reviewer": reviewer.display_name if reviewer else "",

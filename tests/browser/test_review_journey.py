@@ -184,7 +184,9 @@ def test_review_journey(live_server, browser, people, ready_campaign, console_er
     marketer.goto(f"{base}/campaigns/{campaign.pk}/assessment/privacy/")
     number = marketer.locator("input[inputmode=decimal]").first
     number.fill("300")
-    marketer.locator("button[name=action][value=save]").click()
+    number.press("Tab")  # saved on change (htmx)
+    marketer.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(marketer.locator("#questions [role=status]")).to_have_text("Answers saved.")
     open_campaign(marketer, base, campaign)
     marketer.get_by_role("link", name="Resubmit to the board").click()
     marketer.get_by_role("button", name="Confirm and resubmit").click()
@@ -218,6 +220,9 @@ def test_review_journey(live_server, browser, people, ready_campaign, console_er
 
     # The timeline shows every step.
     timeline = marketer.get_by_test_id("timeline")
+    earlier = timeline.get_by_test_id("timeline-earlier")
+    if earlier.count():  # the earlier entries open without JavaScript (<details>)
+        earlier.locator("summary").click()
     for kind in [
         "submitted",
         "assigned",
