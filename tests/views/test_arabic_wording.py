@@ -21,7 +21,6 @@ from assessments.models import AuditEvent, Campaign, Vote
 from assessments.selectors import definition_of, display_answer
 from assessments.services import campaign_create, questionnaire_load
 from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS
-from assessments.templatetags.row_markup import dimension_rows, driver_items, suggestion_items
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -32,21 +31,18 @@ ISOLATE = re.compile(r'<bdi class="ltr-value" dir="ltr">([^<]*)</bdi>')
 # --- figures and formulas ------------------------------------------------------------------
 
 
-def test_driver_points_and_figures_are_isolated_left_to_right():
+def test_driver_points_and_figures_are_isolated_left_to_right(client, arabic_campaign, marketer):
     """ "(+4 / 5)" sits in its own left-to-right isolate, so RTL text cannot turn it into
-    "(5 / 4+)"; so do the dimension scores and the suggestion's percentage."""
-    html = driver_items([{"text": "سؤال", "display": "جواب", "points": 4, "max_points": 5}])
-    assert ISOLATE.findall(html) == ["(+4 / 5)"]
-
-    class Score:
-        raw, raw_max, mitigation, mitigation_max = 3, 7, 1, 2
-
-    rows = dimension_rows([{"title": "الخصوصية", "score": Score(), "pct_text": "43"}])
-    assert ISOLATE.findall(rows) == ["3 / 7", "1 / 2", "43 %"]
-    suggestion = suggestion_items(
-        [{"text": "س", "best": "ج", "tier_after": "I", "tier_label": "I", "pct_after_text": "12"}]
-    )
-    assert ISOLATE.findall(suggestion) == ["(12 %)"]
+    "(5 / 4+)"; so do the dimension scores."""
+    client.force_login(marketer)
+    html = client.get(reverse("assessment_summary", args=[arabic_campaign.pk])).text
+    result = html[html.index('data-testid="result"') :]
+    result = result[: result.index("</section>")]
+    isolated = ISOLATE.findall(result)
+    assert any(re.fullmatch(r"\(\+\d+ / \d+\)", text) for text in isolated)  # a driver
+    assert any(re.fullmatch(r"\d+ / \d+", text) for text in isolated)  # a dimension
+    outside = re.sub(r"<[^>]+>", " ", ISOLATE.sub("", result))
+    assert not re.search(r"\d+ / \d+", outside)
 
 
 def test_arabic_result_explains_the_formula_in_arabic(client, arabic_campaign, marketer):

@@ -88,12 +88,24 @@ def test_timeline_rows_are_escaped():
         },
     ]
     with translation.override("en"):
-        html = render_to_string("partials/timeline.html", {"review": {"timeline": events}})
+        html = render_to_string(
+            "partials/timeline.html",
+            {
+                "review": {"timeline": events, "cache_seconds": 0, "cache_key": "t"},
+                "full_history": True,
+            },
+        )
     assert "<script>" not in html and 'x=""' not in html
     assert html.count(SAFE) == 4
     assert " · v2" in html and "· system" in html
     with translation.override("en"):
-        empty = render_to_string("partials/timeline.html", {"review": {"timeline": []}})
+        empty = render_to_string(
+            "partials/timeline.html",
+            {
+                "review": {"timeline": [], "cache_seconds": 0, "cache_key": "e"},
+                "full_history": True,
+            },
+        )
     assert "No events yet." in empty
 
 
@@ -115,6 +127,7 @@ def test_reviewers_votes_and_decisions_are_escaped():
         signer_name=EVIL,
         signed_at=datetime(2026, 11, 29, 10, 0, tzinfo=UTC),
         meaning=EVIL,
+        meaning_as_signed=EVIL,
         fingerprint="0123456789abcdef0123",
     )
     decision = SimpleNamespace(
@@ -131,6 +144,9 @@ def test_reviewers_votes_and_decisions_are_escaped():
         "votes": [vote],
         "decisions": [decision],
         "actions": [],
+        "submitted": True,
+        "cache_seconds": 0,
+        "cache_key": "t",
     }
     with translation.override("en"):
         html = render_to_string("partials/review_panel.html", {"review": review})
