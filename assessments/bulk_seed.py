@@ -56,7 +56,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import audit, conditions, dashboard, selectors, workflow
+from . import audit, conditions, dashboard, search, selectors, workflow
 from . import intake as vocab
 from .models import (
     Assessment,
@@ -387,7 +387,7 @@ COLUMNS: dict[type, tuple[str, ...]] = {
         "reaches_minors reaches_vulnerable ai_techniques data_sources data_categories "
         "flight_start flight_end status tier submitted_at first_submitted_at "
         "review_due_at decided_at approval_expires_at rereview_flagged_at created_at "
-        "updated_at"
+        "updated_at search_text"
     ),
     Assessment: _columns(
         "id campaign_id questionnaire_id answers last_section created_at updated_at"
@@ -2188,6 +2188,13 @@ class _Generator:
                 c.rereview_flagged_at,
                 c.created_at,
                 c.updated_at,
+                search.document(
+                    name=c.name,
+                    description=c.description,
+                    team_name=c.team.name,
+                    owner_name=c.owner.name,
+                    owner_email=c.owner.email,
+                ),
             ),
         )
         self.sink.add(

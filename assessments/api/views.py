@@ -107,7 +107,8 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "q",
         {"type": "string", "maxLength": 100, "pattern": r"^[^\x00]*$"},
-        description="Name or owner (no NUL characters).",
+        description="Words that the campaign's name, team, owner (name or e-mail) or "
+        "description each contain, ignoring case and accents (no NUL characters).",
     ),
     OpenApiParameter(
         "state",

@@ -9,6 +9,7 @@ from .accounts import (
     invitation_resend,
     invitation_revoke,
     team_create,
+    team_rename,
     user_set_active,
     user_set_language,
     user_set_roles,
@@ -68,6 +69,7 @@ from .review import (
     signing_expectation,
     vote_cast,
 )
+from .search_text import search_text_refresh
 from .submission import (
     campaign_submit,
     submission_outlook,
@@ -75,6 +77,8 @@ from .submission import (
 )
 
 __all__ = [
+    "search_text_refresh",
+    "team_rename",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",
