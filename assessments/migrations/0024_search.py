@@ -2,7 +2,7 @@
 PostgreSQL the pg_trgm extension and a GIN trigram index on it (``LIKE '%term%'`` is
 answered from the index instead of by reading every campaign)."""
 
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
@@ -13,7 +13,7 @@ BATCH = 2_000
 
 
 def _index():
-    return GinIndex(OpClass("search_text", name="gin_trgm_ops"), name=INDEX_NAME)
+    return GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name=INDEX_NAME)
 
 
 def backfill(apps, schema_editor):
