@@ -4,6 +4,7 @@ that changes a part of it, wildcards taken literally, hostile input refused clea
 
 import importlib
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from allauth.account import signals as account_signals
@@ -284,7 +285,7 @@ def test_the_migration_fills_the_text_of_existing_campaigns(campaign, outsider, 
     )
     Campaign.objects.update(search_text="")
     migration = importlib.import_module("assessments.migrations.0024_search")
-    migration.backfill(apps, None)
+    migration.backfill(apps, SimpleNamespace(connection=connection))
     for c in (campaign, other):
         assert stored_text(c) == fresh_text(c) != ""
     assert "unicode naive" in stored_text(other)
