@@ -175,11 +175,18 @@ LIST_VALUES = (
 
 
 def page_of(
-    qs, *, sort: str, after: str = "", before: str = "", values: tuple[str, ...] = ()
+    qs,
+    *,
+    sort: str,
+    after: str = "",
+    before: str = "",
+    values: tuple[str, ...] = (),
+    defer: tuple[str, ...] = CAMPAIGN_DETAIL_FIELDS,
 ) -> Page:
     """One page of ``qs`` in ``sort`` order, after or before a cursor (keyset pagination),
-    and the number of rows (exact up to COUNT_CAP). Rows are campaigns, or dicts of
-    ``values`` when given (they must include the sort fields and ``id``)."""
+    and the number of rows (exact up to COUNT_CAP). Rows are campaigns without the
+    ``defer`` fields, or dicts of ``values`` when given (they must include the sort fields
+    and ``id``)."""
     ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
     backwards = bool(before) and not after
     cursor = None
@@ -196,7 +203,7 @@ def page_of(
     if values:
         page_qs = page_qs.values(*values)
     else:
-        page_qs = page_qs.select_related("team", "owner").defer(*CAMPAIGN_DETAIL_FIELDS)
+        page_qs = page_qs.select_related("team", "owner").defer(*defer)
     rows = list(page_qs[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

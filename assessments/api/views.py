@@ -153,6 +153,7 @@ class CampaignsView(APIView):
             sort=filters.get("sort", ""),
             after=request.query_params.get("after", ""),
             before=request.query_params.get("before", ""),
+            defer=("search_text",),  # the rest is in the answer: read with the page
         )
         base = request.query_params.copy()
         for key in ("after", "before"):

@@ -10,6 +10,7 @@ import pytest
 from allauth.account import signals as account_signals
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -312,3 +313,22 @@ def test_the_trigram_index_serves_the_search(postgres, campaign):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "campaign_search_trgm" in plan, plan
     assert list(query.values_list("pk", flat=True)) == [campaign.pk]
+
+
+def test_the_api_list_reads_a_page_in_a_constant_number_of_queries(
+    client, campaign, manager, marketer, team
+):
+    """The answer holds every intake field: they are read with the page, not per row."""
+    client.force_login(manager)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("api_campaigns"), {"q": "lookalike"})
+        assert response.status_code == 200
+        return len(captured), len(response.json()["results"])
+
+    queries()  # the session's first request does more
+    one = queries()
+    for i in range(5):
+        services.campaign_create(actor=marketer, team=team, intake=intake(name=f"Lookalike {i}"))
+    assert queries() == (one[0], 6)
