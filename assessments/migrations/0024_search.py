@@ -44,7 +44,7 @@ def backfill(apps, schema_editor):
         ]
         if connection.vendor == "postgresql":
             # One join with the batch's two arrays: bulk_update()'s CASE with a branch per
-            # row made the whole backfill more than ten times slower (docs/performance.md).
+            # row made the backfill more than four times slower (docs/performance.md).
             with connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE assessments_campaign AS c SET search_text = v.text "
