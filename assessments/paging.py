@@ -19,6 +19,14 @@ from .models import (
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # the list counts exactly up to here and says "more than" beyond
+# A word search counts less far: a common word's matches are checked row by row (the
+# trigram index narrows them little), and past a thousand the answer is to refine it.
+SEARCH_COUNT_CAP = 1_000
+
+
+def count_cap(filters: dict) -> int:
+    """How far the list counts exactly with these (cleaned) filters."""
+    return SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
 
 
 def _encode(values: list) -> str:
@@ -182,9 +190,10 @@ def page_of(
     before: str = "",
     values: tuple[str, ...] = (),
     defer: tuple[str, ...] = CAMPAIGN_DETAIL_FIELDS,
+    cap: int = COUNT_CAP,
 ) -> Page:
     """One page of ``qs`` in ``sort`` order, after or before a cursor (keyset pagination),
-    and the number of rows (exact up to COUNT_CAP). Rows are campaigns without the
+    and the number of rows (exact up to ``cap``). Rows are campaigns without the
     ``defer`` fields, or dicts of ``values`` when given (they must include the sort fields
     and ``id``)."""
     ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
@@ -211,11 +220,11 @@ def page_of(
         rows.reverse()
     has_next = more if not backwards else True
     has_prev = (cursor is not None and not backwards) or (backwards and more)
-    count = qs.order_by()[: COUNT_CAP + 1].count()
+    count = qs.order_by()[: cap + 1].count()
     return Page(
         rows=rows,
         next_cursor=_cursor_of(rows[-1], ordering) if rows and has_next else None,
         prev_cursor=_cursor_of(rows[0], ordering) if rows and has_prev else None,
-        count=min(count, COUNT_CAP),
-        count_capped=count > COUNT_CAP,
+        count=min(count, cap),
+        count_capped=count > cap,
     )

@@ -45,7 +45,9 @@ def errors(*codes):
 
 
 class _Page(drf_serializers.Serializer):
-    count = drf_serializers.IntegerField(help_text="Exact up to 10,000 (see count_capped).")
+    count = drf_serializers.IntegerField(
+        help_text="Exact up to 10,000, or 1,000 with q (see count_capped)."
+    )
     count_capped = drf_serializers.BooleanField()
     next = drf_serializers.URLField(allow_null=True)
     previous = drf_serializers.URLField(allow_null=True)
@@ -154,6 +156,7 @@ class CampaignsView(APIView):
             after=request.query_params.get("after", ""),
             before=request.query_params.get("before", ""),
             defer=("search_text",),  # the rest is in the answer: read with the page
+            cap=paging.count_cap(filters),
         )
         base = request.query_params.copy()
         for key in ("after", "before"):

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments import bulk_seed, search, services
+from assessments import bulk_seed, paging, search, services
 from assessments.errors import ServiceError
 from assessments.models import Campaign, Team, User
 from tests.conftest import INTAKE_POST
@@ -332,3 +332,18 @@ def test_the_api_list_reads_a_page_in_a_constant_number_of_queries(
     for i in range(5):
         services.campaign_create(actor=marketer, team=team, intake=intake(name=f"Lookalike {i}"))
     assert queries() == (one[0], 6)
+
+
+def test_a_search_counts_exactly_up_to_its_own_cap(
+    client, campaign, manager, marketer, team, monkeypatch
+):
+    for i in range(3):
+        services.campaign_create(actor=marketer, team=team, intake=intake(name=f"Spring {i}"))
+    monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 2)
+    client.force_login(manager)
+    searched = client.get(LIST, {"q": "spring"}).context["page"]
+    assert (searched.count, searched.count_capped, len(searched.rows)) == (2, True, 4)
+    listed = client.get(LIST).context["page"]
+    assert (listed.count, listed.count_capped) == (4, False)
+    answer = client.get(reverse("api_campaigns"), {"q": "spring"}).json()
+    assert (answer["count"], answer["count_capped"], len(answer["results"])) == (2, True, 4)
