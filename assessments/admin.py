@@ -34,6 +34,11 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["teams", "groups", "user_permissions"]
     inlines = [UserRoleInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"email", "display_name"} & set(form.changed_data):
+            services.search_text_refresh(campaigns=Campaign.objects.filter(owner=obj))
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Keep staff/superuser flags in step with the administrator role.
@@ -61,6 +66,15 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            # Through the service, which rewrites the team's campaigns' search text.
+            name, obj.name = obj.name, form.initial["name"]
+            super().save_model(request, obj, form, change)
+            services.team_rename(actor=request.user, team=obj, name=name)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Invitation)

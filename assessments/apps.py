@@ -13,10 +13,12 @@ class AssessmentsConfig(AppConfig):
         # place to wire receivers, not a way around a circular import.
         # tasks: the web process enqueues tasks by name, so they are registered here
         # rather than only when a worker autodiscovers them.
+        from allauth.account import signals as account_signals
         from allauth.mfa import signals as mfa_signals
         from django.db.models import fields
 
         from . import audit, security_log, tasks  # noqa: F401
+        from .services import search_text
 
         # Django's own Arabic catalogue lacks the blank choice of select boxes: the same
         # label through ours, which translates it.
@@ -37,3 +39,7 @@ class AssessmentsConfig(AppConfig):
             (mfa_signals.authentication_failed, security_log.on_mfa_failed),
         ):
             signal.connect(receiver, dispatch_uid=f"assessments.security_log.{receiver.__name__}")
+        # A new primary e-mail address changes what its owner's campaigns are found by.
+        account_signals.email_changed.connect(
+            search_text.on_email_changed, dispatch_uid="assessments.search_text.email_changed"
+        )

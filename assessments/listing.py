@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
+from . import search, workflow
 from .intake import CHANNELS, MARKETS
 from .models import (
     Assignment,
@@ -282,12 +282,7 @@ def apply_filters(qs, f: dict, *, now=None):
     """``qs`` (campaigns) narrowed by the cleaned filters ``f``."""
     now = now or timezone.now()
     if f.get("q"):
-        term = f["q"]
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(owner__display_name__icontains=term)
-            | Q(owner__email__icontains=term)
-        )
+        qs = qs.filter(search.matching(f["q"]))
     state = f.get("state")
     if state == OPEN_STATES:
         qs = qs.filter(status__in=list(workflow.OPEN_REVIEW_STATES))

@@ -19,6 +19,14 @@ from .models import (
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # the list counts exactly up to here and says "more than" beyond
+# A word search counts less far: a common word's matches are checked row by row (the
+# trigram index narrows them little), and past a thousand the answer is to refine it.
+SEARCH_COUNT_CAP = 1_000
+
+
+def count_cap(filters: dict) -> int:
+    """How far the list counts exactly with these (cleaned) filters."""
+    return SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
 
 
 def _encode(values: list) -> str:
@@ -175,11 +183,19 @@ LIST_VALUES = (
 
 
 def page_of(
-    qs, *, sort: str, after: str = "", before: str = "", values: tuple[str, ...] = ()
+    qs,
+    *,
+    sort: str,
+    after: str = "",
+    before: str = "",
+    values: tuple[str, ...] = (),
+    defer: tuple[str, ...] = CAMPAIGN_DETAIL_FIELDS,
+    cap: int = COUNT_CAP,
 ) -> Page:
     """One page of ``qs`` in ``sort`` order, after or before a cursor (keyset pagination),
-    and the number of rows (exact up to COUNT_CAP). Rows are campaigns, or dicts of
-    ``values`` when given (they must include the sort fields and ``id``)."""
+    and the number of rows (exact up to ``cap``). Rows are campaigns without the
+    ``defer`` fields, or dicts of ``values`` when given (they must include the sort fields
+    and ``id``)."""
     ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
     backwards = bool(before) and not after
     cursor = None
@@ -196,7 +212,7 @@ def page_of(
     if values:
         page_qs = page_qs.values(*values)
     else:
-        page_qs = page_qs.select_related("team", "owner").defer(*CAMPAIGN_DETAIL_FIELDS)
+        page_qs = page_qs.select_related("team", "owner").defer(*defer)
     rows = list(page_qs[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -204,11 +220,11 @@ def page_of(
         rows.reverse()
     has_next = more if not backwards else True
     has_prev = (cursor is not None and not backwards) or (backwards and more)
-    count = qs.order_by()[: COUNT_CAP + 1].count()
+    count = qs.order_by()[: cap + 1].count()
     return Page(
         rows=rows,
         next_cursor=_cursor_of(rows[-1], ordering) if rows and has_next else None,
         prev_cursor=_cursor_of(rows[0], ordering) if rows and has_prev else None,
-        count=min(count, COUNT_CAP),
-        count_capped=count > COUNT_CAP,
+        count=min(count, cap),
+        count_capped=count > cap,
     )

@@ -56,7 +56,9 @@ def errors(*codes):
 
 
 class _Page(drf_serializers.Serializer):
-    count = drf_serializers.IntegerField(help_text="Exact up to 10,000 (see count_capped).")
+    count = drf_serializers.IntegerField(
+        help_text="Exact up to 10,000, or 1,000 with q (see count_capped)."
+    )
     count_capped = drf_serializers.BooleanField()
     next = drf_serializers.URLField(allow_null=True)
     previous = drf_serializers.URLField(allow_null=True)
@@ -118,7 +120,8 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "q",
         {"type": "string", "maxLength": 100, "pattern": r"^[^\x00]*$"},
-        description="Name or owner (no NUL characters).",
+        description="Words that the campaign's name, team, owner (name or e-mail) or "
+        "description each contain, ignoring case and accents (no NUL characters).",
     ),
     OpenApiParameter(
         "state",
@@ -163,6 +166,8 @@ class CampaignsView(APIView):
             sort=filters.get("sort", ""),
             after=request.query_params.get("after", ""),
             before=request.query_params.get("before", ""),
+            defer=("search_text",),  # the rest is in the answer: read with the page
+            cap=paging.count_cap(filters),
         )
         base = request.query_params.copy()
         for key in ("after", "before"):

@@ -155,6 +155,10 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # What ``?q=`` searches: name, team, owner and description, normalised
+    # (``assessments.search``); rewritten by the services that change a part, and
+    # trigram-indexed on PostgreSQL (migration 0024).
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -255,6 +259,7 @@ CAMPAIGN_DETAIL_FIELDS = (
     "ai_techniques",
     "data_sources",
     "data_categories",
+    "search_text",
 )
 
 

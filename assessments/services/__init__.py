@@ -11,6 +11,7 @@ from .accounts import (
     invitation_resend,
     invitation_revoke,
     team_create,
+    team_rename,
     user_set_active,
     user_set_language,
     user_set_roles,
@@ -76,6 +77,7 @@ from .review import (
     signing_expectation,
     vote_cast,
 )
+from .search_text import search_text_refresh
 from .submission import (
     campaign_submit,
     submission_outlook,
@@ -102,6 +104,8 @@ __all__ = [
     "training_record",
     "training_reminders_send",
     "training_take",
+    "search_text_refresh",
+    "team_rename",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

@@ -13,6 +13,7 @@ from .. import permissions, security_log
 from ..errors import ServiceError
 from ..invitations import check_invitation_usable, invitation_from_token
 from ..models import (
+    Campaign,
     Invitation,
     Team,
     User,
@@ -22,6 +23,7 @@ from ..models import (
 from ..queueing import enqueue_each
 from ..roles import Role
 from . import assignments
+from .search_text import search_text_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -289,3 +291,21 @@ def team_create(*, actor: User, name: str, slug: str) -> Team:
         raise ServiceError(_("Only administrators may create teams."))
     with transaction.atomic():
         return Team.objects.create(name=name.strip(), slug=slug)
+
+
+def team_rename(*, actor: User, team: Team, name: str) -> None:
+    """Give ``team`` a new name; its campaigns are found by the new one at once."""
+    if not actor.has_role(Role.ADMIN):
+        raise ServiceError(_("Only administrators may rename teams."))
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("Enter the team's name."), field="name")
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        if locked.name == name:
+            return
+        locked.name = name
+        locked.save(update_fields=["name"])
+        search_text_refresh(campaigns=Campaign.objects.filter(team=locked))
+        logger.info("team %s renamed by user %s", team.pk, actor.pk)
+    team.name = name

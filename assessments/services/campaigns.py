@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, selectors
+from .. import audit, permissions, search, selectors
 from ..canonical import canonical_sha256
 from ..cleaning import upload_name
 from ..errors import ServiceError
@@ -108,9 +108,9 @@ def campaign_create(
             _("No questionnaire is loaded yet. An administrator must run load_questionnaires.")
         )
     with transaction.atomic():
-        campaign = Campaign.objects.create(
-            team=team, owner=actor, **{k: intake[k] for k in INTAKE_FIELDS}
-        )
+        campaign = Campaign(team=team, owner=actor, **{k: intake[k] for k in INTAKE_FIELDS})
+        campaign.search_text = search.document_of(campaign)
+        campaign.save(force_insert=True)
         Assessment.objects.create(campaign=campaign, questionnaire=questionnaire)
         audit.record(
             kind=EventKind.CREATED,
@@ -128,13 +128,18 @@ def campaign_update_intake(*, actor: User, campaign: Campaign, intake: dict) -> 
         raise ServiceError(_("This campaign can no longer be edited."))
     _check_intake(intake)
     with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        locked = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("team", "owner")
+            .get(pk=campaign.pk)
+        )
         if not permissions.can_edit_campaign(actor, locked):
             raise ServiceError(_("This campaign can no longer be edited."))
         changed = [name for name in INTAKE_FIELDS if getattr(locked, name) != intake[name]]
         for name in INTAKE_FIELDS:
             setattr(locked, name, intake[name])
-        locked.save(update_fields=[*INTAKE_FIELDS, "updated_at"])
+        locked.search_text = search.document_of(locked)
+        locked.save(update_fields=[*INTAKE_FIELDS, "search_text", "updated_at"])
         if changed:
             audit.record(
                 kind=EventKind.EDITED, campaign=locked, actor=actor, payload={"fields": changed}

@@ -17,6 +17,7 @@ from .. import audit
 from ..models import (
     Assignment,
     AuditEvent,
+    Campaign,
     Comment,
     Decision,
     EventKind,
@@ -29,6 +30,7 @@ from ..models import (
     User,
     Vote,
 )
+from .search_text import search_text_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +149,7 @@ def person_erase(*, user: User) -> str:
         locked.is_active = False
         locked.set_unusable_password()
         locked.save(update_fields=["email", "display_name", "language", "is_active", "password"])
+        search_text_refresh(campaigns=Campaign.objects.filter(owner=locked))
     logger.info("user %s pseudonymised as %s", user.pk, label)
     return label
 

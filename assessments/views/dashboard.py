@@ -85,10 +85,13 @@ def campaign_list(request):
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
             values=paging.LIST_VALUES,
+            cap=paging.count_cap(filters),
         )
     except paging.InvalidCursor as exc:
         form.add_error(None, exc.message)  # and the first page, with a 400
-        page = paging.page_of(campaigns, sort=sort, values=paging.LIST_VALUES)
+        page = paging.page_of(
+            campaigns, sort=sort, values=paging.LIST_VALUES, cap=paging.count_cap(filters)
+        )
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from assessments import dashboard
+from assessments import dashboard, search
 from assessments.models import (
     Assessment,
     Assignment,
@@ -269,6 +269,13 @@ class _Stories:
                 c.rereview_flagged_at,
                 c.created_at,
                 c.updated_at,
+                search.document(
+                    name=c.name,
+                    description=c.description,
+                    team_name=c.team.name,
+                    owner_name=c.owner.name,
+                    owner_email=c.owner.email,
+                ),
             ),
         )
         self.sink.add(

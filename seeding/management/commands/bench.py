@@ -24,6 +24,11 @@ from assessments import listing, paging
 from assessments.models import Campaign, CampaignStatus, Team, User
 from assessments.roles import Role
 
+# The search pages' terms: a word of one demo campaign ("Spring hydration lookalikes", made by
+# seed_demo) and an AI technique named in about two seeded campaigns of five.
+SEARCH_RARE = "hydration"
+SEARCH_COMMON = "lookalikes"
+
 
 class Command(BaseCommand):
     help = "Server time of the main pages (median, p95, queries, ratio to a floor page)."
@@ -96,6 +101,7 @@ class Command(BaseCommand):
         ].get()
         since = tenth.created_at.date().isoformat()
         lst = reverse("campaign_list")
+        api = reverse("api_campaigns")  # the session's sign-in is accepted like a token
         return [
             ("floor", manager, reverse("bench_floor")),
             ("dashboard", manager, reverse("dashboard")),
@@ -107,6 +113,11 @@ class Command(BaseCommand):
             ("list_first_page", manager, lst),
             ("list_filtered", manager, lst + f"?state=approved&team={team.pk}&channel=email"),
             ("list_deep_page", manager, lst + f"?after={deep_cursor}"),
+            ("search_rare", manager, lst + f"?q={SEARCH_RARE}"),
+            ("search_common", manager, lst + f"?q={SEARCH_COMMON}"),
+            ("api_list", manager, api),
+            ("api_search_rare", manager, api + f"?q={SEARCH_RARE}"),
+            ("api_search_common", manager, api + f"?q={SEARCH_COMMON}"),
             ("campaign_detail", manager, reverse("campaign_detail", args=[detail.pk])),
             ("review_queue", chair, reverse("review_queue")),
             (
@@ -173,9 +184,15 @@ class Command(BaseCommand):
             Campaign.objects.all(),
             {"start": date.fromisoformat(info["csv_since"])},
         ).count()
+        found = {
+            term: listing.apply_filters(Campaign.objects.all(), {"q": term}).count()
+            for term in (SEARCH_RARE, SEARCH_COMMON)
+        }
         self.stdout.write(
             f"# {info['campaigns']} campaigns; csv_export_10k = {rows} rows created since "
-            f"{info['csv_since']}; detail and pdf of campaign {info['detail']}"
+            f"{info['csv_since']}; detail and pdf of campaign {info['detail']}; "
+            f"search {SEARCH_RARE!r} finds {found[SEARCH_RARE]}, "
+            f"{SEARCH_COMMON!r} {found[SEARCH_COMMON]}"
         )
         if csv_memory:
             client = clients[manager.pk]
