@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments import bulk_seed, paging, search, services
+from assessments import paging, search, services
 from assessments.errors import ServiceError
 from assessments.models import Campaign, Team, User
+from seeding import bulk as bulk_seed
 from tests.conftest import INTAKE_POST
 
 pytestmark = pytest.mark.django_db
