@@ -138,3 +138,45 @@ def _source_type(manifest: dict) -> str:
         if found & group:
             return sorted(found & group)[0]
     return sorted(found)[0] if found else ""
+
+
+# Intake AI techniques (assessments.intake.AI_TECHNIQUES) that put synthetic media in a campaign.
+SYNTHETIC_MEDIA = frozenset({"generated_media", "synthetic_likeness"})
+
+
+def uses_synthetic_media(campaign) -> bool:
+    return bool(SYNTHETIC_MEDIA & set(campaign.ai_techniques or ()))
+
+
+def synthetic_media_findings(campaign, evidence) -> list[str]:
+    """For a campaign whose intake declares generated images, video, voice or likeness: each
+    uploaded image without valid content credentials or without an AI disclosure, or the
+    absence of any image to check. Empty for other campaigns."""
+    from django.utils.translation import gettext as _
+
+    if not uses_synthetic_media(campaign):
+        return []
+    images = [file for file in evidence if file.provenance_read]
+    if not images:
+        return [
+            _(
+                "The intake declares generated or synthetic media, but no creative image has "
+                "been uploaded to check its content credentials."
+            )
+        ]
+    findings = []
+    for file in images:
+        if not file.has_credentials:
+            findings.append(
+                _("%(name)s: no valid content credentials (%(status)s).")
+                % {"name": file.original_name, "status": file.get_provenance_status_display()}
+            )
+        elif not file.discloses_ai:
+            findings.append(
+                _(
+                    "%(name)s: content credentials present but no AI-generated or AI-edited "
+                    "disclosure."
+                )
+                % {"name": file.original_name}
+            )
+    return findings

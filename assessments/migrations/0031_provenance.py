@@ -4,35 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0025_guidelines'),
+        ("assessments", "0025_guidelines"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidencefile',
-            name='provenance_ai',
-            field=models.CharField(blank=True, choices=[('', 'No AI declaration'), ('generated', 'Declares AI-generated content'), ('edited', 'Declares AI-edited content'), ('not_ai', 'Declares a non-AI source')], default='', max_length=12, verbose_name='AI disclosure'),
+            model_name="evidencefile",
+            name="provenance_ai",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No AI declaration"),
+                    ("generated", "Declares AI-generated content"),
+                    ("edited", "Declares AI-edited content"),
+                    ("not_ai", "Declares a non-AI source"),
+                ],
+                default="",
+                max_length=12,
+                verbose_name="AI disclosure",
+            ),
         ),
         migrations.AddField(
-            model_name='evidencefile',
-            name='provenance_generator',
-            field=models.CharField(blank=True, max_length=200, verbose_name='producing tool'),
+            model_name="evidencefile",
+            name="provenance_generator",
+            field=models.CharField(blank=True, max_length=200, verbose_name="producing tool"),
         ),
         migrations.AddField(
-            model_name='evidencefile',
-            name='provenance_signer',
-            field=models.CharField(blank=True, max_length=200, verbose_name='signed by'),
+            model_name="evidencefile",
+            name="provenance_signer",
+            field=models.CharField(blank=True, max_length=200, verbose_name="signed by"),
         ),
         migrations.AddField(
-            model_name='evidencefile',
-            name='provenance_source_type',
-            field=models.CharField(blank=True, max_length=100, verbose_name='digital source type'),
+            model_name="evidencefile",
+            name="provenance_source_type",
+            field=models.CharField(blank=True, max_length=100, verbose_name="digital source type"),
         ),
         migrations.AddField(
-            model_name='evidencefile',
-            name='provenance_status',
-            field=models.CharField(blank=True, choices=[('', 'Not read (not an image)'), ('absent', 'No content credentials'), ('trusted', 'Credentials valid, signer trusted'), ('valid', 'Credentials valid, signer not on the trust list'), ('invalid', 'Credentials invalid (file changed after signing)'), ('unreadable', 'Credentials could not be read')], default='', max_length=12, verbose_name='content credentials'),
+            model_name="evidencefile",
+            name="provenance_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not read (not an image)"),
+                    ("absent", "No content credentials"),
+                    ("trusted", "Credentials valid, signer trusted"),
+                    ("valid", "Credentials valid, signer not on the trust list"),
+                    ("invalid", "Credentials invalid (file changed after signing)"),
+                    ("unreadable", "Credentials could not be read"),
+                ],
+                default="",
+                max_length=12,
+                verbose_name="content credentials",
+            ),
         ),
     ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import (
     intake,
     permissions,
+    provenance,
     selectors,
     services,
 )
@@ -65,6 +66,11 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         if can_edit or permissions.is_board(request.user)
         else None
     )
+    evidence = (
+        list(campaign.evidence.select_related("uploaded_by"))
+        if selectors.has(campaign, "evidence")
+        else []
+    )
     context = {
         "campaign": campaign,
         "newer": newer,
@@ -78,9 +84,8 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "sections": sections,
         # The assessment steps' address without the step (one reverse() for all).
         "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),
-        "evidence": list(campaign.evidence.select_related("uploaded_by"))
-        if selectors.has(campaign, "evidence")
-        else [],
+        "evidence": evidence,
+        "synthetic_findings": provenance.synthetic_media_findings(campaign, evidence),
         "evidence_form": EvidenceForm() if can_edit else None,
         "can_edit": can_edit,
         "intake_labels": _intake_labels(campaign),
