@@ -104,9 +104,7 @@ def test_the_board_sees_which_creatives_lack_credentials_or_an_ai_disclosure(
     assert NO_IMAGE not in findings
 
 
-def test_a_fully_disclosed_synthetic_campaign_has_no_finding(
-    client, marketer, campaign, media
-):
+def test_a_fully_disclosed_synthetic_campaign_has_no_finding(client, marketer, campaign, media):
     campaign = synthetic(campaign)
     add(marketer, campaign, "disclosed.png", c2pa_files.signed())
     client.force_login(marketer)
