@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .cleaning import printable
+
 logger = logging.getLogger(__name__)
 
 # Content types whose credentials are read (the uploads evidence.check_upload accepts).
@@ -49,11 +51,12 @@ class Reading:
 
     def as_fields(self) -> dict:
         """The evidence row's fields for this reading."""
+        # Texts come from the file: no NUL (PostgreSQL refuses it), no bidi override.
         return {
             "provenance_status": self.status,
-            "provenance_generator": self.generator[:200],
-            "provenance_signer": self.signer[:200],
-            "provenance_source_type": self.source_type[:100],
+            "provenance_generator": printable(self.generator).strip()[:200],
+            "provenance_signer": printable(self.signer).strip()[:200],
+            "provenance_source_type": printable(self.source_type).strip()[:100],
             "provenance_ai": self.ai,
         }
 

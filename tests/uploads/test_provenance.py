@@ -145,3 +145,14 @@ def test_a_library_failure_is_caught(monkeypatch, marketer, campaign, media):
 
     assert evidence.provenance_status == ProvenanceStatus.UNREADABLE
     assert evidence.file.size > 0  # the file is kept
+
+
+def test_hostile_texts_in_the_manifest_are_stored_cleaned(marketer, campaign, media):
+    tool = "Gen\x00\u202etool" + "x" * 500
+
+    evidence = upload(marketer, campaign, "creative.png", c2pa_files.signed(tool=tool))
+
+    assert evidence.provenance_status == ProvenanceStatus.VALID
+    assert evidence.provenance_generator == ("Gentool" + "x" * 500)[:200]
+    evidence.refresh_from_db()
+    assert "\x00" not in evidence.provenance_generator
