@@ -21,7 +21,12 @@ def upload_name(name: str | None, default: str) -> str:
     control or formatting characters (a right-to-left override in "invoice‮fdp.exe" makes
     an .exe look like a PDF), at most 255 characters; ``default`` when nothing is left."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(
-        ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    return printable(name).strip()[:255] or default
+
+
+def printable(text: str) -> str:
+    """``text`` without control, formatting (bidi overrides), surrogate, private-use or
+    unassigned characters: for text read from an uploaded file's content."""
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
-    return name.strip()[:255] or default

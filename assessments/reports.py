@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import selectors, services
+from . import provenance, selectors, services
 from .models import Campaign, User
 from .views.campaign_page import _intake_labels
 
@@ -37,13 +37,17 @@ def report_context(campaign: Campaign, user: User, language: str) -> dict:
     answers = campaign.assessment.answers
     result = selectors.campaign_result(campaign)
     everything = len(definition.questions)  # a report explains in full, not the top few
+    evidence = list(campaign.evidence.select_related("uploaded_by"))
     with translation.override(language):
         intake_labels = _intake_labels(campaign)
+        synthetic_findings = provenance.synthetic_media_findings(campaign, evidence)
     return {
         "campaign": campaign,
         "language": language,
         "bidi": translation.get_language_info(language)["bidi"],
         "intake_labels": intake_labels,
+        "evidence": evidence,
+        "synthetic_findings": synthetic_findings,
         "sections": selectors.assessment_sections(definition, campaign.intake(), answers, language),
         **selectors.result_view(
             result, definition, answers, language, drivers=everything, suggestions=everything

@@ -330,6 +330,14 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 180
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
 
+# --- Content credentials (C2PA) of uploaded images ------------------------------------------
+# A PEM file of the certificate authorities whose signed credentials count as trusted. Empty:
+# a valid signature is shown as valid but its signer as not on the trust list.
+C2PA_TRUST_ANCHORS_FILE = env_str("C2PA_TRUST_ANCHORS_FILE", "")
+C2PA_TRUST_ANCHORS = (
+    Path(C2PA_TRUST_ANCHORS_FILE).read_text(encoding="ascii") if C2PA_TRUST_ANCHORS_FILE else ""
+)
+
 # --- Webhooks ------------------------------------------------------------------------------
 # Deliveries go to https:// addresses on the public internet only (no SSRF into our network).
 # Plain http:// only when this is on (a developer's receiver); off by default.

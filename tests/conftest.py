@@ -126,6 +126,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _uploads_kept_out_of_the_worktree(settings, tmp_path_factory):
+    # seed_demo uploads demo creatives; no test writes into var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _board_mfa_not_required(settings):
     """Most tests make board members without a second factor; the requirement (on by
     default) is switched back on and tested in tests/security."""

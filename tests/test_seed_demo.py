@@ -80,3 +80,13 @@ def test_seed_demo_works_with_the_mfa_requirement_on(settings):
 
     assert Decision.objects.exists()
     assert permissions.mfa_missing(User.objects.get(email="reviewer@example.com"))
+
+
+def test_the_synthetic_likeness_draft_has_a_signed_and_an_unsigned_creative():
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # not uploaded twice
+
+    campaign = Campaign.objects.get(name="Ramadan offers with dynamic pricing")
+    readings = dict(campaign.evidence.values_list("original_name", "provenance_status"))
+    assert readings == {"ramadan-hero-ai.png": "valid", "ramadan-banner.jpg": "absent"}
+    assert campaign.evidence.get(provenance_status="valid").provenance_ai == "generated"

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from .. import intake
 from ..models import Campaign, CampaignStatus, FeedbackCategory, FeedbackSeverity
+from ..provenance import AiDisclosure, ProvenanceStatus
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -76,6 +77,41 @@ class CampaignSerializer(serializers.ModelSerializer):
             "decided_at",
             "approval_expires_at",
         ]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.Serializer):
+    """An evidence file and the content credentials (C2PA) read from it at upload."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    provenance_status = serializers.ChoiceField(
+        choices=ProvenanceStatus.choices,
+        help_text="Empty: not an image; absent, trusted, valid (signer not on the trust list), "
+        "invalid (changed after signing) or unreadable.",
+    )
+    provenance_generator = serializers.CharField(help_text="The producing tool (claim generator).")
+    provenance_signer = serializers.CharField()
+    provenance_source_type = serializers.CharField(help_text="The IPTC digital source type code.")
+    provenance_ai = serializers.ChoiceField(choices=AiDisclosure.choices)
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    evidence = EvidenceSerializer(source="evidence_files", many=True, read_only=True)
+    synthetic_media_findings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="When the intake declares synthetic media: uploaded images without valid "
+        "content credentials or without an AI disclosure.",
+    )
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "evidence", "synthetic_media_findings"]
         read_only_fields = fields
 
 

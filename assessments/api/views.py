@@ -27,6 +27,7 @@ from .. import (
     listing,
     paging,
     permissions,
+    provenance,
     rich_text,
     selectors,
     services,
@@ -236,10 +237,15 @@ class CampaignView(CampaignAPIView):
     @extend_schema(
         summary="One campaign",
         operation_id="campaigns_retrieve",
-        responses={200: s.CampaignSerializer, **errors(404)},
+        responses={200: s.CampaignDetailSerializer, **errors(404)},
     )
     def get(self, request, pk: int):
-        return Response(s.CampaignSerializer(_campaign(request, pk)).data)
+        campaign = _campaign(request, pk)
+        campaign.evidence_files = list(campaign.evidence.all())
+        campaign.synthetic_media_findings = provenance.synthetic_media_findings(
+            campaign, campaign.evidence_files
+        )
+        return Response(s.CampaignDetailSerializer(campaign).data)
 
 
 def _answers(campaign) -> dict:

@@ -3,6 +3,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..provenance import AiDisclosure, ProvenanceStatus
 from ..roles import Role
 from .accounts import Team, User
 
@@ -309,6 +310,24 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(User, verbose_name=_("uploaded by"), on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The content credentials (C2PA) read at upload; see assessments/provenance.py.
+    provenance_status = models.CharField(
+        _("content credentials"),
+        max_length=12,
+        choices=ProvenanceStatus.choices,
+        default=ProvenanceStatus.NOT_READ,
+        blank=True,
+    )
+    provenance_generator = models.CharField(_("producing tool"), max_length=200, blank=True)
+    provenance_signer = models.CharField(_("signed by"), max_length=200, blank=True)
+    provenance_source_type = models.CharField(_("digital source type"), max_length=100, blank=True)
+    provenance_ai = models.CharField(
+        _("AI disclosure"),
+        max_length=12,
+        choices=AiDisclosure.choices,
+        default=AiDisclosure.NONE_DECLARED,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -317,3 +336,16 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def provenance_read(self) -> bool:
+        return self.provenance_status != ProvenanceStatus.NOT_READ
+
+    @property
+    def has_credentials(self) -> bool:
+        """Signed content credentials whose signature holds (trusted or not)."""
+        return self.provenance_status in (ProvenanceStatus.TRUSTED, ProvenanceStatus.VALID)
+
+    @property
+    def discloses_ai(self) -> bool:
+        return self.provenance_ai in (AiDisclosure.GENERATED, AiDisclosure.EDITED)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, search, selectors
+from .. import audit, permissions, provenance, search, selectors
 from ..canonical import canonical_sha256
 from ..cleaning import upload_name
 from ..errors import ServiceError
@@ -255,6 +255,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
     if kind not in EvidenceKind.values:
         raise ServiceError(_("Choose what kind of evidence this is."), field="kind")
     content_type = check_upload(upload)
+    reading = provenance.read(upload, content_type)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -270,6 +271,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
             size=upload.size,
             sha256=digest.hexdigest(),
             uploaded_by=actor,
+            **reading.as_fields(),
         )
         evidence.file.save("upload", upload, save=False)
         try:
@@ -278,7 +280,12 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
                 kind=EventKind.EVIDENCE_ADDED,
                 campaign=campaign,
                 actor=actor,
-                payload={"evidence": evidence.pk, "sha256": evidence.sha256, "kind": kind},
+                payload={
+                    "evidence": evidence.pk,
+                    "sha256": evidence.sha256,
+                    "kind": kind,
+                    "provenance": reading.status,
+                },
             )
         except Exception:
             evidence.file.delete(save=False)

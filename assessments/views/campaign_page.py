@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import (
     intake,
     permissions,
+    provenance,
     selectors,
     services,
 )
@@ -66,6 +67,7 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         if can_edit or permissions.is_board(request.user)
         else None
     )
+    evidence = selectors.evidence_for(campaign)
     context = {
         "campaign": campaign,
         "newer": newer,
@@ -79,7 +81,8 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "sections": sections,
         # The assessment steps' address without the step (one reverse() for all).
         "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),
-        "evidence": selectors.evidence_for(campaign),
+        "evidence": evidence,
+        "synthetic_findings": provenance.synthetic_media_findings(campaign, evidence),
         "evidence_form": EvidenceForm() if can_edit else None,
         "can_edit": can_edit,
         "intake_labels": _intake_labels(campaign),

@@ -18,7 +18,7 @@ from assessments import selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
-from seeding import bulk, demo_guidelines, demo_training
+from seeding import bulk, demo_guidelines, demo_provenance, demo_training
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -113,6 +113,7 @@ class Command(BaseCommand):
         demo_guidelines.seed_guidelines()
         # After the campaigns: one demo marketer's training has expired.
         demo_training.seed_training()
+        demo_provenance.seed_provenance()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
