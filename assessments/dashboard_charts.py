@@ -1,9 +1,9 @@
-"""The dashboard's SVG charts and their legends, from ``insights.dashboard_data``."""
+"""The dashboard's SVG charts and their legends, from ``dashboard_figures.dashboard_data``."""
 
 from django.utils.translation import gettext as _
 
 from . import charts, listing
-from .insights import month_name
+from .dashboard_figures import month_name
 
 
 def charts_for(data: dict, *, rtl: bool) -> dict:

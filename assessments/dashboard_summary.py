@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db import connection
 
-from .dashboard import (
+from .dashboard_counts import (
     CYCLE,
     DIMENSION_PCT,
     FEEDBACK,

@@ -1,6 +1,6 @@
 """The version of the cached page fragments that show campaigns (the list's rows, the
 review queue's items, the dashboard's headline and cards: ``{% cache %}`` in their
-templates). ``dashboard.refresh``, which every service's change of a campaign goes
+templates). ``dashboard_counts.refresh``, which every service's change of a campaign goes
 through, bumps it when the transaction commits, so no fragment outlives a change."""
 
 import contextlib

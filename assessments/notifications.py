@@ -30,7 +30,7 @@ from .models import (
     User,
     WebhookEvent,
 )
-from .queueing import enqueue_each
+from .task_dispatch import enqueue_each
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def notify(
 
 
 def enqueue(ids: Iterable[int]) -> int:
-    """Hand these notifications to Celery (``queueing.enqueue_each``)."""
+    """Hand these notifications to Celery (``task_dispatch.enqueue_each``)."""
     return enqueue_each(DELIVER_TASK, ids, "notification")
 
 

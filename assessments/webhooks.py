@@ -46,7 +46,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .canonical import canonical_json
 from .models import Campaign, DeliveryStatus, Webhook, WebhookDelivery
-from .queueing import enqueue_each
+from .task_dispatch import enqueue_each
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def emit(
 
 
 def enqueue(ids: Iterable[int]) -> int:
-    """Hand these webhook deliverys to Celery (``queueing.enqueue_each``)."""
+    """Hand these webhook deliverys to Celery (``task_dispatch.enqueue_each``)."""
     return enqueue_each(DELIVER_TASK, ids, "webhook delivery")
 
 

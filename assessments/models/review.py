@@ -327,7 +327,7 @@ class Condition(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     # Fulfilled while its campaign holds an approval with conditions: on the board's
-    # "to verify" list. Derived, kept by the services (assessments.conditions.sync) so the
+    # "to verify" list. Derived, kept by the services (condition_verification.sync) so the
     # list is one index range instead of a join that skips every fulfilled condition of
     # campaigns that have since expired, been withdrawn or gone back to review.
     awaiting_verification = models.BooleanField(default=False, editable=False)

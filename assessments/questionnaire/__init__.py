@@ -5,9 +5,9 @@ decides which questions are visible, ``scoring`` turns definition + intake + ans
 an explained result.
 """
 
-from .conditions import visible_codes
 from .definition import AnswerError, Definition, DefinitionError, Question
 from .scoring import TIERS, Result, score
+from .visibility import visible_codes
 
 __all__ = [
     "TIERS",

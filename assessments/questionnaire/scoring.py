@@ -24,7 +24,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import scoring_v2
-from .conditions import visible_codes
 from .definition import Definition
 from .results import (
     TIERS,
@@ -35,6 +34,7 @@ from .results import (
     Suggestion,
     tier_rank,
 )
+from .visibility import visible_codes
 
 __all__ = ["TIERS", "Result", "score", "tier_for", "tier_rank"]
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .conditions import evaluate, visible_codes
 from .definition import Definition, Question
 from .results import Contribution, DimensionScore, RedFlagHit, Result, tier_rank
+from .visibility import evaluate, visible_codes
 
 INDEX_PEAK_MAX = 5
 BREADTH_CAP = Fraction(2)  # the rest of a dimension's risk adds at most two points

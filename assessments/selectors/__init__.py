@@ -1,7 +1,7 @@
 """Reads that pages need, with a fixed number of queries whatever the data size, one
 module per kind of page; ``selectors.X`` names every one of them."""
 
-from ..queue import review_queue_for
+from ..board_queue import review_queue_for
 from .assessment import (
     CONSULTATION_QUESTION,
     DEFAULT_QUESTIONNAIRE,

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 
 from .. import permissions
+from ..board_queue import review_queue_for
 from ..models import CampaignStatus, Invitation, Team, User, UserRole
-from ..queue import review_queue_for
 from ..roles import Role
 from .assessment import campaign_result
 from .campaigns import campaigns_for

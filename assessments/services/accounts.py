@@ -20,8 +20,8 @@ from ..models import (
     UserRole,
     normalize_email,
 )
-from ..queueing import enqueue_each
 from ..roles import Role
+from ..task_dispatch import enqueue_each
 from . import assignments
 from .search_text import search_text_refresh
 

@@ -1,5 +1,6 @@
 """The read models a service brings up to date in its own transaction: the dashboard counts
-(``dashboard.refresh``) and the conditions' "waits for verification" flag (``conditions.sync``).
+(``dashboard_counts.refresh``) and the conditions' "waits for verification" flag
+(``condition_verification.sync``).
 
 A service calls ``read_models_refresh`` explicitly, after its last change and inside its
 ``transaction.atomic()`` block, for every campaign whose counted rows it changed (the campaign,
@@ -9,7 +10,7 @@ or rolls back with the change, so the counts always equal a full ``rebuild``.
 
 from django.db import transaction
 
-from .. import conditions, dashboard
+from .. import condition_verification, dashboard_counts
 from ..models import Campaign
 
 
@@ -19,5 +20,5 @@ def read_models_refresh(*campaigns: Campaign | int) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("read_models_refresh() must run inside the service's transaction.")
     ids = sorted({c if isinstance(c, int) else c.pk for c in campaigns})
-    dashboard.refresh(ids)
-    conditions.sync(ids)
+    dashboard_counts.refresh(ids)
+    condition_verification.sync(ids)

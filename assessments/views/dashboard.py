@@ -10,8 +10,8 @@ from django.utils.functional import SimpleLazyObject
 from .. import (
     csv_export,
     dashboard_charts,
+    dashboard_figures,
     fragments,
-    insights,
     listing,
     paging,
     selectors,
@@ -33,17 +33,17 @@ def home(request):
 
 @requires(Action.VIEW_DASHBOARD)
 def dashboard(request):
-    form = insights.DashboardFilterForm(request.GET or None)
+    form = dashboard_figures.DashboardFilterForm(request.GET or None)
     filters = form.filters()
     language = translation.get_language()
     questionnaire = selectors.current_questionnaire()
-    data = insights.dashboard_data(
+    data = dashboard_figures.dashboard_data(
         filters,
         definition=selectors.definition_of(questionnaire) if questionnaire else None,
         language=language,
     )
     options = form.options("tier", "channel", "market")
-    options["team"] = insights.team_options(form, data["teams"])
+    options["team"] = dashboard_figures.team_options(form, data["teams"])
     rtl = translation.get_language_bidi()
     return render(
         request,

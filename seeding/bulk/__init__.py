@@ -18,8 +18,8 @@ way the services would have written them, and inserted with PostgreSQL ``COPY`` 
 - every action has its audit event, with the services' payloads, appended to the global
   hash chain as ``audit.compute_hash`` does (checked against it regularly; the chain head
   row is locked throughout);
-- each campaign's dashboard facts are ``dashboard.facts_of`` its rows as written, and
-  finally ``dashboard.rebuild()`` recomputes the dashboard counts from them (and from the
+- each campaign's dashboard facts are ``dashboard_counts.facts_of`` its rows as written, and
+  finally ``dashboard_counts.rebuild()`` recomputes the dashboard counts from them (and from the
   data of campaigns that existed before), without reading the new rows back.
 
 Everything runs in one transaction: a failure leaves nothing behind. On PostgreSQL the

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import audit, conditions, dashboard, selectors
+from assessments import audit, condition_verification, dashboard_counts, selectors
 from assessments.models import (
     AuditEvent,
 )
@@ -85,7 +85,7 @@ def seed(
 ) -> Summary:
     """Add ``count`` campaigns with their whole history (see the module's docstring), then
     rebuild the dashboard counts (unless ``rebuild`` is false: then run
-    ``dashboard.rebuild()`` before the dashboard is used). One transaction."""
+    ``dashboard_counts.rebuild()`` before the dashboard is used). One transaction."""
     if count < 0:
         raise ValueError("count must not be negative")
     log = log or (lambda message: None)
@@ -122,7 +122,7 @@ def seed(
             log(
                 f"Campaigns, their records and audit events generated ({seconds['generate']:.1f}s)."
             )
-            counts = dashboard.Counts()
+            counts = dashboard_counts.Counts()
 
             def add_up() -> None:  # the dashboard's sums, while the server writes
                 if rebuild:
@@ -140,9 +140,9 @@ def seed(
             f"Everything written: {sum(sink.written.values()):,} rows, "
             f"{sink.written[AuditEvent]:,} of them audit events ({seconds['write']:.1f}s)."
         )
-        conditions.sync()  # which fulfilled conditions wait for verification (derived)
+        condition_verification.sync()  # which fulfilled conditions wait for verification (derived)
         if rebuild:
-            dashboard.rebuild(known=generator.facts, counts=counts)
+            dashboard_counts.rebuild(known=generator.facts, counts=counts)
             mark = lap("rebuild", mark)
             log(f"Dashboard counts rebuilt ({seconds['rebuild']:.1f}s).")
     seconds["total"] = round(time.monotonic() - began, 2)

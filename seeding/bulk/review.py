@@ -311,7 +311,7 @@ class _Review:
                         fulfilled_at,
                         verified_by.id if verified_by else None,
                         verified_at,
-                        False,  # conditions.sync() sets it once every campaign is written
+                        False,  # condition_verification.sync() sets it once all are written
                     ),
                 )
 

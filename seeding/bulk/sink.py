@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from django.db import connection
 
-from assessments import dashboard
+from assessments import dashboard_counts
 from assessments.models import (
     Assessment,
     Assignment,
@@ -147,7 +147,7 @@ class _Sink:
                 # the audit events' indexes (two on random hashes: every insert touched
                 # another page) are built once at the end: the server's share of the load
                 # halves. Dropping them locks these tables against reading until we commit.
-                self.restore = dashboard.drop_indexes(
+                self.restore = dashboard_counts.drop_indexes(
                     cursor,
                     indexes_of=[AuditEvent._meta.db_table],
                     foreign_keys_of=tables,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from assessments import dashboard, search
+from assessments import dashboard_counts, search
 from assessments.models import (
     Assessment,
     Assignment,
@@ -170,8 +170,8 @@ class _Stories:
         return value
 
     def _facts(self, c: _C) -> dict:
-        """``dashboard.facts_of`` the campaign just generated, from the rows written for it:
-        what ``dashboard.rebuild()`` would read back (a test holds them equal)."""
+        """``dashboard_counts.facts_of`` the campaign just generated, from the rows written for it:
+        what ``dashboard_counts.rebuild()`` would read back (a test holds them equal)."""
         tapped = self.sink.tapped
         version_created = {v.id: v.created_at for v in c.versions}
         decisions = []
@@ -217,7 +217,7 @@ class _Stories:
             rows.clear()
         latest = c.versions[-1] if c.versions else None
         intake = c.profile.intake
-        return dashboard.facts_of(
+        return dashboard_counts.facts_of(
             {
                 "id": c.id,
                 "team_id": c.team.pk,

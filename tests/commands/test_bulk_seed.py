@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from assessments import audit, dashboard, selectors, services, workflow
+from assessments import audit, dashboard_counts, selectors, services, workflow
 from assessments.models import (
     Assessment,
     Assignment,
@@ -272,14 +272,14 @@ def test_the_facts_the_seeder_hands_over_are_those_of_the_data():
     bulk_seed.seed(60, seed=2)
     stored = dict(CampaignFacts.objects.values_list("campaign_id", "data"))
     assert len(stored) == Campaign.objects.count() == 100
-    assert stored == dashboard._load(list(stored))  # what a rebuild reads from the data
+    assert stored == dashboard_counts._load(list(stored))  # what a rebuild reads from the data
     seeded = counts()
-    dashboard.rebuild()
+    dashboard_counts.rebuild()
     assert counts() == seeded
     # ... and what the services keep: each campaign's cells, added up.
     expected = defaultdict(lambda: [0, 0])
     for facts in stored.values():
-        for key, (n, total) in dashboard.cells_of(facts).items():
+        for key, (n, total) in dashboard_counts.cells_of(facts).items():
             expected[key][0] += n
             expected[key][1] += total
     assert seeded == {(*key, n, total) for key, (n, total) in expected.items()}

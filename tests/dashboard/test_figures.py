@@ -11,7 +11,15 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from assessments import dashboard, insights, listing, paging, selectors, services, workflow
+from assessments import (
+    dashboard_counts,
+    dashboard_figures,
+    listing,
+    paging,
+    selectors,
+    services,
+    workflow,
+)
 from assessments.errors import ServiceError
 from assessments.models import (
     APPROVED_STATES,
@@ -30,7 +38,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
 def data_for(filters=None, now=None):
     questionnaire = selectors.current_questionnaire()
-    return insights.dashboard_data(
+    return dashboard_figures.dashboard_data(
         filters or {},
         definition=selectors.definition_of(questionnaire),
         language="en",
@@ -210,7 +218,7 @@ def test_counts_kept_by_the_services_equal_a_rebuild(history, chair, marketer):
     services.campaign_submit(actor=marketer, campaign=history["changes"])
     incremental = cells()
     assert incremental
-    dashboard.rebuild()
+    dashboard_counts.rebuild()
     assert cells() == incremental
 
 
@@ -218,7 +226,7 @@ def every_tier_sums(rows: dict) -> dict:
     """What the tier EVERY rows should hold: each team's tiers added up, states left out."""
     sums: dict = {}
     for (metric, channel, market, period, team, tier, key), (n, total) in rows.items():
-        if tier != EVERY and metric != dashboard.STATE:
+        if tier != EVERY and metric != dashboard_counts.STATE:
             cell = (metric, channel, market, period, team, EVERY, key)
             had = sums.get(cell, (0, 0))
             sums[cell] = (had[0] + n, had[1] + total)
@@ -231,7 +239,7 @@ def test_every_tier_rows_are_the_sum_of_the_tiers(history, chair, marketer):
     rows = cells()
     every = {cell: value for cell, value in rows.items() if cell[5] == EVERY}
     assert every and every == every_tier_sums(rows)
-    assert not any(cell[0] == dashboard.STATE for cell in every)
+    assert not any(cell[0] == dashboard_counts.STATE for cell in every)
     # Without a tier filter the dashboard reads these rows: its figures are the sums of
     # the figures of each tier.
     tiers = {t or listing.NO_TIER for t in Campaign.objects.values_list("tier", flat=True)}
@@ -253,8 +261,8 @@ def test_the_migration_adds_the_every_tier_rows_the_services_keep(history):
 def test_a_rebuild_writes_the_counts_in_the_order_of_their_unique_index(history):
     # The order only speeds up building the index, but it is kept on purpose: the rows
     # must come out sorted as the constraint lists its fields, with nothing lost.
-    counts = dashboard.Counts()
-    facts = dashboard._load(list(Campaign.objects.values_list("pk", flat=True)))
+    counts = dashboard_counts.Counts()
+    facts = dashboard_counts._load(list(Campaign.objects.values_list("pk", flat=True)))
     for index, one in enumerate(facts.values()):
         counts.add(one)
         if index == 1:
@@ -262,13 +270,13 @@ def test_a_rebuild_writes_the_counts_in_the_order_of_their_unique_index(history)
     rows = list(counts.rows())
     fields = DashboardCount._meta.constraints[0].fields
     position = {name: name for name in fields} | {"team": "team_id"}
-    columns = list(dashboard._COLUMNS)
+    columns = list(dashboard_counts._COLUMNS)
     in_index_order = [tuple(row[columns.index(position[f])] for f in fields) for row in rows]
     assert in_index_order == sorted(in_index_order)
     assert len(set(in_index_order)) == len(rows)
     expected = {}
     for one in facts.values():
-        for key, (n, total) in dashboard.cells_of(one).items():
+        for key, (n, total) in dashboard_counts.cells_of(one).items():
             had = expected.get(key, (0, 0))
             expected[key] = (had[0] + n, had[1] + total)
     assert {tuple(row[:7]): tuple(row[7:]) for row in rows} == expected
@@ -294,8 +302,8 @@ def test_every_counted_decision_has_its_cycle_time(history, chair, marketer):
             out[cell] = out.get(cell, 0) + row.n
         return {cell: n for cell, n in out.items() if n}
 
-    assert sums(dashboard.DECISION)
-    assert sums(dashboard.DECISION) == sums(dashboard.CYCLE)
+    assert sums(dashboard_counts.DECISION)
+    assert sums(dashboard_counts.DECISION) == sums(dashboard_counts.CYCLE)
 
 
 def test_a_failed_action_leaves_the_counts_alone(history, marketer):

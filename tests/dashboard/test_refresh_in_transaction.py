@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import audit, dashboard, services
+from assessments import audit, dashboard_counts, services
 from assessments.models import Assignment, AuditEvent, Campaign, CampaignFacts, Condition, EventKind
 from assessments.services import submission
 from tests.dashboard.scenario import history  # noqa: F401 - a fixture
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 def cells():
     return {
         (r.metric, r.channel, r.market, r.period, r.team_id, r.tier, r.key): (r.n, r.total)
-        for r in dashboard.DashboardCount.objects.exclude(n=0, total=0)
+        for r in dashboard_counts.DashboardCount.objects.exclude(n=0, total=0)
     }
 
 
@@ -61,7 +61,7 @@ def test_an_exception_after_the_refresh_rolls_the_counts_back_too(history, marke
 
 def test_recording_an_event_refreshes_nothing(history, marketer, monkeypatch):
     refreshed = []
-    monkeypatch.setattr(dashboard, "refresh", refreshed.append)
+    monkeypatch.setattr(dashboard_counts, "refresh", refreshed.append)
     with transaction.atomic():
         audit.record(kind=EventKind.EDITED, campaign=history["draft"], actor=marketer)
     assert refreshed == []
@@ -93,7 +93,7 @@ def test_every_counted_change_keeps_the_counts_equal_to_a_rebuild(
     services.user_set_active(actor=admin_user, user=board[0], active=False)
     assert not waiting.assignments.filter(reviewer=board[0], status="pending").exists()
     incremental = cells()
-    dashboard.rebuild()
+    dashboard_counts.rebuild()
     assert cells() == incremental
 
 

@@ -21,7 +21,7 @@ from django.core.cache import caches
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments import queueing, resilient_cache, services
+from assessments import resilient_cache, services, task_dispatch
 from assessments.models import Assignment, EmailStatus, Feedback, Notification, Vote
 from ethicsreview.celery import app as celery_app
 from tests.factories import PASSWORD, published_notice
@@ -58,7 +58,7 @@ def app_on_own_redis(own_redis, settings, tmp_path, monkeypatch):
         },
     }
     monkeypatch.setattr(resilient_cache, "_HEALTH", {})
-    monkeypatch.setattr(queueing, "_skip_until", {})
+    monkeypatch.setattr(task_dispatch, "_skip_until", {})
     previous = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=own_redis.url, task_always_eager=False)
     celery_app.amqp._producer_pool = None

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.questionnaire import Definition, score
-from assessments.questionnaire.conditions import evaluate
 from assessments.questionnaire.definition import INTAKE_FIELDS
 from assessments.questionnaire.scoring import tier_rank
+from assessments.questionnaire.visibility import evaluate
 from tests.questionnaire.clean import clean_answers
 from tests.questionnaire.sample import sample_v2
 from tests.questionnaire.test_properties import answers_for, assert_not_lower, intakes

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from assessments import services
 from assessments.api.urls import urlpatterns as api_patterns
+from assessments.dashboard_figures import DashboardFilterForm
 from assessments.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -50,7 +51,6 @@ from assessments.forms import (
     WithdrawForm,
 )
 from assessments.guideline_forms import GuidelineForm
-from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
 from assessments.training_forms import (

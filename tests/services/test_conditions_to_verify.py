@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessments import conditions, services
+from assessments import condition_verification, services
 from assessments.errors import ServiceError
 from assessments.models import Condition
 from assessments.selectors import review_queue_for
@@ -30,7 +30,7 @@ def recomputed() -> dict[int, bool]:
     """The flags computed from scratch (what rebuild_dashboard does after a bulk load)."""
     before = flags()
     Condition.objects.update(awaiting_verification=False)
-    conditions.sync()
+    condition_verification.sync()
     after = flags()
     Condition.objects.filter(pk__in=[pk for pk, on in before.items() if on]).update(
         awaiting_verification=True

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessments import audit, dashboard, services, tasks
+from assessments import audit, dashboard_counts, services, tasks
 from assessments.models import AuditEvent, EventKind, Feedback, TransparencyNotice
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_the_purge_is_not_on_any_campaign_timeline_nor_refreshes_dashboards(
     mixed, campaign, monkeypatch
 ):
     refreshed = []
-    monkeypatch.setattr(dashboard, "refresh", refreshed.append)
+    monkeypatch.setattr(dashboard_counts, "refresh", refreshed.append)
     services.feedback_contacts_purge(now=NOW)
     assert refreshed == []
     assert EventKind.CONTACTS_PURGED not in {e.kind for e in audit.timeline(campaign)}

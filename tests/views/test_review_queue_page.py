@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import queue, services
+from assessments import board_queue, services
 from assessments.models import Assignment
 from tests.conftest import set_rule
 from tests.dashboard.scenario import make, review
@@ -135,7 +135,7 @@ def test_each_list_shows_its_most_urgent_and_says_there_are_more(
 ):
     """With one item per list: the earliest due is shown, and a link says there are
     more (the lists are read in one UNION statement and sorted again in Python)."""
-    monkeypatch.setattr(queue, "QUEUE_LIMIT", 1)
+    monkeypatch.setattr(board_queue, "QUEUE_LIMIT", 1)
     set_rule("I", reviewers_required=1)
     names = ["Due first", "Due second", "Due third", "Due fourth"]
     campaigns = []
@@ -164,8 +164,8 @@ def test_every_list_is_read_in_one_statement(questionnaire, marketer, team, chai
         services.campaign_submit(actor=marketer, campaign=campaign)
     services.review_assign(actor=chair, campaign=campaign, reviewers=[chair])
     with CaptureQueriesContext(connection) as captured:
-        lists = queue._read(chair, queue.NAMES)
+        lists = board_queue._read(chair, board_queue.NAMES)
     assert len(captured) == 1
     assert [row[2] for row in lists["to_route"]] == ["To route"]
     assert [row[2] for row in lists["to_accept"]] == ["Assigned"]
-    assert queue._read(chair, ("to_route",)) == {"to_route": lists["to_route"]}
+    assert board_queue._read(chair, ("to_route",)) == {"to_route": lists["to_route"]}

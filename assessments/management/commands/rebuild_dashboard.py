@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments import conditions, dashboard
+from assessments import condition_verification, dashboard_counts
 
 
 class Command(BaseCommand):
@@ -11,8 +11,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        campaigns = dashboard.rebuild()
-        conditions.sync()
+        campaigns = dashboard_counts.rebuild()
+        condition_verification.sync()
         self.stdout.write(
             f"Dashboard counts and the conditions to verify rebuilt from {campaigns} campaigns."
         )

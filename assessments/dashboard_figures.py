@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import dashboard as counts
+from . import dashboard_counts as counts
 from . import dashboard_summary, listing
 from .models import (
     EVERY,
