@@ -27,7 +27,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from . import workflow
+from . import workflow, working_calendar
 from .models import (
     EVERY,
     IN_REVIEW_STATES,
@@ -136,7 +136,7 @@ def facts_of(
     due = campaign.get("review_due_at")
     return {
         "open": waiting,
-        "due": due.date().isoformat() if due and waiting else None,
+        "due": working_calendar.local_day(due).isoformat() if due and waiting else None,
         "team": campaign["team_id"],
         "tier": campaign["tier"] or "",
         "channels": sorted(set(campaign["channels"])),

@@ -18,7 +18,7 @@ from django.utils.formats import date_format, get_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from . import charts, listing
+from . import charts, listing, working_calendar
 from . import dashboard as counts
 from .models import (
     EVERY,
@@ -201,7 +201,7 @@ def dashboard_data(
         start=period.start,
         end=period.end,
         this_month=this_month,
-        today=listing.start_of_day(now).date(),
+        today=working_calendar.local_day(now),
         also_count={
             "overdue": listing.apply_filters(campaigns, {"overdue": True}, now=now),
             "expiring": listing.apply_filters(campaigns, {"expiring": True}, now=now),

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
+from . import workflow, working_calendar
 from .intake import CHANNELS, MARKETS
 from .models import (
     Assignment,
@@ -414,8 +414,9 @@ def apply_filters(qs, f: dict, *, now=None):
 
 
 def start_of_day(moment: datetime) -> datetime:
-    """Overdue means past the due DAY (UTC): a review due today is not overdue yet."""
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    """Overdue means past the due DAY in the board's zone: a review due today is not
+    overdue yet (``working_calendar.overdue_cutoff``)."""
+    return working_calendar.overdue_cutoff(moment)
 
 
 def open_serious_feedback():
@@ -432,7 +433,10 @@ TIER_LABELS = {
 
 
 def _day(value) -> tuple[str, str]:
-    return (value.astimezone(UTC).strftime("%Y-%m-%d"), value.isoformat()) if value else ("", "")
+    """The day in the reader's zone (the one the middleware activated) and the instant."""
+    if not value:
+        return ("", "")
+    return (timezone.localtime(value).strftime("%Y-%m-%d"), value.isoformat())
 
 
 def campaign_url_prefix() -> str:

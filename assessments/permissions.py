@@ -38,6 +38,7 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_PEOPLE = "manage_people"
     USE_ADMIN = "use_admin"
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 # Which roles may do each page-level action.
@@ -50,6 +51,8 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_DASHBOARD: frozenset({Role.MANAGER, Role.CHAIR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.MANAGER, Role.ADMIN}),
     Action.USE_ADMIN: frozenset({Role.ADMIN}),
+    # Board-declared closure days move every due date: the chair and administrators.
+    Action.MANAGE_CALENDAR: frozenset({Role.CHAIR, Role.ADMIN}),
 }
 
 

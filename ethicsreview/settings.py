@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.UserLanguageMiddleware",
+    "assessments.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "assessments.middleware.SessionSecurityMiddleware",
     "assessments.middleware.AccessDeniedLogMiddleware",
@@ -346,6 +347,19 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# --- Working calendar (assessments/calendar.py) --------------------------------------------
+# Weekend days as Python weekday numbers (Monday 0 … Sunday 6): "5,6" Saturday–Sunday,
+# "4,5" Friday–Saturday for boards that work Sunday–Thursday.
+WORKING_WEEKEND = [int(day) for day in env_list("WORKING_WEEKEND", "5,6")]
+# Public holidays from the ``holidays`` package: ISO country code ("" for none) and
+# optional subdivision (e.g. "ENG" for England, "CA" for California).
+HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "")
+HOLIDAY_SUBDIVISION = env_str("HOLIDAY_SUBDIVISION", "")
+# The board's own zone: where its working days begin and end (due dates, "overdue").
+CALENDAR_TIME_ZONE = env_str("CALENDAR_TIME_ZONE", "UTC")
+# A new person's display time zone until they choose their own.
+DEFAULT_USER_TIME_ZONE = env_str("DEFAULT_USER_TIME_ZONE", "UTC")
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "/static/"

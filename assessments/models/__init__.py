@@ -19,6 +19,7 @@ from .api import (
     new_webhook_secret,
 )
 from .audit import AuditChainHead, AuditEvent, EventKind
+from .calendar import ClosureDay
 from .campaigns import (
     APPROVED_STATES,
     CAMPAIGN_DETAIL_FIELDS,
@@ -66,6 +67,7 @@ from .review import (
 )
 
 __all__ = [
+    "ClosureDay",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

@@ -39,6 +39,8 @@ class EventKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Feedback received")
     FEEDBACK_TRIAGED = "feedback_triaged", _("Feedback triaged")
     CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
+    CLOSURE_DAY_ADDED = "closure_day_added", _("Closure day declared")
+    CLOSURE_DAY_REMOVED = "closure_day_removed", _("Closure day removed")
 
 
 class AuditEvent(models.Model):

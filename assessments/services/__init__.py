@@ -25,6 +25,7 @@ from .assignments import (
     review_propose,
     reviewer_assignments_withdraw,
 )
+from .calendar import closure_day_add, closure_day_remove, user_set_time_zone
 from .campaigns import (
     INTAKE_FIELDS,
     ImportProblems,
@@ -78,6 +79,9 @@ from .submission import (
 )
 
 __all__ = [
+    "closure_day_add",
+    "closure_day_remove",
+    "user_set_time_zone",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

@@ -13,6 +13,7 @@ from .. import (
     services,
 )
 from ..errors import ServiceError
+from ..forms import TimeZoneForm
 from ..models import Channel, NotificationKind
 
 
@@ -57,5 +58,9 @@ def notification_settings(request):
     return render(
         request,
         "assessments/notification_settings.html",
-        {"rows": rows, "channels": Channel.choices},
+        {
+            "rows": rows,
+            "channels": Channel.choices,
+            "time_zone_form": TimeZoneForm(initial={"time_zone": request.user.time_zone}),
+        },
     )
