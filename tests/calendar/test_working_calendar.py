@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from assessments import listing, workflow, working_calendar
 from assessments.models import Campaign, ClosureDay
