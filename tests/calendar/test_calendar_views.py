@@ -230,3 +230,15 @@ def test_the_calendar_in_arabic(client, marketer, settings, reference_time):
     assert "الجمعة" in page and "السبت" in page  # the weekend: Friday, Saturday
     settings_page = client.get(reverse("notification_settings")).content.decode()
     assert "المنطقة الزمنية" in settings_page  # "Time zone"
+
+
+def test_demo_seed_declares_an_away_day_once(reference_time):
+    from seeding.calendar import seed_calendar
+
+    UserFactory(email="chair@example.com", roles=["chair"])
+    omar = UserFactory(email="marketer2@example.com", roles=["marketer"])
+    seed_calendar()
+    seed_calendar()
+    closure = ClosureDay.objects.get()
+    assert closure.day == date(2026, 7, 6)
+    assert User.objects.get(pk=omar.pk).time_zone == "Asia/Riyadh"

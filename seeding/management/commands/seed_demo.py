@@ -19,6 +19,7 @@ from assessments.models import Campaign, Team, TransparencyNotice, User, UserRol
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
 from seeding import bulk
+from seeding.calendar import seed_calendar
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -110,6 +111,7 @@ class Command(BaseCommand):
                 rows.append((", ".join(str(Role(r).label) for r in roles), email, password))
         call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
         created = seed_campaigns()
+        seed_calendar()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
