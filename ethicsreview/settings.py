@@ -9,6 +9,7 @@ import ipaddress
 import os
 import secrets
 import sys
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -351,7 +352,16 @@ USE_TZ = True
 # --- Working calendar (assessments/calendar.py) --------------------------------------------
 # Weekend days as Python weekday numbers (Monday 0 … Sunday 6): "5,6" Saturday–Sunday,
 # "4,5" Friday–Saturday for boards that work Sunday–Thursday.
-WORKING_WEEKEND = [int(day) for day in env_list("WORKING_WEEKEND", "5,6")]
+try:
+    WORKING_WEEKEND = [int(day) for day in env_list("WORKING_WEEKEND", "5,6")]
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        'WORKING_WEEKEND: weekday numbers, Monday 0 to Sunday 6 (e.g. "5,6" or "4,5")'
+    ) from _exc
+if not set(WORKING_WEEKEND) <= set(range(7)) or len(set(WORKING_WEEKEND)) > 6:
+    raise ImproperlyConfigured(
+        "WORKING_WEEKEND: weekday numbers 0-6 that leave at least one working day"
+    )
 # Public holidays from the ``holidays`` package: ISO country code ("" for none) and
 # optional subdivision (e.g. "ENG" for England, "CA" for California).
 HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "")
@@ -360,6 +370,13 @@ HOLIDAY_SUBDIVISION = env_str("HOLIDAY_SUBDIVISION", "")
 CALENDAR_TIME_ZONE = env_str("CALENDAR_TIME_ZONE", "UTC")
 # A new person's display time zone until they choose their own.
 DEFAULT_USER_TIME_ZONE = env_str("DEFAULT_USER_TIME_ZONE", "UTC")
+for _setting in ("CALENDAR_TIME_ZONE", "DEFAULT_USER_TIME_ZONE"):
+    try:
+        zoneinfo.ZoneInfo(globals()[_setting])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
+        raise ImproperlyConfigured(
+            f"{_setting}: {globals()[_setting]!r} is not a time zone (e.g. Asia/Riyadh)"
+        ) from _exc
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "/static/"
