@@ -119,8 +119,9 @@ def outcome_label(params: dict) -> str:
     return str(dict(CampaignStatus.choices).get(outcome, outcome or ""))
 
 
-def _day_in_zone(moment: str | None, zone) -> str | None:
-    """An ISO instant from a notification's params as the day in the recipient's zone."""
+def due_day(params: dict | None, zone) -> str | None:
+    """A reminder's due instant (``params["due_at"]``) as the day in the reader's zone."""
+    moment = (params or {}).get("due_at") if isinstance(params, dict) else None
     if not isinstance(moment, str):
         return None
     try:
@@ -134,7 +135,7 @@ def render_email(notification: Notification) -> tuple[str, str, str]:
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(user.zone):
         context = {
-            "due_day": _day_in_zone((notification.params or {}).get("due_at"), user.zone),
+            "due_day": due_day(notification.params, user.zone),
             "n": notification,
             "user": user,
             "campaign": notification.campaign,
@@ -311,7 +312,7 @@ def send_daily_digests(*, now=None) -> int:
             with translation.override(language), timezone.override(user.zone):
                 for row in rows:
                     row.outcome_label = outcome_label(row.params)
-                    row.due_day = _day_in_zone((row.params or {}).get("due_at"), user.zone)
+                    row.due_day = due_day(row.params, user.zone)
                 context = {
                     "user": user,
                     "rows": rows,

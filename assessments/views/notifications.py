@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ def notifications_page(request):
     )
     for item in items:
         item.outcome_label = notifications.outcome_label(item.params)
+        item.due_day = notifications.due_day(item.params, timezone.get_current_timezone())
     return render(request, "assessments/notifications.html", {"items": items})
 
 

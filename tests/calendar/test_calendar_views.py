@@ -216,6 +216,20 @@ def test_emails_show_the_due_day_in_the_recipients_zone_across_dst(marketer, cam
     assert "is due on 2026-07-16" in email(datetime(2026, 7, 15, 23, 30, tzinfo=UTC))
 
 
+def test_the_bell_shows_the_due_day_in_the_readers_zone(client, marketer, campaign):
+    due_at = datetime(2026, 7, 15, 23, 30, tzinfo=UTC)
+    Notification.objects.create(
+        recipient=marketer,
+        kind="review_due",
+        campaign=campaign,
+        params={"due": "2026-07-15", "due_at": due_at.isoformat()},
+    )
+    client.force_login(marketer)
+    assert "is due on 2026-07-15" in client.get(reverse("notifications")).content.decode()
+    services.user_set_time_zone(user=marketer, time_zone="Asia/Tokyo")
+    assert "is due on 2026-07-16" in client.get(reverse("notifications")).content.decode()
+
+
 # --- Arabic ------------------------------------------------------------------------------------
 
 
