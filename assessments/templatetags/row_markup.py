@@ -7,10 +7,10 @@ The partials keep the surrounding markup and the empty states; every value a use
 the questionnaire wrote is escaped.
 """
 
+from datetime import UTC
 from html import escape
 
 from django import template
-from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -158,7 +158,7 @@ def vote_items(votes) -> SafeString:
             if v.conditions
             else ""
         )
-        at = timezone.localtime(v.signed_at)
+        at = v.signed_at.astimezone(UTC)  # signatures are shown as signed: in UTC
         out.append(
             '\n            <li class="mb-2 border-start border-3 ps-2">\n'
             f"              <strong>v{_text(v.version.number)} · "

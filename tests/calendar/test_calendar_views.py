@@ -256,3 +256,14 @@ def test_demo_seed_declares_an_away_day_once(reference_time):
     closure = ClosureDay.objects.get()
     assert closure.day == date(2026, 7, 6)
     assert User.objects.get(pk=omar.pk).time_zone == "Asia/Riyadh"
+
+
+def test_signatures_stay_in_utc_whatever_the_readers_zone(client, chair, approved_campaign):
+    from assessments.models import Vote
+
+    vote = Vote.objects.filter(campaign=approved_campaign).first()
+    signed = vote.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    services.user_set_time_zone(user=chair, time_zone="Asia/Tokyo")
+    client.force_login(chair)
+    page = client.get(reverse("campaign_detail", args=[approved_campaign.pk])).content.decode()
+    assert f"{signed} UTC</time>" in page
