@@ -104,11 +104,20 @@ def public_holidays(year: int, language: str = "") -> dict[date, str]:
     country, subdivision = settings.HOLIDAY_COUNTRY, settings.HOLIDAY_SUBDIVISION
     chosen = ""
     if country and language:
-        supported = getattr(holidays.country_holidays(country), "supported_languages", ())
+        supported = _supported_languages(country)
         chosen = next(
             (code for code in _HOLIDAY_LANGUAGES.get(language[:2], ()) if code in supported), ""
         )
     return _holidays(country, subdivision, year, chosen)
+
+
+@functools.lru_cache(maxsize=16)
+def _supported_languages(country: str) -> tuple[str, ...]:
+    try:
+        calendar = holidays.country_holidays(country)
+    except NotImplementedError:
+        return ()  # _holidays() reports the unknown country
+    return tuple(getattr(calendar, "supported_languages", ()))
 
 
 def closure_days(start: date, end: date) -> set[date]:

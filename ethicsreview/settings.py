@@ -370,6 +370,16 @@ HOLIDAY_SUBDIVISION = env_str("HOLIDAY_SUBDIVISION", "")
 CALENDAR_TIME_ZONE = env_str("CALENDAR_TIME_ZONE", "UTC")
 # A new person's display time zone until they choose their own.
 DEFAULT_USER_TIME_ZONE = env_str("DEFAULT_USER_TIME_ZONE", "UTC")
+if HOLIDAY_COUNTRY:
+    import holidays
+
+    try:
+        holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION or None)
+    except NotImplementedError as _exc:
+        raise ImproperlyConfigured(
+            f"HOLIDAY_COUNTRY/HOLIDAY_SUBDIVISION: {HOLIDAY_COUNTRY!r}/{HOLIDAY_SUBDIVISION!r} "
+            "is not known to the holidays package (e.g. SA, or GB with ENG)"
+        ) from _exc
 for _setting in ("CALENDAR_TIME_ZONE", "DEFAULT_USER_TIME_ZONE"):
     try:
         zoneinfo.ZoneInfo(globals()[_setting])

@@ -128,6 +128,7 @@ def test_invalid_boolean_is_a_clear_error():
         ("WORKING_WEEKEND", "7", "WORKING_WEEKEND"),
         ("CALENDAR_TIME_ZONE", "Mars/Base", "CALENDAR_TIME_ZONE"),
         ("DEFAULT_USER_TIME_ZONE", "../etc/passwd", "DEFAULT_USER_TIME_ZONE"),
+        ("HOLIDAY_COUNTRY", "XX", "HOLIDAY_COUNTRY"),
     ],
 )
 def test_a_wrong_calendar_setting_stops_the_start(name, value, message):
