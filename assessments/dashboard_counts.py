@@ -26,7 +26,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from . import fragments, workflow
+from . import fragments, workflow, working_calendar
 from .bulk_load import bulk_insert, drop_indexes
 from .models import (
     EVERY,
@@ -112,7 +112,7 @@ def facts_of(
     due = campaign.get("review_due_at")
     return {
         "open": waiting,
-        "due": due.date().isoformat() if due and waiting else None,
+        "due": working_calendar.local_day(due).isoformat() if due and waiting else None,
         "team": campaign["team_id"],
         "tier": campaign["tier"] or "",
         "channels": sorted(set(campaign["channels"])),

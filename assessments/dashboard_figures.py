@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import dashboard_counts as counts
-from . import dashboard_summary, listing
+from . import dashboard_summary, listing, working_calendar
 from .models import (
     EVERY,
     Campaign,
@@ -185,7 +185,7 @@ def dashboard_data(
         start=period.start,
         end=period.end,
         this_month=this_month,
-        today=listing.start_of_day(now).date(),
+        today=working_calendar.local_day(now),
         also_count={
             "overdue": listing.apply_filters(campaigns, {"overdue": True}, now=now),
             "expiring": listing.apply_filters(campaigns, {"expiring": True}, now=now),

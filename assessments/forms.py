@@ -3,7 +3,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from . import intake, permissions
+from . import intake, permissions, working_calendar
+from .cleaning import unstorable
 from .models import (
     CampaignStatus,
     EvidenceKind,
@@ -521,3 +522,33 @@ class PublicFeedbackForm(forms.Form):
         label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+
+class ClosureDayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Shown to everyone, e.g. “Board away day”."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        if unstorable(reason):
+            raise forms.ValidationError(_("Remove the null or invalid characters from this text."))
+        return reason
+
+
+class TimeZoneForm(forms.Form):
+    """A person's display time zone: one of the system's IANA zones, or empty for the
+    installation default."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = _("Installation default (%(zone)s)") % {"zone": settings.DEFAULT_USER_TIME_ZONE}
+        self.fields["time_zone"].choices = [
+            ("", default),
+            *((name, name) for name in working_calendar.time_zone_names()),
+        ]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import search, workflow
+from . import search, workflow, working_calendar
 from .intake import CHANNELS, MARKETS
 from .models import (
     Assignment,
@@ -357,8 +357,9 @@ def apply_filters(qs, f: dict, *, now=None):
 
 
 def start_of_day(moment: datetime) -> datetime:
-    """Overdue means past the due DAY (UTC): a review due today is not overdue yet."""
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    """Overdue means past the due DAY in the board's zone: a review due today is not
+    overdue yet (``working_calendar.overdue_cutoff``)."""
+    return working_calendar.overdue_cutoff(moment)
 
 
 def open_serious_feedback():

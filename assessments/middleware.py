@@ -1,16 +1,17 @@
 import logging
 import time
+from datetime import UTC
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import permissions, security_log
+from . import permissions, security_log, working_calendar
 from .views import mfa_required_page
 
 
@@ -30,6 +31,28 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Shows times in the signed-in person's zone (records stay in UTC); anonymous
+    visitors see the installation default. The API answers in UTC for every caller (a
+    machine reads instants, not wall clocks). Runs after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/"):
+            timezone.activate(UTC)
+        elif user is not None and user.is_authenticated:
+            timezone.activate(user.zone)
+        else:
+            timezone.activate(working_calendar.default_zone())
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class SessionSecurityMiddleware:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import webhooks
+from . import webhooks, working_calendar
 from .models import (
     Assignment,
     Campaign,
@@ -122,11 +122,23 @@ def outcome_label(params: dict) -> str:
     return str(dict(CampaignStatus.choices).get(outcome, outcome or ""))
 
 
+def due_day(params: dict | None, zone) -> str | None:
+    """A reminder's due instant (``params["due_at"]``) as the day in the reader's zone."""
+    moment = (params or {}).get("due_at") if isinstance(params, dict) else None
+    if not isinstance(moment, str):
+        return None
+    try:
+        return datetime.fromisoformat(moment).astimezone(zone).date().isoformat()
+    except ValueError:
+        return None
+
+
 def render_email(notification: Notification) -> tuple[str, str, str]:
     user = notification.recipient
     language = user.language or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(language), timezone.override(user.zone):
         context = {
+            "due_day": due_day(notification.params, user.zone),
             "n": notification,
             "user": user,
             "campaign": notification.campaign,
@@ -204,11 +216,16 @@ def _chairs():
 
 
 def scan_reminders(*, now=None) -> int:
-    """Review due in 2 days; overdue (daily to the reviewer, once to the chair); approval
-    expiring in 30 and in 7 days. Each is sent once per period (dedupe keys); nothing for
-    withdrawn or decided campaigns."""
+    """Review due within 2 working days; overdue once its due day is over (daily on working
+    days to the reviewer, once to the chair); approval expiring in 30 and in 7 days. Each is
+    sent once per period (dedupe keys); nothing for withdrawn or decided campaigns."""
     now = now or timezone.now()
     sent = 0
+    calendar = working_calendar.WorkingDays()
+    due_soon_until = calendar.add(now, 2)
+    overdue_before = working_calendar.overdue_cutoff(now)
+    today = working_calendar.local_day(now)
+    working_today = calendar.is_working_day(today)
     waiting = (
         Assignment.objects.open()
         .filter(campaign__status=CampaignStatus.IN_REVIEW, campaign__review_due_at__isnull=False)
@@ -218,24 +235,26 @@ def scan_reminders(*, now=None) -> int:
         campaign = assignment.campaign
         due = campaign.review_due_at
         base = f"{campaign.pk}:v{assignment.version.number}"
-        if now <= due <= now + timedelta(days=2):
+        # "due" is the board's day (for the bell); e-mails show "due_at" in the reader's zone.
+        when = {"due": working_calendar.local_day(due).isoformat(), "due_at": due.isoformat()}
+        if now <= due <= due_soon_until:
             sent += len(
                 notify(
                     recipients=[assignment.reviewer],
                     kind=NotificationKind.REVIEW_DUE,
                     campaign=campaign,
-                    params={"due": due.date().isoformat()},
+                    params=when,
                     dedupe_key=f"due:{base}",
                 )
             )
-        elif due < now:
+        elif due < overdue_before and working_today:
             sent += len(
                 notify(
                     recipients=[assignment.reviewer],
                     kind=NotificationKind.REVIEW_OVERDUE,
                     campaign=campaign,
-                    params={"due": due.date().isoformat()},
-                    dedupe_key=f"overdue:{base}:{now.date().isoformat()}",
+                    params=when,
+                    dedupe_key=f"overdue:{base}:{today.isoformat()}",
                 )
             )
             sent += len(
@@ -243,7 +262,7 @@ def scan_reminders(*, now=None) -> int:
                     recipients=_chairs(),
                     kind=NotificationKind.REVIEW_OVERDUE,
                     campaign=campaign,
-                    params={"due": due.date().isoformat(), "chair": True},
+                    params={**when, "chair": True},
                     dedupe_key=f"overdue-chair:{base}",
                 )
             )
@@ -291,9 +310,10 @@ def send_daily_digests(*, now=None) -> int:
             if not rows:
                 continue
             language = user.language or settings.LANGUAGE_CODE
-            with translation.override(language):
+            with translation.override(language), timezone.override(user.zone):
                 for row in rows:
                     row.outcome_label = outcome_label(row.params)
+                    row.due_day = due_day(row.params, user.zone)
                 context = {
                     "user": user,
                     "rows": rows,
@@ -322,7 +342,7 @@ def weekly_manager_digest(*, now=None) -> int:
         status__in=[CampaignStatus.SUBMITTED, CampaignStatus.IN_REVIEW]
     ).count()
     overdue = Campaign.objects.filter(
-        status=CampaignStatus.IN_REVIEW, review_due_at__lt=now
+        status=CampaignStatus.IN_REVIEW, review_due_at__lt=working_calendar.overdue_cutoff(now)
     ).count()
     expiring = Campaign.objects.filter(
         status__in=[CampaignStatus.APPROVED, CampaignStatus.APPROVED_WITH_CONDITIONS],

@@ -40,6 +40,7 @@ class Action(StrEnum):
     VIEW_GUIDELINES = "view_guidelines"
     WRITE_GUIDELINES = "write_guidelines"
     MANAGE_TRAINING = "manage_training"
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 # Which roles may do each page-level action.
@@ -55,6 +56,8 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_GUIDELINES: frozenset(Role.values),
     Action.WRITE_GUIDELINES: frozenset({Role.CHAIR, Role.ADMIN}),
     Action.MANAGE_TRAINING: frozenset({Role.ADMIN}),
+    # Board-declared closure days move every due date: the chair and administrators.
+    Action.MANAGE_CALENDAR: frozenset({Role.CHAIR, Role.ADMIN}),
 }
 
 

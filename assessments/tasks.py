@@ -2,13 +2,14 @@
 
 import logging
 import smtplib
+from datetime import UTC
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from . import audit, notifications, services, webhooks
 from .invitations import invitation_token
@@ -35,7 +36,8 @@ def send_invitation_email(invitation_id: int) -> bool:
     link = settings.SITE_URL + reverse(
         "invitation_accept", kwargs={"token": invitation_token(invitation)}
     )
-    with translation.override(invitation.language):
+    # The text says "(UTC)": whoever triggered the send, the expiry is shown in UTC.
+    with translation.override(invitation.language), timezone.override(UTC):
         context = {
             "invitation": invitation,
             "link": link,

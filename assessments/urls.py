@@ -10,6 +10,13 @@ urlpatterns = [
     path("account/api-tokens/<id:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("account/time-zone/", views.time_zone_set, name="time_zone_set"),
+    path("calendar/", views.working_calendar_page, name="working_calendar"),
+    path(
+        "calendar/closures/<id:pk>/remove/",
+        views.closure_day_remove,
+        name="closure_day_remove",
+    ),
     path("campaigns/", views.my_campaigns, name="my_campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/all/", views.campaign_list, name="campaign_list"),

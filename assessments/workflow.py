@@ -146,14 +146,11 @@ def outcome_of(decisions: Iterable[str]) -> str:
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Monday to Friday)."""
-    current = start
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
-    return current
+    """``start`` plus ``days`` working days of the board's calendar (weekend, public
+    holidays and closure days skipped; ``assessments.working_calendar``)."""
+    from . import working_calendar
+
+    return working_calendar.add_working_days(start, days)
 
 
 def add_months(start: datetime, months: int) -> datetime:

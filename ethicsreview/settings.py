@@ -9,6 +9,7 @@ import ipaddress
 import os
 import secrets
 import sys
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.UserLanguageMiddleware",
+    "assessments.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "assessments.middleware.SessionSecurityMiddleware",
     "assessments.middleware.AccessDeniedLogMiddleware",
@@ -362,6 +364,45 @@ USE_I18N = True
 USE_TZ = True
 # One date/time and number format in both languages (ethicsreview/formats/<language>).
 FORMAT_MODULE_PATH = ["ethicsreview.formats"]
+
+# --- Working calendar (assessments/calendar.py) --------------------------------------------
+# Weekend days as Python weekday numbers (Monday 0 … Sunday 6): "5,6" Saturday–Sunday,
+# "4,5" Friday–Saturday for boards that work Sunday–Thursday.
+try:
+    WORKING_WEEKEND = [int(day) for day in env_list("WORKING_WEEKEND", "5,6")]
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        'WORKING_WEEKEND: weekday numbers, Monday 0 to Sunday 6 (e.g. "5,6" or "4,5")'
+    ) from _exc
+if not set(WORKING_WEEKEND) <= set(range(7)) or len(set(WORKING_WEEKEND)) > 6:
+    raise ImproperlyConfigured(
+        "WORKING_WEEKEND: weekday numbers 0-6 that leave at least one working day"
+    )
+# Public holidays from the ``holidays`` package: ISO country code ("" for none) and
+# optional subdivision (e.g. "ENG" for England, "CA" for California).
+HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "")
+HOLIDAY_SUBDIVISION = env_str("HOLIDAY_SUBDIVISION", "")
+# The board's own zone: where its working days begin and end (due dates, "overdue").
+CALENDAR_TIME_ZONE = env_str("CALENDAR_TIME_ZONE", "UTC")
+# A new person's display time zone until they choose their own.
+DEFAULT_USER_TIME_ZONE = env_str("DEFAULT_USER_TIME_ZONE", "UTC")
+if HOLIDAY_COUNTRY:
+    import holidays
+
+    try:
+        holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION or None)
+    except NotImplementedError as _exc:
+        raise ImproperlyConfigured(
+            f"HOLIDAY_COUNTRY/HOLIDAY_SUBDIVISION: {HOLIDAY_COUNTRY!r}/{HOLIDAY_SUBDIVISION!r} "
+            "is not known to the holidays package (e.g. SA, or GB with ENG)"
+        ) from _exc
+for _setting in ("CALENDAR_TIME_ZONE", "DEFAULT_USER_TIME_ZONE"):
+    try:
+        zoneinfo.ZoneInfo(globals()[_setting])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
+        raise ImproperlyConfigured(
+            f"{_setting}: {globals()[_setting]!r} is not a time zone (e.g. Asia/Riyadh)"
+        ) from _exc
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -116,3 +118,19 @@ def test_invalid_boolean_is_a_clear_error():
     result = run_manage("check", env_overrides={"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("WORKING_WEEKEND", "sat,sun", "WORKING_WEEKEND"),
+        ("WORKING_WEEKEND", "0,1,2,3,4,5,6", "WORKING_WEEKEND"),
+        ("WORKING_WEEKEND", "7", "WORKING_WEEKEND"),
+        ("CALENDAR_TIME_ZONE", "Mars/Base", "CALENDAR_TIME_ZONE"),
+        ("DEFAULT_USER_TIME_ZONE", "../etc/passwd", "DEFAULT_USER_TIME_ZONE"),
+        ("HOLIDAY_COUNTRY", "XX", "HOLIDAY_COUNTRY"),
+    ],
+)
+def test_a_wrong_calendar_setting_stops_the_start(name, value, message):
+    result = run_manage("check", env_overrides={"DEBUG": "true", name: value})
+    assert result.returncode != 0 and message in result.stderr

@@ -19,6 +19,7 @@ from .api import (
     new_webhook_secret,
 )
 from .audit import AuditChainHead, AuditEvent, EventKind
+from .calendar import ClosureDay
 from .campaigns import (
     APPROVED_STATES,
     CAMPAIGN_DETAIL_FIELDS,
@@ -95,6 +96,7 @@ __all__ = [
     "TrainingModuleQuerySet",
     "effective_decisions",
     "open_reviewer_ids",
+    "ClosureDay",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

@@ -69,6 +69,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Interface language; empty means the browser's choice."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Times are shown in this zone; empty means the installation's default."),
+    )
     teams = models.ManyToManyField(
         Team, verbose_name=_("teams"), related_name="members", blank=True
     )
@@ -114,6 +120,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+    @property
+    def zone(self):
+        """The person's display time zone (``ZoneInfo``), the installation default when
+        unset or no longer known."""
+        from ..working_calendar import person_zone
+
+        return person_zone(self.time_zone)
 
     @cached_property
     def role_set(self) -> frozenset[str]:

@@ -43,6 +43,8 @@ class EventKind(models.TextChoices):
     GUIDELINE_ACKNOWLEDGED = "guideline_acknowledged", _("Guideline acknowledged")
     TRAINING_MODULE_SAVED = "training_module_saved", _("Training module saved")
     TRAINING_COMPLETED = "training_completed", _("Training completed")
+    CLOSURE_DAY_ADDED = "closure_day_added", _("Closure day declared")
+    CLOSURE_DAY_REMOVED = "closure_day_removed", _("Closure day removed")
 
 
 class AuditEvent(models.Model):

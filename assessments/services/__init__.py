@@ -26,6 +26,7 @@ from .assignments import (
     review_propose,
     reviewer_assignments_withdraw,
 )
+from .calendar import closure_day_add, closure_day_remove, user_set_time_zone
 from .campaigns import (
     INTAKE_FIELDS,
     ImportProblems,
@@ -106,6 +107,9 @@ __all__ = [
     "training_take",
     "search_text_refresh",
     "team_rename",
+    "closure_day_add",
+    "closure_day_remove",
+    "user_set_time_zone",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

@@ -1,5 +1,6 @@
 """Thin views: scoped getter, form, service, redirect. One module per area of the app."""
 
+from .calendar import closure_day_remove, time_zone_set, working_calendar_page  # noqa: F401
 from .campaign_page import campaign_detail  # noqa: F401
 from .campaigns import (  # noqa: F401
     assessment_move,

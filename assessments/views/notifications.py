@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from .. import (
     services,
 )
 from ..errors import ServiceError
+from ..forms import TimeZoneForm
 from ..models import Channel, NotificationKind
 
 
@@ -23,6 +25,7 @@ def notifications_page(request):
     )
     for item in items:
         item.outcome_label = notifications.outcome_label(item.params)
+        item.due_day = notifications.due_day(item.params, timezone.get_current_timezone())
     return render(request, "assessments/notifications.html", {"items": items})
 
 
@@ -57,5 +60,9 @@ def notification_settings(request):
     return render(
         request,
         "assessments/notification_settings.html",
-        {"rows": rows, "channels": Channel.choices},
+        {
+            "rows": rows,
+            "channels": Channel.choices,
+            "time_zone_form": TimeZoneForm(initial={"time_zone": request.user.time_zone}),
+        },
     )

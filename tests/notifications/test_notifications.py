@@ -124,10 +124,13 @@ def test_review_due_and_overdue_reminders_once_per_period(
     assert notifications.scan_reminders(now=due - timedelta(days=3)) == 0
     assert notifications.scan_reminders(now=due - timedelta(days=1)) == 1
     assert notifications.scan_reminders(now=due - timedelta(hours=2)) == 0  # already reminded
-    day1 = due + timedelta(hours=1)
+    assert due.weekday() == 3  # Thursday (the reference clock: submitted Monday)
+    assert notifications.scan_reminders(now=due + timedelta(hours=1)) == 0  # due today
+    day1 = due + timedelta(days=1)  # Friday: the due day is over
     assert notifications.scan_reminders(now=day1) == 2  # reviewer + chair (once)
     assert notifications.scan_reminders(now=day1 + timedelta(hours=1)) == 0
-    assert notifications.scan_reminders(now=day1 + timedelta(days=1)) == 1  # reviewer, daily
+    assert notifications.scan_reminders(now=day1 + timedelta(days=1)) == 0  # Saturday: no nag
+    assert notifications.scan_reminders(now=day1 + timedelta(days=3)) == 1  # Monday, daily
     kinds = list(
         Notification.objects.filter(kind__startswith="review_").values_list("recipient_id", "kind")
     )

@@ -6,13 +6,15 @@ implies: no 500s; anonymous visitors never get a page or change anything; anothe
 marketer gets 404 for anything of the campaign; pages for a role answer 403 to the others.
 """
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from assessments import services
 from assessments.invitations import invitation_token
-from assessments.models import Assignment, AuditEvent, Campaign
+from assessments.models import Assignment, AuditEvent, Campaign, ClosureDay
 from tests.factories import PASSWORD, InvitationFactory, published_notice
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,9 @@ ACCESS = {
     "campaign_new": "login",
     "api_tokens": "login",
     "api_token_revoke": "login",
+    "time_zone_set": "login",
+    "working_calendar": "login",  # closure days: POST by the chair and administrators only
+    "closure_day_remove": "login",  # the chair and administrators only (others: 403)
     "api_schema": "public",
     "api_docs": "public",
     "api_not_found": "public",
@@ -179,7 +184,9 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         actor=admin_user,
         data={"title_en": "Privacy", "title_ar": "الخصوصية", "content_en": "Read me."},
     )
+    closure = ClosureDay.objects.create(day=date(2031, 1, 2), reason="Away day")
     kwargs = {
+        "closure_day_remove": [closure.pk],
         "training_module": [module.pk],
         "training_module_edit": [module.pk],
         "api_token_revoke": [token.pk],

@@ -27,6 +27,7 @@ from assessments.models import (
     ApiToken,
     Assignment,
     Campaign,
+    ClosureDay,
     Condition,
     Decision,
     EvidenceFile,
@@ -94,10 +95,12 @@ COVERED = {
     "training_module_edit",  # test_training_module_edit
     "training_record",  # test_training_record
     "training_import",  # test_training_import
+    "time_zone_set",  # test_time_zone_set
+    "working_calendar",  # test_working_calendar_closure_day
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
-NO_BODY = {"evidence_delete", "invitation_resend", "assessment_move"}
+NO_BODY = {"evidence_delete", "invitation_resend", "assessment_move", "closure_day_remove"}
 # Pages that never read request.POST (GET pages, downloads, probes).
 NO_FORM = {
     "healthz",
@@ -1101,3 +1104,37 @@ def test_training_import(client, admin_user, marketer, outsider, hostile):
     completion = TrainingCompletion.objects.get()
     assert completion.person == marketer and completion.method == "imported"
     assert completion.recorded_by == admin_user and completion.expires_at.year < 2099
+
+
+def test_time_zone_set(client, marketer, outsider, team, hostile):
+    client.force_login(marketer)
+    body = hostile(
+        {"time_zone": "Asia/Riyadh"},
+        user=outsider.pk,
+        email="hijack@example.com",
+        language="ar",
+        teams=[team.pk],
+    )
+    response = client.post(reverse("time_zone_set"), body)
+    assert response.status_code == 302
+    after = person(marketer)
+    assert after.time_zone == "Asia/Riyadh"
+    assert after.email == marketer.email and after.language == marketer.language
+    assert after.is_staff is False and after.role_set == {"marketer"}
+    assert person(outsider).time_zone == ""
+
+
+def test_working_calendar_closure_day(client, chair, outsider, hostile, reference_time):
+    client.force_login(chair)
+    day = (reference_time + timedelta(days=10)).date()
+    body = hostile(
+        {"day": day.isoformat(), "reason": "Away day"},
+        created_by=outsider.pk,
+        created_by_id=outsider.pk,
+        created_at=PAST,
+    )
+    response = client.post(reverse("working_calendar"), body)
+    assert response.status_code == 302
+    closure = ClosureDay.objects.get()
+    assert (closure.day, closure.reason, closure.created_by_id) == (day, "Away day", chair.pk)
+    assert closure.created_at.year != 2000

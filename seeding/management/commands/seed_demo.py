@@ -19,6 +19,7 @@ from assessments.models import Campaign, Team, TransparencyNotice, User, UserRol
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
 from seeding import bulk, demo_guidelines, demo_provenance, demo_training
+from seeding.calendar import seed_calendar
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -114,6 +115,7 @@ class Command(BaseCommand):
         # After the campaigns: one demo marketer's training has expired.
         demo_training.seed_training()
         demo_provenance.seed_provenance()
+        seed_calendar()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
