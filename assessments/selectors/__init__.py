@@ -30,6 +30,7 @@ from .campaigns import (
     team_of,
     visible_campaigns,
 )
+from .instruments import closure_days_from, training_history, training_modules
 from .people import (
     ROLES_NEEDING_MFA,
     home_attention,
@@ -41,6 +42,9 @@ from .people import (
 from .review import ReviewRows, clearance, review_context, timeline_rows, version_comparison
 
 __all__ = [
+    "closure_days_from",
+    "training_history",
+    "training_modules",
     "CONSULTATION_QUESTION",
     "DEFAULT_QUESTIONNAIRE",
     "DEFERRED_DEFINITION",

@@ -25,7 +25,7 @@ from ..notifications import notify
 from ..roles import Role
 from ..wording import join_list
 from .panel import _active_assignments, _locked, _start_review_if_staffed, current_version, rule_for
-from .read_models import read_models_refresh
+from .read_models import cached_lists_refresh, read_models_refresh
 from .review import _decide_if_complete
 
 
@@ -163,6 +163,7 @@ def assignment_accept(*, actor: User, assignment: Assignment, declaration: str) 
             actor=actor,
             payload={"version": assignment.version.number, "assignment": assignment.pk},
         )
+        cached_lists_refresh()
     return assignment
 
 

@@ -33,7 +33,7 @@ from ..models import (
     WebhookEvent,
 )
 from ..notifications import notify
-from .read_models import read_models_refresh
+from .read_models import cached_lists_refresh, read_models_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +215,7 @@ def feedback_triage(*, actor: User, feedback: Feedback, status: str, note: str =
             actor=actor,
             payload={"feedback": feedback.pk, "status": status},
         )
+        cached_lists_refresh()
     return feedback
 
 

@@ -10,7 +10,7 @@ or rolls back with the change, so the counts always equal a full ``rebuild``.
 
 from django.db import transaction
 
-from .. import condition_verification, dashboard_counts
+from .. import condition_verification, dashboard_counts, fragments
 from ..models import Campaign
 
 
@@ -22,3 +22,10 @@ def read_models_refresh(*campaigns: Campaign | int) -> None:
     ids = sorted({c if isinstance(c, int) else c.pk for c in campaigns})
     dashboard_counts.refresh(ids)
     condition_verification.sync(ids)
+
+
+def cached_lists_refresh() -> None:
+    """For a change that moves no dashboard count but shows in a cached list (accepting an
+    assignment leaves the reviewer's "to accept" list; triage leaves the chair's): the
+    fragments showing campaigns are rebuilt once the transaction commits."""
+    fragments.bump()

@@ -12,7 +12,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions, services, working_calendar
+from .. import permissions, selectors, services, working_calendar
 from ..errors import ServiceError
 from ..forms import ClosureDayForm, TimeZoneForm
 from ..models import ClosureDay
@@ -66,7 +66,7 @@ def working_calendar_page(request):
         "subdivision": settings.HOLIDAY_SUBDIVISION,
         "board_zone": settings.CALENDAR_TIME_ZONE,
         "holidays": holidays,
-        "closures": ClosureDay.objects.filter(day__gte=today),
+        "closures": selectors.closure_days_from(today),
     }
     return render(request, "assessments/working_calendar.html", context)
 

@@ -7,9 +7,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from .. import permissions, services, training
+from .. import permissions, selectors, services, training
 from ..errors import ServiceError
-from ..models import TrainingCompletion, TrainingModule
+from ..models import TrainingModule
 from ..permissions import Action
 from ..services.training import CSV_MAX_BYTES
 from ..training_forms import (
@@ -25,14 +25,11 @@ from .shared import requires
 def training_list(request):
     user = request.user
     manages = permissions.can(user, Action.MANAGE_TRAINING)
-    modules = TrainingModule.objects.all() if manages else TrainingModule.objects.active()
     context = {
         "mine": training.status_of(user),
-        "modules": list(modules),
+        "modules": selectors.training_modules(include_retired=manages),
         "manages": manages,
-        "history": list(
-            TrainingCompletion.objects.filter(person=user).select_related("module")[:50]
-        ),
+        "history": selectors.training_history(user),
     }
     return render(request, "assessments/training_list.html", context)
 

@@ -195,8 +195,8 @@ def test_settings_page_shows_the_time_in_the_persons_zone_across_dst(marketer):
         client = Client()
         client.force_login(marketer)
         after = client.get(reverse("notification_settings")).content.decode()
-    assert "03/29/2026 12:30 a.m." in before  # GMT
-    assert "03/29/2026 2:30 a.m." in after  # BST
+    assert "2026-03-29 00:30" in before  # GMT
+    assert "2026-03-29 02:30" in after  # BST
 
 
 def test_emails_show_the_due_day_in_the_recipients_zone_across_dst(marketer, campaign):
