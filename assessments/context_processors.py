@@ -11,6 +11,7 @@ _NAV = [
     (Action.VIEW_REVIEW_QUEUE, _("Review queue"), "review_queue"),
     (Action.VIEW_DASHBOARD, _("Dashboard"), "dashboard"),
     (Action.MANAGE_PEOPLE, _("People"), "people"),
+    (Action.VIEW_REGISTER, _("AI tools"), "register_list"),
     (Action.USE_ADMIN, _("Admin"), "admin:index"),
 ]
 

@@ -38,6 +38,7 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_PEOPLE = "manage_people"
     USE_ADMIN = "use_admin"
+    VIEW_REGISTER = "view_register"
 
 
 # Which roles may do each page-level action.
@@ -50,6 +51,7 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_DASHBOARD: frozenset({Role.MANAGER, Role.CHAIR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.MANAGER, Role.ADMIN}),
     Action.USE_ADMIN: frozenset({Role.ADMIN}),
+    Action.VIEW_REGISTER: frozenset(Role.values),
 }
 
 
@@ -256,6 +258,24 @@ def can_vote(user: User, campaign: Campaign) -> bool:
         version.assignments.filter(reviewer=user, status=AssignmentStatus.ACCEPTED).exists()
         and not version.votes.filter(reviewer=user).exists()
     )
+
+
+# --- the AI tool register ---------------------------------------------------------------
+
+
+def can_view_register(user: User) -> bool:
+    """Everyone signed in reads the register (marketers pick their tools from it)."""
+    return _active(user)
+
+
+def can_edit_register(user: User) -> bool:
+    """The board (reviewers and the chair) proposes and edits entries."""
+    return is_board(user)
+
+
+def can_review_register(user: User) -> bool:
+    """The chair records the board's decision on a tool."""
+    return is_chair(user)
 
 
 # --- separation of duties -------------------------------------------------------------------

@@ -50,6 +50,13 @@ from .notifications import (
     NotificationKind,
     NotificationPreference,
 )
+from .register import (
+    RegisterTool,
+    ToolEvidence,
+    ToolKind,
+    ToolReview,
+    tool_evidence_path,
+)
 from .review import (
     Assignment,
     AssignmentStatus,
@@ -66,6 +73,11 @@ from .review import (
 )
 
 __all__ = [
+    "RegisterTool",
+    "ToolEvidence",
+    "ToolKind",
+    "ToolReview",
+    "tool_evidence_path",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

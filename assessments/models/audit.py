@@ -39,6 +39,10 @@ class EventKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Feedback received")
     FEEDBACK_TRIAGED = "feedback_triaged", _("Feedback triaged")
     CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
+    TOOL_SAVED = "tool_saved", _("AI tool register entry saved")
+    TOOL_REVIEWED = "tool_reviewed", _("AI tool reviewed by the board")
+    TOOL_EVIDENCE_ADDED = "tool_evidence_added", _("AI tool evidence added")
+    TOOLS_PICKED = "tools_picked", _("Campaign's AI tools changed")
 
 
 class AuditEvent(models.Model):

@@ -39,6 +39,13 @@ from .campaigns import (
     evidence_delete,
     questionnaire_load,
 )
+from .register import (
+    TOOL_FIELDS,
+    campaign_set_tools,
+    tool_evidence_add,
+    tool_review,
+    tool_save,
+)
 from .clearance import (
     approvals_expire,
     campaign_withdraw,
@@ -78,6 +85,11 @@ from .submission import (
 )
 
 __all__ = [
+    "TOOL_FIELDS",
+    "campaign_set_tools",
+    "tool_evidence_add",
+    "tool_review",
+    "tool_save",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

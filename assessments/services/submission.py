@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, selectors, workflow
+from .. import audit, permissions, registry, selectors, workflow
 from ..canonical import canonical_sha256
 from ..errors import ServiceError
 from ..models import (
@@ -50,9 +50,10 @@ def fingerprint_of(content: dict) -> str:
     return canonical_sha256(content)
 
 
-def submit_blockers(result) -> list[str]:
-    """Why a result cannot be submitted (empty when it can): an incomplete assessment or a
-    Prohibited result. The one rule for ``campaign_submit`` and the confirmation page."""
+def submit_blockers(result, campaign: Campaign | None = None) -> list[str]:
+    """Why a result cannot be submitted (empty when it can): an incomplete assessment, a
+    Prohibited result, or (given the campaign) a banned or expired register tool. The one
+    rule for ``campaign_submit`` and the confirmation page."""
     blockers = []
     if result.missing:
         blockers.append(
@@ -64,6 +65,8 @@ def submit_blockers(result) -> list[str]:
             _("This campaign is Prohibited as designed and cannot be submitted: %(reasons)s")
             % {"reasons": "; ".join(flag.reason.en for flag in result.red_flags)}
         )
+    if campaign is not None:
+        blockers.extend(registry.tool_blockers(campaign))
     return blockers
 
 
@@ -82,7 +85,7 @@ class SubmissionOutlook:
 def submission_outlook(*, campaign: Campaign, now: datetime | None = None) -> SubmissionOutlook:
     """Read only: the confirmation page's "what happens next"."""
     result = selectors.campaign_result(campaign)
-    blockers = submit_blockers(result)
+    blockers = submit_blockers(result, campaign)
     if blockers:
         return SubmissionOutlook(tier=result.tier, rule=None, due_at=None, blockers=blockers)
     rule = rule_for(result.tier)
@@ -103,7 +106,7 @@ def campaign_submit(
             raise ServiceError(_("Only the campaign's team can submit it."))
         workflow.transition("submit", campaign.status)
         result = selectors.campaign_result(campaign)
-        blockers = submit_blockers(result)
+        blockers = submit_blockers(result, campaign)
         if blockers:
             raise ServiceError(blockers[0])
         if expected_tier is not None and expected_tier != result.tier:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import (
     intake,
     permissions,
+    registry,
     selectors,
     services,
 )
@@ -75,6 +76,7 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         **selectors.result_view(
             selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
         ),
+        **registry.campaign_tools_context(campaign, request.user, definition, language),
         "sections": sections,
         # The assessment steps' address without the step (one reverse() for all).
         "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),
