@@ -46,8 +46,10 @@ class ToolReviewForm(forms.Form):
         min_value=1,
         max_value=REVIEW_MONTHS_MAX,
         initial=12,
-        help_text=_("After this the review expires and campaigns using the tool cannot be "
-                    "submitted until the board reviews it again."),
+        help_text=_(
+            "After this the review expires and campaigns using the tool cannot be "
+            "submitted until the board reviews it again."
+        ),
     )
 
 

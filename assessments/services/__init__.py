@@ -39,13 +39,6 @@ from .campaigns import (
     evidence_delete,
     questionnaire_load,
 )
-from .register import (
-    TOOL_FIELDS,
-    campaign_set_tools,
-    tool_evidence_add,
-    tool_review,
-    tool_save,
-)
 from .clearance import (
     approvals_expire,
     campaign_withdraw,
@@ -70,6 +63,13 @@ from .panel import (
     current_version,
 )
 from .personal_data import feedback_contacts_purge, person_erase, person_export, pseudonym
+from .register import (
+    TOOL_FIELDS,
+    campaign_set_tools,
+    tool_evidence_add,
+    tool_review,
+    tool_save,
+)
 from .review import (
     comment_add,
     decision_confirm,
