@@ -19,6 +19,7 @@ from assessments.models import Campaign, Team, TransparencyNotice, User, UserRol
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
 from seeding import bulk
+from seeding.register import pick_demo_tools, seed_register
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -109,6 +110,7 @@ class Command(BaseCommand):
                 )
                 rows.append((", ".join(str(Role(r).label) for r in roles), email, password))
         call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
+        seed_register()
         created = seed_campaigns()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
@@ -315,6 +317,7 @@ def seed_campaigns() -> int:
             campaign = services.campaign_create(
                 actor=owner, team=team, intake=intake, questionnaire=questionnaire
             )
+            pick_demo_tools(owner, campaign)
             answers = _demo_answers(definition, campaign.intake(), spec["profile"], seed=index)
             services.assessment_save_answers(actor=owner, campaign=campaign, answers=answers)
             _walk_review(campaign, owner, spec.get("flow", "draft"))
