@@ -52,8 +52,9 @@ from assessments.forms import (
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
+from assessments.register_forms import ToolEvidenceForm, ToolForm, ToolReviewForm
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TOOL_DATA, UserFactory
 from tests.views.test_access_matrix import ACCESS, app_url_names
 from tests.views.test_access_matrix import world as world  # noqa: F401 - the shared fixture
 
@@ -300,6 +301,9 @@ NOTICE_VALID = {
 }
 
 
+TOOL_VALID = {**TOOL_DATA, "name": "Fuzzed tool", "dpa_signed": "on"}
+
+
 def html_forms(w) -> list[dict]:
     """(URL, persona, fields with a valid value or None, file fields) of every form."""
     c, k, draft = w["campaign"], w["kwargs"], w["draft"]
@@ -470,6 +474,24 @@ def html_forms(w) -> list[dict]:
         form("notification_settings", [], "marketer", list(NotificationKind.values)),
         form("api_tokens", [], "marketer", fields_of(ApiTokenForm)),
         form("api_token_revoke", k["api_token_revoke"], "marketer", []),
+        form("register_new", [], "chair", fields_of(ToolForm), extra=TOOL_VALID),
+        form(
+            "register_edit", k["register_edit"], "reviewer", fields_of(ToolForm), extra=TOOL_VALID
+        ),
+        form(
+            "register_review",
+            k["register_review"],
+            "chair",
+            fields_of(ToolReviewForm),
+            extra={"decision": "limited", "limits": "Adults only", "months": "12"},
+        ),
+        form(
+            "register_evidence_upload",
+            k["register_evidence_upload"],
+            "reviewer",
+            fields_of(ToolEvidenceForm),
+            files=("file",),
+        ),
         {
             "name": "account_login",
             "url": reverse("account_login"),
@@ -554,6 +576,7 @@ def test_every_query_parameter_survives_hostile_input(fuzz_world):
         ("dashboard", "chair", DASHBOARD_PARAMS),
         ("api_campaigns", "marketer", LIST_PARAMS),
         ("api_events", "marketer", ["after"]),
+        ("register_list", "marketer", ["kind", "review"]),
     ]
     campaign = fuzz_world["campaign"]
     for name, persona, params in pages:
@@ -606,6 +629,7 @@ API_BODIES = {
     "api_answers": {"answers": {"fairness.notes": "ok", "fairness.reach": 10}},
     "api_feedback": {"category": "privacy", "severity": "info", "text": "FYI"},
     "api_submit": {},
+    "api_campaign_tools": {"tools": [1]},
 }
 
 
@@ -674,6 +698,10 @@ def api_operations(w) -> list[tuple[str, str, list]]:
         ("GET", "api_feedback", [c.pk]),
         ("POST", "api_feedback", [c.pk]),
         ("DELETE", "api_campaign", [draft.pk]),  # 405, as JSON
+        ("GET", "api_register", []),
+        ("GET", "api_register_tool", w["kwargs"]["register_detail"]),
+        ("GET", "api_campaign_tools", [draft.pk]),
+        ("PUT", "api_campaign_tools", [draft.pk]),
     ]
 
 
@@ -733,8 +761,19 @@ INERT = {
     "api_schema",
     "api_docs",
     "api_not_found",
+    "register_detail",
+    "register_evidence_download",
+    "api_register",
+    "api_register_tool",
 }
-QUERY_URLS = {"campaign_list", "campaign_export", "dashboard", "api_campaigns", "api_events"}
+QUERY_URLS = {
+    "campaign_list",
+    "campaign_export",
+    "dashboard",
+    "api_campaigns",
+    "api_events",
+    "register_list",
+}
 API_URLS = {p.name for p in api_patterns} - INERT
 FORM_URLS = app_url_names() - INERT - QUERY_URLS - API_URLS
 

@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from assessments import services
 from assessments.invitations import invitation_token
 from assessments.models import Assignment, AuditEvent, Campaign
-from tests.factories import PASSWORD, InvitationFactory, published_notice
+from tests.factories import PASSWORD, InvitationFactory, make_tool, published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,16 @@ ACCESS = {
     "evidence_upload": "campaign",
     "evidence_download": "campaign",
     "evidence_delete": "campaign",
+    "register_list": "login",
+    "register_new": "login",
+    "register_detail": "login",
+    "register_edit": "login",
+    "register_review": "login",
+    "register_evidence_upload": "login",
+    "register_evidence_download": "login",
+    "api_register": "login",
+    "api_register_tool": "login",
+    "api_campaign_tools": "campaign",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -150,6 +160,10 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
     campaign = Campaign.objects.get(pk=campaign.pk)
     invitation = InvitationFactory(invited_by=admin_user)
     token, _raw = services.api_token_create(user=marketer, name="pipeline")
+    tool = make_tool(actor=chair, review="approved")
+    tool_file = services.tool_evidence_add(
+        actor=chair, tool=tool, upload=SimpleUploadedFile("card.pdf", b"%PDF-1.7\n%%EOF\n")
+    )
     kwargs = {
         "api_token_revoke": [token.pk],
         "campaign_detail": [campaign.pk],
@@ -171,6 +185,12 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "feedback_attachment": [campaign.pk, feedback.pk],
         "evidence_download": [campaign.pk, evidence.pk],
         "evidence_delete": [campaign.pk, evidence.pk],
+        "register_detail": [tool.pk],
+        "register_edit": [tool.pk],
+        "register_review": [tool.pk],
+        "register_evidence_upload": [tool.pk],
+        "register_evidence_download": [tool.pk, tool_file.pk],
+        "api_register_tool": [tool.pk],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

@@ -35,6 +35,8 @@ from assessments.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    RegisterTool,
+    ToolEvidence,
     TransparencyNotice,
     User,
     Vote,
@@ -44,7 +46,13 @@ from assessments.services.feedback import ip_hash
 from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS
 from assessments.services.submission import fingerprint_of
 from tests.conftest import INTAKE_POST, set_rule
-from tests.factories import PASSWORD, InvitationFactory, UserFactory, published_notice
+from tests.factories import (
+    PASSWORD,
+    InvitationFactory,
+    UserFactory,
+    make_tool,
+    published_notice,
+)
 from tests.views.test_access_matrix import app_url_names
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +92,10 @@ COVERED = {
     "api_tokens",  # test_api_tokens
     "api_token_revoke",  # test_api_token_revoke
     "set_language",  # test_set_language
+    "register_new",  # test_register_new
+    "register_edit",  # test_register_edit
+    "register_review",  # test_register_review
+    "register_evidence_upload",  # test_register_evidence_upload
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -110,6 +122,9 @@ NO_FORM = {
     "dashboard",
     "people",
     "public_notice_thanks",
+    "register_list",
+    "register_detail",
+    "register_evidence_download",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {
@@ -125,6 +140,9 @@ API = {
     "api_clearance",
     "api_events",
     "api_feedback",
+    "api_register",
+    "api_register_tool",
+    "api_campaign_tools",
 }
 
 
@@ -1014,3 +1032,87 @@ def test_set_language_signed_out_changes_nobody(marketer, hostile):
     )
     assert response.status_code == 302
     assert person(marketer).language == before
+
+
+# --- the AI tool register -----------------------------------------------------------------------
+
+TOOL_POST = {
+    "name": "Lumen Copy",
+    "kind": "generative_text",
+    "provider": "Lumen Labs",
+    "purpose": "Drafts ad copy.",
+    "dpa_signed": "on",
+}
+TOOL_HOSTILE = {
+    "review": "approved",
+    "review_limits": "anything",
+    "reviewed_by": "1",
+    "reviewed_at": PAST,
+    "review_expires_at": FUTURE,
+    "campaigns": "1",
+    "created_at": PAST,
+}
+
+
+def test_register_new(client, reviewer, hostile):
+    client.force_login(reviewer)
+    response = client.post(reverse("register_new"), hostile(TOOL_POST, **TOOL_HOSTILE))
+    assert response.status_code == 302
+    tool = RegisterTool.objects.get()
+    assert tool.review == "pending" and tool.reviewed_by is None and tool.reviewed_at is None
+    assert tool.review_expires_at is None and tool.review_limits == ""
+    assert not tool.campaigns.exists()
+
+
+def test_register_edit(client, chair, reviewer, campaign, hostile):
+    tool = make_tool(actor=chair, review="banned")
+    client.force_login(reviewer)
+    body = hostile({**TOOL_POST, "provider": "Changed"}, **TOOL_HOSTILE)
+    response = client.post(reverse("register_edit", args=[tool.pk]), body)
+    assert response.status_code == 302
+    tool.refresh_from_db()
+    assert tool.provider == "Changed"
+    assert tool.review == "banned" and tool.reviewed_by_id == chair.pk
+    assert tool.review_expires_at is None
+    assert not tool.campaigns.exists()
+
+
+def test_register_review(client, chair, reviewer, hostile):
+    tool = make_tool(actor=chair)
+    client.force_login(chair)
+    body = hostile(
+        {"decision": "approved", "months": "6"},
+        reviewed_by=reviewer.pk,
+        reviewed_at=PAST,
+        review_expires_at=FUTURE,
+        name="Renamed",
+        review_limits="ignored",
+    )
+    response = client.post(reverse("register_review", args=[tool.pk]), body)
+    assert response.status_code == 302
+    tool.refresh_from_db()
+    assert tool.review == "approved" and tool.reviewed_by_id == chair.pk
+    assert recent(tool.reviewed_at)
+    assert tool.review_expires_at == workflow.add_months(tool.reviewed_at, 6)
+    assert tool.name == "Lumen Copy" and tool.review_limits == ""
+
+
+def test_register_evidence_upload(client, settings, tmp_path, chair, reviewer, outsider, hostile):
+    settings.MEDIA_ROOT = tmp_path
+    tool = make_tool(actor=chair)
+    client.force_login(reviewer)
+    body = hostile(
+        {"file": SimpleUploadedFile("card.pdf", PDF)},
+        uploaded_by=outsider.pk,
+        sha256="0" * 64,
+        size="1",
+        content_type="text/html",
+        original_name="evil.html",
+        tool="999",
+    )
+    response = client.post(reverse("register_evidence_upload", args=[tool.pk]), body)
+    assert response.status_code == 302
+    evidence = ToolEvidence.objects.get()
+    assert evidence.tool_id == tool.pk and evidence.uploaded_by_id == reviewer.pk
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert evidence.content_type == "application/pdf" and evidence.original_name == "card.pdf"
