@@ -3,7 +3,7 @@ vendor answers the register implies, and the register's figures for the dashboar
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -44,12 +44,13 @@ def tool_for(user: User, pk: int) -> RegisterTool:
     )
 
 
-def tool_findings(campaign: Campaign, *, now=None) -> list[ToolFinding]:
-    """A finding for each picked tool that is banned, expired, not yet reviewed or limited:
-    the one rule for the result page, the submit blockers and the API."""
+def tool_findings(campaign: Campaign, *, now=None, tools=None) -> list[ToolFinding]:
+    """A finding for each picked tool (``tools``, when already read) that is banned,
+    expired, not yet reviewed or limited: the one rule for the result page, the submit
+    blockers and the API."""
     now = now or timezone.now()
     findings = []
-    for tool in campaign.tools.order_by("name"):
+    for tool in campaign.tools.order_by("name") if tools is None else tools:
         if tool.review == ToolReview.BANNED:
             message = _(
                 "The AI tool “%(tool)s” is banned by the ethics board: remove it from the "
@@ -98,12 +99,13 @@ def register_answers(tools) -> dict[str, str]:
     return {THIRD_PARTY_QUESTION: "yes", VENDOR_QUESTION: weakest}
 
 
-def register_differences(campaign: Campaign, definition, language: str) -> list[dict]:
+def register_differences(campaign: Campaign, definition, language: str, tools=None) -> list[dict]:
     """Where the campaign's vendor answers differ from what its tools' register entries say,
     for the reviewers (question, the answer given, the register's answer)."""
     answers = campaign.assessment.answers
     rows = []
-    for code, expected in register_answers(campaign.tools.all()).items():
+    tools = campaign.tools.all() if tools is None else tools
+    for code, expected in register_answers(tools).items():
         question = definition.questions.get(code)
         given = answers.get(code)
         if question is None or given in (None, "") or given == expected:
@@ -120,30 +122,30 @@ def register_differences(campaign: Campaign, definition, language: str) -> list[
     return rows
 
 
-def campaigns_by_tool(campaigns=None) -> list[RegisterTool]:
-    """Each register tool with the number of (the given) campaigns that use it, most used
-    first."""
-    count = Count("campaigns")
-    if campaigns is not None:
-        count = Count("campaigns", filter=Q(campaigns__in=campaigns))
-    return list(
-        RegisterTool.objects.annotate(campaign_count=count)
-        .filter(campaign_count__gt=0)
-        .order_by("-campaign_count", "name")
-    )
-
-
 def tools_expiring(*, now=None, days: int = 30) -> list[RegisterTool]:
     return list(RegisterTool.objects.expiring(now=now, days=days).order_by("review_expires_at"))
+
+
+def dashboard_register(*, now=None, days: int = 30) -> dict:
+    """The dashboard's register figures from one query: campaigns by tool (most used first)
+    and the tools whose review expires within ``days``."""
+    tools = list(RegisterTool.objects.dashboard_figures(now=now, days=days))
+    return {
+        "by_tool": sorted(
+            (t for t in tools if t.campaign_count), key=lambda t: (-t.campaign_count, t.name)
+        ),
+        "expiring": sorted((t for t in tools if t.is_expiring), key=lambda t: t.review_expires_at),
+    }
 
 
 def campaign_tools_context(campaign: Campaign, user: User, definition, language: str) -> dict:
     """The result pages' register part: the picked tools, their findings, and (for the
     board) where the vendor answers differ from the register."""
+    tools = list(campaign.tools.order_by("name"))
     return {
-        "campaign_tools": list(campaign.tools.order_by("name")),
-        "tool_findings": tool_findings(campaign),
-        "register_differences": register_differences(campaign, definition, language)
-        if permissions.is_board(user)
+        "campaign_tools": tools,
+        "tool_findings": tool_findings(campaign, tools=tools),
+        "register_differences": register_differences(campaign, definition, language, tools)
+        if permissions.is_board(user) and tools
         else [],
     }

@@ -32,15 +32,28 @@ class ToolReview(models.TextChoices):
     BANNED = "banned", _("Banned")
 
 
+def expiring_condition(*, now=None, days: int = 30) -> models.Q:
+    """Approved tools whose review ends within ``days`` (not yet ended)."""
+    now = now or timezone.now()
+    return models.Q(
+        review__in=[ToolReview.APPROVED, ToolReview.LIMITED],
+        review_expires_at__gt=now,
+        review_expires_at__lte=now + timezone.timedelta(days=days),
+    )
+
+
 class RegisterToolQuerySet(models.QuerySet):
     def expiring(self, *, now=None, days: int = 30):
-        """Approved tools whose review ends within ``days`` (not yet ended)."""
-        now = now or timezone.now()
-        return self.filter(
-            review__in=[ToolReview.APPROVED, ToolReview.LIMITED],
-            review_expires_at__gt=now,
-            review_expires_at__lte=now + timezone.timedelta(days=days),
-        )
+        return self.filter(expiring_condition(now=now, days=days))
+
+    def dashboard_figures(self, *, now=None, days: int = 30):
+        """In one query: every tool used by a campaign or expiring soon, with its campaign
+        count and whether it is expiring (``is_expiring``)."""
+        expiring = expiring_condition(now=now, days=days)
+        return self.annotate(
+            campaign_count=models.Count("campaigns"),
+            is_expiring=models.ExpressionWrapper(expiring, output_field=models.BooleanField()),
+        ).filter(models.Q(campaign_count__gt=0) | expiring)
 
 
 class RegisterTool(models.Model):

@@ -14,6 +14,7 @@ from .. import (
     paging,
     permissions,
     queue,
+    registry,
     selectors,
 )
 from ..listing import CampaignFilterForm
@@ -53,6 +54,7 @@ def dashboard(request):
             "data": data,
             "headline": insights.headline_html(data["headline"]),
             "cards": insights.cards_for(data, svgs),
+            "register": registry.dashboard_register(),
         },
     )
 

@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 # Pinned: a change that adds a query to one of these pages must say so here.
 PAGES = {
     "postgresql": {
-        "dashboard": 6,
-        "dashboard_filtered": 7,  # + the team filter's lookup
+        "dashboard": 7,  # + the AI tool register's figures (registry.dashboard_register)
+        "dashboard_filtered": 8,  # + the team filter's lookup
         "list": 7,
         "list_filtered": 7,  # the team filter is checked against the options' one read
         "list_next_page": 7,
@@ -41,21 +41,22 @@ PAGES["sqlite"] = PAGES["postgresql"]
 
 # The campaign page, as a manager sees it, by the campaign's shape. On PostgreSQL the
 # campaign, its review lists and their people are one round trip (rawrows); a campaign in
-# review also reads who may act on it (permissions.available_actions).
+# review also reads who may act on it (permissions.available_actions). Every shape reads
+# the campaign's AI tools from the register (one query, registry.campaign_tools_context).
 CAMPAIGN_PAGE = {
     "postgresql": {
-        "draft": 5,
-        "in_review": 9,
-        "decided_with_conditions": 5,
-        "with_feedback": 6,
-        "every_list": 7,
+        "draft": 6,
+        "in_review": 10,
+        "decided_with_conditions": 6,
+        "with_feedback": 7,
+        "every_list": 8,
     },
     "sqlite": {
-        "draft": 7,
-        "in_review": 15,
-        "decided_with_conditions": 12,
-        "with_feedback": 12,
-        "every_list": 15,
+        "draft": 8,
+        "in_review": 16,
+        "decided_with_conditions": 13,
+        "with_feedback": 13,
+        "every_list": 16,
     },
 }
 
