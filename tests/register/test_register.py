@@ -330,3 +330,23 @@ def test_register_and_blocker_in_arabic(client, chair, marketer, complete_campai
     assert "سجل أدوات الذكاء الاصطناعي والمورّدين" in page
     summary = client.get(reverse("assessment_summary", args=[complete_campaign.pk])).text
     assert "محظورة" in summary and "FaceSwap Studio" in summary
+
+
+def test_dashboard_shows_campaigns_by_tool_and_expiring_reviews(client, chair, marketer, campaign):
+    with time_machine.travel(T0, tick=False):
+        soon = make_tool(actor=chair, review="approved", months=1, name="Soon")
+        later = make_tool(actor=chair, review="limited", limits="Adults", name="Later")
+        unused = make_tool(actor=chair, review="approved", months=12, name="Unused")
+        services.campaign_set_tools(actor=marketer, campaign=campaign, tools=[soon, later])
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        figures = registry.dashboard_register()
+        assert [(t.name, t.campaign_count) for t in figures["by_tool"]] == [
+            ("Later", 1),
+            ("Soon", 1),
+        ]
+        assert [t.name for t in figures["expiring"]] == ["Soon"]
+        client.force_login(chair)
+        page = client.get(reverse("dashboard")).text
+    assert 'data-testid="campaigns-by-tool"' in page and 'data-testid="tools-expiring"' in page
+    assert reverse("register_detail", args=[soon.pk]) in page
+    assert reverse("register_detail", args=[unused.pk]) not in page
