@@ -80,3 +80,18 @@ def test_seed_demo_works_with_the_mfa_requirement_on(settings):
 
     assert Decision.objects.exists()
     assert permissions.mfa_missing(User.objects.get(email="reviewer@example.com"))
+
+
+def test_seed_demo_register_has_an_approved_a_limited_and_a_banned_tool():
+    from assessments import registry
+    from assessments.models import RegisterTool
+
+    call_command("seed_demo")
+    reviews = dict(RegisterTool.objects.values_list("name", "review"))
+    assert sorted(reviews.values()) == ["approved", "banned", "limited"]
+    # Every demo tool is used; the draft using the banned one cannot be submitted.
+    assert all(tool.campaigns.exists() for tool in RegisterTool.objects.all())
+    banned = RegisterTool.objects.get(review="banned")
+    (draft,) = banned.campaigns.all()
+    assert draft.status == "draft"
+    assert any(f.blocks and banned.name in f.message for f in registry.tool_findings(draft))
