@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import permissions, selectors
 from .models import Campaign, RegisterTool, ToolEvidence, ToolReview, User
 
 VENDOR_QUESTION = "oversight.vendor_accountability"
@@ -141,7 +141,7 @@ def dashboard_register(*, now=None, days: int = 30) -> dict:
 def campaign_tools_context(campaign: Campaign, user: User, definition, language: str) -> dict:
     """The result pages' register part: the picked tools, their findings, and (for the
     board) where the vendor answers differ from the register."""
-    tools = list(campaign.tools.order_by("name"))
+    tools = list(campaign.tools.order_by("name")) if selectors.has(campaign, "tools") else []
     return {
         "campaign_tools": tools,
         "tool_findings": tool_findings(campaign, tools=tools),

@@ -30,6 +30,7 @@ from .models import (
     Feedback,
     Invitation,
     Questionnaire,
+    RegisterTool,
     Team,
     User,
     UserRole,
@@ -218,6 +219,7 @@ PAGE_LISTS = {
     "comments": Comment,
     "evidence": EvidenceFile,
     "feedback": Feedback,
+    "tools": RegisterTool.campaigns.through,
 }
 
 

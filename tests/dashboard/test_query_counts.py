@@ -41,22 +41,21 @@ PAGES["sqlite"] = PAGES["postgresql"]
 
 # The campaign page, as a manager sees it, by the campaign's shape. On PostgreSQL the
 # campaign, its review lists and their people are one round trip (rawrows); a campaign in
-# review also reads who may act on it (permissions.available_actions). Every shape reads
-# the campaign's AI tools from the register (one query, registry.campaign_tools_context).
+# review also reads who may act on it (permissions.available_actions).
 CAMPAIGN_PAGE = {
     "postgresql": {
-        "draft": 6,
-        "in_review": 10,
-        "decided_with_conditions": 6,
-        "with_feedback": 7,
-        "every_list": 8,
+        "draft": 5,
+        "in_review": 9,
+        "decided_with_conditions": 5,
+        "with_feedback": 6,
+        "every_list": 7,
     },
     "sqlite": {
-        "draft": 8,
-        "in_review": 16,
-        "decided_with_conditions": 13,
-        "with_feedback": 13,
-        "every_list": 16,
+        "draft": 7,
+        "in_review": 15,
+        "decided_with_conditions": 12,
+        "with_feedback": 12,
+        "every_list": 15,
     },
 }
 
