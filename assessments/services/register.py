@@ -3,7 +3,7 @@ campaign's team picks the tools its campaign uses."""
 
 import hashlib
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,15 @@ def tool_save(*, actor: User, data: dict, tool: RegisterTool | None = None) -> R
         duplicate = duplicate.exclude(pk=tool.pk)
     if duplicate.exists():
         raise ServiceError(_("The register already has a tool with this name."), field="name")
+    try:
+        return _tool_write(actor, data, tool, name)
+    except IntegrityError:  # the same name saved at the same moment by someone else
+        raise ServiceError(
+            _("The register already has a tool with this name."), field="name"
+        ) from None
+
+
+def _tool_write(actor: User, data: dict, tool: RegisterTool | None, name: str) -> RegisterTool:
     with transaction.atomic():
         if tool is None:
             tool = RegisterTool(**{k: data[k] for k in TOOL_FIELDS})
