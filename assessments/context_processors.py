@@ -12,6 +12,7 @@ _NAV = [
     (Action.VIEW_DASHBOARD, _("Dashboard"), "dashboard"),
     (Action.MANAGE_PEOPLE, _("People"), "people"),
     (Action.VIEW_GUIDELINES, _("Guidelines"), "guideline_list"),
+    (Action.VIEW_REGISTER, _("AI tools"), "register_list"),
     (Action.USE_ADMIN, _("Admin"), "admin:index"),
 ]
 

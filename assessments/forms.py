@@ -10,6 +10,7 @@ from .models import (
     EvidenceKind,
     FeedbackCategory,
     FeedbackSeverity,
+    RegisterTool,
     ReviewReason,
     Team,
     TriageStatus,
@@ -140,6 +141,14 @@ class ApiTokenForm(forms.Form):
     )
 
 
+class ToolChoiceField(forms.ModelMultipleChoiceField):
+    """Register tools, each labelled with the board's review so the choice is informed."""
+
+    def label_from_instance(self, obj):
+        status = _("review expired") if obj.expired() else obj.get_review_display()
+        return f"{obj.name} ({obj.provider}) — {status}"
+
+
 class CampaignForm(forms.Form):
     """The campaign intake. Lists are checkboxes; nothing here sets status or owner."""
 
@@ -195,10 +204,21 @@ class CampaignForm(forms.Form):
     flight_end = forms.DateField(
         label=_("Flight end"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    tools = ToolChoiceField(
+        label=_("AI tools and vendors (from the board's register)"),
+        queryset=RegisterTool.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A banned tool, or one whose review has expired, stops the submission. "
+            "The vendor questions are pre-filled from the register."
+        ),
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        self.fields["tools"].queryset = RegisterTool.objects.order_by("name")
         if len(teams) == 1 and not self.is_bound:
             self.fields["team"].initial = teams.first()
 

@@ -41,6 +41,7 @@ class Action(StrEnum):
     WRITE_GUIDELINES = "write_guidelines"
     MANAGE_TRAINING = "manage_training"
     MANAGE_CALENDAR = "manage_calendar"
+    VIEW_REGISTER = "view_register"
 
 
 # Which roles may do each page-level action.
@@ -58,6 +59,7 @@ _ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_TRAINING: frozenset({Role.ADMIN}),
     # Board-declared closure days move every due date: the chair and administrators.
     Action.MANAGE_CALENDAR: frozenset({Role.CHAIR, Role.ADMIN}),
+    Action.VIEW_REGISTER: frozenset(Role.values),
 }
 
 
@@ -248,6 +250,24 @@ def can_vote(user: User, campaign: Campaign) -> bool:
         return False
     _check_read_for(campaign, user)
     return campaign.viewer_accepted and not campaign.viewer_voted
+
+
+# --- the AI tool register ---------------------------------------------------------------
+
+
+def can_view_register(user: User) -> bool:
+    """Everyone signed in reads the register (marketers pick their tools from it)."""
+    return _active(user)
+
+
+def can_edit_register(user: User) -> bool:
+    """The board (reviewers and the chair) proposes and edits entries."""
+    return is_board(user)
+
+
+def can_review_register(user: User) -> bool:
+    """The chair records the board's decision on a tool."""
+    return is_chair(user)
 
 
 # --- separation of duties -------------------------------------------------------------------

@@ -74,3 +74,31 @@ def published_notice(*, actor, campaign, contact: str = NOTICE_CONTACT):
     services.notice_publish(actor=actor, notice=notice, publish=True)
     notice.refresh_from_db()
     return notice
+
+
+TOOL_DATA = {
+    "name": "Lumen Copy",
+    "kind": "generative_text",
+    "provider": "Lumen Labs",
+    "purpose": "Drafts ad copy.",
+    "data_regions": "EU",
+    "sub_processors": "",
+    "trains_on_our_data": False,
+    "dpa_signed": True,
+    "opt_outs": "No training on our prompts.",
+    "c2pa_credentials": False,
+    "limitations": "Model card v3.",
+}
+
+
+def make_tool(*, actor, review: str | None = None, limits: str = "", months: int = 12, **fields):
+    """A register entry saved through the services (and reviewed by ``actor``, a chair, when
+    ``review`` is given)."""
+    from assessments import services
+
+    tool = services.tool_save(actor=actor, data={**TOOL_DATA, **fields})
+    if review is not None:
+        tool = services.tool_review(
+            actor=actor, tool=tool, decision=review, limits=limits, months=months
+        )
+    return tool

@@ -90,3 +90,18 @@ def test_the_synthetic_likeness_draft_has_a_signed_and_an_unsigned_creative():
     readings = dict(campaign.evidence.values_list("original_name", "provenance_status"))
     assert readings == {"ramadan-hero-ai.png": "valid", "ramadan-banner.jpg": "absent"}
     assert campaign.evidence.get(provenance_status="valid").provenance_ai == "generated"
+
+
+def test_seed_demo_register_has_an_approved_a_limited_and_a_banned_tool():
+    from assessments import registry
+    from assessments.models import RegisterTool
+
+    call_command("seed_demo")
+    reviews = dict(RegisterTool.objects.values_list("name", "review"))
+    assert sorted(reviews.values()) == ["approved", "banned", "limited"]
+    # Every demo tool is used; the draft using the banned one cannot be submitted.
+    assert all(tool.campaigns.exists() for tool in RegisterTool.objects.all())
+    banned = RegisterTool.objects.get(review="banned")
+    (draft,) = banned.campaigns.all()
+    assert draft.status == "draft"
+    assert any(f.blocks and banned.name in f.message for f in registry.tool_findings(draft))

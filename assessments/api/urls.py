@@ -4,7 +4,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .. import converters  # noqa: F401 - registers <id:>
-from . import training, views
+from . import register, training, views
 
 # Swagger UI (from the drf-spectacular-sidecar package) injects one fixed <style> element;
 # the docs page allows exactly that one by its hash, everything else stays as strict.
@@ -29,6 +29,13 @@ urlpatterns = [
     ),
     path("api/v1/campaigns/<id:pk>/events/", views.EventsView.as_view(), name="api_events"),
     path("api/v1/campaigns/<id:pk>/feedback/", views.FeedbackView.as_view(), name="api_feedback"),
+    path(
+        "api/v1/campaigns/<id:pk>/tools/",
+        register.CampaignToolsView.as_view(),
+        name="api_campaign_tools",
+    ),
+    path("api/v1/register/", register.RegisterView.as_view(), name="api_register"),
+    path("api/v1/register/<id:pk>/", register.ToolView.as_view(), name="api_register_tool"),
     path(
         "api/v1/questionnaires/current/",
         views.QuestionnaireView.as_view(),

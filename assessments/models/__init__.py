@@ -59,6 +59,13 @@ from .notifications import (
     NotificationKind,
     NotificationPreference,
 )
+from .register import (
+    RegisterTool,
+    ToolEvidence,
+    ToolKind,
+    ToolReview,
+    tool_evidence_path,
+)
 from .review import (
     ACTIVE_ASSIGNMENT_STATES,
     Assignment,
@@ -97,6 +104,11 @@ __all__ = [
     "effective_decisions",
     "open_reviewer_ids",
     "ClosureDay",
+    "RegisterTool",
+    "ToolEvidence",
+    "ToolKind",
+    "ToolReview",
+    "tool_evidence_path",
     "CAMPAIGN_DETAIL_FIELDS",
     "ApiToken",
     "DeliveryStatus",

@@ -45,6 +45,10 @@ class EventKind(models.TextChoices):
     TRAINING_COMPLETED = "training_completed", _("Training completed")
     CLOSURE_DAY_ADDED = "closure_day_added", _("Closure day declared")
     CLOSURE_DAY_REMOVED = "closure_day_removed", _("Closure day removed")
+    TOOL_SAVED = "tool_saved", _("AI tool register entry saved")
+    TOOL_REVIEWED = "tool_reviewed", _("AI tool reviewed by the board")
+    TOOL_EVIDENCE_ADDED = "tool_evidence_added", _("AI tool evidence added")
+    TOOLS_PICKED = "tools_picked", _("Campaign's AI tools changed")
 
 
 class AuditEvent(models.Model):

@@ -12,6 +12,7 @@ from ..models import (
     Condition,
     EvidenceFile,
     Feedback,
+    RegisterTool,
     Team,
     TransparencyNotice,
     User,
@@ -29,6 +30,7 @@ PAGE_LISTS = {
     "comments": Comment,
     "evidence": EvidenceFile,
     "feedback": Feedback,
+    "tools": RegisterTool.campaigns.through,
 }
 
 

@@ -70,6 +70,13 @@ from .panel import (
     current_version,
 )
 from .personal_data import feedback_contacts_purge, person_erase, person_export, pseudonym
+from .register import (
+    TOOL_FIELDS,
+    campaign_set_tools,
+    tool_evidence_add,
+    tool_review,
+    tool_save,
+)
 from .review import (
     comment_add,
     decision_confirm,
@@ -110,6 +117,11 @@ __all__ = [
     "closure_day_add",
     "closure_day_remove",
     "user_set_time_zone",
+    "TOOL_FIELDS",
+    "campaign_set_tools",
+    "tool_evidence_add",
+    "tool_review",
+    "tool_save",
     "api_token_create",
     "api_token_revoke",
     "feedback_contacts_purge",

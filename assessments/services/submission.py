@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, permissions, selectors, training, workflow
+from .. import audit, permissions, registry, selectors, training, workflow
 from ..canonical import canonical_sha256
 from ..errors import ServiceError
 from ..models import (
@@ -52,9 +52,10 @@ def fingerprint_of(content: dict) -> str:
     return canonical_sha256(content)
 
 
-def submit_blockers(result) -> list[str]:
-    """Why a result cannot be submitted (empty when it can): an incomplete assessment or a
-    Prohibited result. The one rule for ``campaign_submit`` and the confirmation page."""
+def submit_blockers(result, campaign: Campaign | None = None) -> list[str]:
+    """Why a result cannot be submitted (empty when it can): an incomplete assessment, a
+    Prohibited result, or (given the campaign) a banned or expired register tool. The one
+    rule for ``campaign_submit`` and the confirmation page."""
     blockers = []
     if result.missing:
         blockers.append(
@@ -66,6 +67,8 @@ def submit_blockers(result) -> list[str]:
             _("This campaign is Prohibited as designed and cannot be submitted: %(reasons)s")
             % {"reasons": "; ".join(flag.reason.en for flag in result.red_flags)}
         )
+    if campaign is not None:
+        blockers.extend(registry.tool_blockers(campaign))
     return blockers
 
 
@@ -87,7 +90,7 @@ def submission_outlook(
     """Read only: the confirmation page's "what happens next" (for ``actor``, who also
     needs current ethics training)."""
     result = selectors.campaign_result(campaign)
-    blockers = submit_blockers(result)
+    blockers = submit_blockers(result, campaign)
     if actor is not None:
         try:
             training.require_to_submit(actor)
@@ -120,7 +123,7 @@ def campaign_submit(
         workflow.transition("submit", campaign.status)
         training.require_to_submit(actor)
         result = selectors.campaign_result(campaign)
-        blockers = submit_blockers(result)
+        blockers = submit_blockers(result, campaign)
         if blockers:
             raise ServiceError(blockers[0])
         if expected_tier is not None and expected_tier != result.tier:

@@ -45,6 +45,14 @@ from .people import (  # noqa: F401
     set_language,
     user_access,
 )
+from .register import (  # noqa: F401
+    register_detail,
+    register_edit,
+    register_evidence_download,
+    register_evidence_upload,
+    register_list,
+    register_review,
+)
 from .review import (  # noqa: F401
     assignment_respond,
     campaign_submit,

@@ -13,6 +13,7 @@ from .. import (
     intake,
     permissions,
     provenance,
+    registry,
     selectors,
     services,
 )
@@ -78,6 +79,7 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         **selectors.result_view(
             selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
         ),
+        **registry.campaign_tools_context(campaign, request.user, definition, language),
         "sections": sections,
         # The assessment steps' address without the step (one reverse() for all).
         "steps_url": reverse("assessment_step", args=[campaign.pk, "step"]).removesuffix("step/"),

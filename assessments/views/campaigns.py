@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from .. import (
     guidelines,
     permissions,
+    registry,
     selectors,
     services,
     workflow,
@@ -64,6 +65,9 @@ def campaign_new(request):
             campaign = services.campaign_create(
                 actor=request.user, team=form.cleaned_data["team"], intake=_intake_from(form)
             )
+            services.campaign_set_tools(
+                actor=request.user, campaign=campaign, tools=form.cleaned_data["tools"]
+            )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -80,12 +84,17 @@ def campaign_edit(request, pk: int):
     teams = selectors.team_of(campaign)
     initial = {name: getattr(campaign, name) for name in services.INTAKE_FIELDS}
     form = CampaignForm(
-        request.POST or None, teams=teams, initial={**initial, "team": campaign.team}
+        request.POST or None,
+        teams=teams,
+        initial={**initial, "team": campaign.team, "tools": list(campaign.tools.all())},
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_update_intake(
                 actor=request.user, campaign=campaign, intake=_intake_from(form)
+            )
+            services.campaign_set_tools(
+                actor=request.user, campaign=campaign, tools=form.cleaned_data["tools"]
             )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -242,6 +251,7 @@ def assessment_summary(request, pk: int):
                 definition, campaign.intake(), campaign.assessment.answers, language
             ),
             **result,
+            **registry.campaign_tools_context(campaign, request.user, definition, language),
             "result_guidelines": guidelines.behind_result(
                 definition, result["drivers"], result["red_flags"], language
             ),

@@ -14,6 +14,7 @@ from .. import (
     fragments,
     listing,
     paging,
+    registry,
     selectors,
     training,
 )
@@ -58,6 +59,7 @@ def dashboard(request):
             "fragments_version": fragments.version(),
             "fragment_timeout": fragments.TIMEOUT,
             "training": training.dashboard_section(),
+            "register": registry.dashboard_register(),
         },
     )
 

@@ -55,13 +55,14 @@ from assessments.forms import (
 from assessments.guideline_forms import GuidelineForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
+from assessments.register_forms import ToolEvidenceForm, ToolForm, ToolReviewForm
 from assessments.training_forms import (
     CompletionImportForm,
     CompletionRecordForm,
     TrainingModuleForm,
 )
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TOOL_DATA, UserFactory
 from tests.views.test_access_matrix import ACCESS, app_url_names
 from tests.views.test_access_matrix import world as world  # noqa: F401 - the shared fixture
 
@@ -327,6 +328,8 @@ TRAINING_MODULE_VALID = {
     "is_active": "on",
 }
 
+TOOL_VALID = {**TOOL_DATA, "name": "Fuzzed tool", "dpa_signed": "on"}
+
 
 def html_forms(w) -> list[dict]:
     """(URL, persona, fields with a valid value or None, file fields) of every form."""
@@ -555,6 +558,24 @@ def html_forms(w) -> list[dict]:
             extra={"day": "2031-01-03", "reason": "Away day"},
         ),
         form("closure_day_remove", k["closure_day_remove"], "admin", []),
+        form("register_new", [], "chair", fields_of(ToolForm), extra=TOOL_VALID),
+        form(
+            "register_edit", k["register_edit"], "reviewer", fields_of(ToolForm), extra=TOOL_VALID
+        ),
+        form(
+            "register_review",
+            k["register_review"],
+            "chair",
+            fields_of(ToolReviewForm),
+            extra={"decision": "limited", "limits": "Adults only", "months": "12"},
+        ),
+        form(
+            "register_evidence_upload",
+            k["register_evidence_upload"],
+            "reviewer",
+            fields_of(ToolEvidenceForm),
+            files=("file",),
+        ),
         {
             "name": "account_login",
             "url": reverse("account_login"),
@@ -640,6 +661,7 @@ def test_every_query_parameter_survives_hostile_input(fuzz_world):
         ("api_campaigns", "marketer", LIST_PARAMS),
         ("api_events", "marketer", ["after"]),
         ("guideline_list", "marketer", ["q"]),
+        ("register_list", "marketer", ["kind", "review"]),
     ]
     campaign = fuzz_world["campaign"]
     for name, persona, params in pages:
@@ -693,6 +715,7 @@ API_BODIES = {
     "api_answers": {"answers": {"fairness.notes": "ok", "fairness.reach": 10}},
     "api_feedback": {"category": "privacy", "severity": "info", "text": "FYI"},
     "api_submit": {},
+    "api_campaign_tools": {"tools": [1]},
 }
 
 
@@ -763,6 +786,10 @@ def api_operations(w) -> list[tuple[str, str, list]]:
         ("GET", "api_feedback", [c.pk]),
         ("POST", "api_feedback", [c.pk]),
         ("DELETE", "api_campaign", [draft.pk]),  # 405, as JSON
+        ("GET", "api_register", []),
+        ("GET", "api_register_tool", w["kwargs"]["register_detail"]),
+        ("GET", "api_campaign_tools", [draft.pk]),
+        ("PUT", "api_campaign_tools", [draft.pk]),
     ]
 
 
@@ -825,6 +852,10 @@ INERT = {
     "api_not_found",
     "guideline_detail",
     "guideline_version",
+    "register_detail",
+    "register_evidence_download",
+    "api_register",
+    "api_register_tool",
 }
 QUERY_URLS = {
     "campaign_list",
@@ -833,6 +864,7 @@ QUERY_URLS = {
     "api_campaigns",
     "api_events",
     "guideline_list",
+    "register_list",
 }
 API_URLS = {p.name for p in api_patterns} - INERT
 FORM_URLS = app_url_names() - INERT - QUERY_URLS - API_URLS

@@ -15,7 +15,7 @@ from django.urls import get_resolver, reverse
 from assessments import services
 from assessments.invitations import invitation_token
 from assessments.models import Assignment, AuditEvent, Campaign, ClosureDay
-from tests.factories import PASSWORD, InvitationFactory, published_notice
+from tests.factories import PASSWORD, InvitationFactory, make_tool, published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,16 @@ ACCESS = {
     "training_module_edit": "admin",
     "training_record": "admin",
     "training_import": "admin",
+    "register_list": "login",
+    "register_new": "login",
+    "register_detail": "login",
+    "register_edit": "login",
+    "register_review": "login",
+    "register_evidence_upload": "login",
+    "register_evidence_download": "login",
+    "api_register": "login",
+    "api_register_tool": "login",
+    "api_campaign_tools": "campaign",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -185,6 +195,10 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         data={"title_en": "Privacy", "title_ar": "الخصوصية", "content_en": "Read me."},
     )
     closure = ClosureDay.objects.create(day=date(2031, 1, 2), reason="Away day")
+    tool = make_tool(actor=chair, review="approved")
+    tool_file = services.tool_evidence_add(
+        actor=chair, tool=tool, upload=SimpleUploadedFile("card.pdf", b"%PDF-1.7\n%%EOF\n")
+    )
     kwargs = {
         "closure_day_remove": [closure.pk],
         "training_module": [module.pk],
@@ -213,6 +227,12 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "guideline_edit": [guideline.pk],
         "guideline_version": [guideline.pk, 1],
         "api_question_guidelines": ["privacy.basis"],
+        "register_detail": [tool.pk],
+        "register_edit": [tool.pk],
+        "register_review": [tool.pk],
+        "register_evidence_upload": [tool.pk],
+        "register_evidence_download": [tool.pk, tool_file.pk],
+        "api_register_tool": [tool.pk],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

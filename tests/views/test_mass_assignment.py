@@ -36,6 +36,8 @@ from assessments.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    RegisterTool,
+    ToolEvidence,
     TrainingCompletion,
     TrainingModule,
     TransparencyNotice,
@@ -47,7 +49,13 @@ from assessments.services.feedback import ip_hash
 from assessments.services.review import CHAIR_MEANINGS, VOTE_MEANINGS
 from assessments.services.submission import fingerprint_of
 from tests.conftest import INTAKE_POST, set_rule
-from tests.factories import PASSWORD, InvitationFactory, UserFactory, published_notice
+from tests.factories import (
+    PASSWORD,
+    InvitationFactory,
+    UserFactory,
+    make_tool,
+    published_notice,
+)
 from tests.training_support import make_module
 from tests.views.test_access_matrix import app_url_names
 
@@ -97,6 +105,10 @@ COVERED = {
     "training_import",  # test_training_import
     "time_zone_set",  # test_time_zone_set
     "working_calendar",  # test_working_calendar_closure_day
+    "register_new",  # test_register_new
+    "register_edit",  # test_register_edit
+    "register_review",  # test_register_review
+    "register_evidence_upload",  # test_register_evidence_upload
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -127,6 +139,9 @@ NO_FORM = {
     "guideline_detail",
     "guideline_version",
     "training_list",
+    "register_list",
+    "register_detail",
+    "register_evidence_download",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {
@@ -144,6 +159,9 @@ API = {
     "api_feedback",
     "api_question_guidelines",
     "api_training_status",
+    "api_register",
+    "api_register_tool",
+    "api_campaign_tools",
 }
 
 
@@ -1138,3 +1156,87 @@ def test_working_calendar_closure_day(client, chair, outsider, hostile, referenc
     closure = ClosureDay.objects.get()
     assert (closure.day, closure.reason, closure.created_by_id) == (day, "Away day", chair.pk)
     assert closure.created_at.year != 2000
+
+
+# --- the AI tool register -----------------------------------------------------------------------
+
+TOOL_POST = {
+    "name": "Lumen Copy",
+    "kind": "generative_text",
+    "provider": "Lumen Labs",
+    "purpose": "Drafts ad copy.",
+    "dpa_signed": "on",
+}
+TOOL_HOSTILE = {
+    "review": "approved",
+    "review_limits": "anything",
+    "reviewed_by": "1",
+    "reviewed_at": PAST,
+    "review_expires_at": FUTURE,
+    "campaigns": "1",
+    "created_at": PAST,
+}
+
+
+def test_register_new(client, reviewer, hostile):
+    client.force_login(reviewer)
+    response = client.post(reverse("register_new"), hostile(TOOL_POST, **TOOL_HOSTILE))
+    assert response.status_code == 302
+    tool = RegisterTool.objects.get()
+    assert tool.review == "pending" and tool.reviewed_by is None and tool.reviewed_at is None
+    assert tool.review_expires_at is None and tool.review_limits == ""
+    assert not tool.campaigns.exists()
+
+
+def test_register_edit(client, chair, reviewer, campaign, hostile):
+    tool = make_tool(actor=chair, review="banned")
+    client.force_login(reviewer)
+    body = hostile({**TOOL_POST, "provider": "Changed"}, **TOOL_HOSTILE)
+    response = client.post(reverse("register_edit", args=[tool.pk]), body)
+    assert response.status_code == 302
+    tool.refresh_from_db()
+    assert tool.provider == "Changed"
+    assert tool.review == "banned" and tool.reviewed_by_id == chair.pk
+    assert tool.review_expires_at is None
+    assert not tool.campaigns.exists()
+
+
+def test_register_review(client, chair, reviewer, hostile):
+    tool = make_tool(actor=chair)
+    client.force_login(chair)
+    body = hostile(
+        {"decision": "approved", "months": "6"},
+        reviewed_by=reviewer.pk,
+        reviewed_at=PAST,
+        review_expires_at=FUTURE,
+        name="Renamed",
+        review_limits="ignored",
+    )
+    response = client.post(reverse("register_review", args=[tool.pk]), body)
+    assert response.status_code == 302
+    tool.refresh_from_db()
+    assert tool.review == "approved" and tool.reviewed_by_id == chair.pk
+    assert recent(tool.reviewed_at)
+    assert tool.review_expires_at == workflow.add_months(tool.reviewed_at, 6)
+    assert tool.name == "Lumen Copy" and tool.review_limits == ""
+
+
+def test_register_evidence_upload(client, settings, tmp_path, chair, reviewer, outsider, hostile):
+    settings.MEDIA_ROOT = tmp_path
+    tool = make_tool(actor=chair)
+    client.force_login(reviewer)
+    body = hostile(
+        {"file": SimpleUploadedFile("card.pdf", PDF)},
+        uploaded_by=outsider.pk,
+        sha256="0" * 64,
+        size="1",
+        content_type="text/html",
+        original_name="evil.html",
+        tool="999",
+    )
+    response = client.post(reverse("register_evidence_upload", args=[tool.pk]), body)
+    assert response.status_code == 302
+    evidence = ToolEvidence.objects.get()
+    assert evidence.tool_id == tool.pk and evidence.uploaded_by_id == reviewer.pk
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert evidence.content_type == "application/pdf" and evidence.original_name == "card.pdf"

@@ -20,6 +20,7 @@ from assessments.questionnaire import visible_codes
 from assessments.roles import Role
 from seeding import bulk, demo_guidelines, demo_provenance, demo_training
 from seeding.calendar import seed_calendar
+from seeding.register import pick_demo_tools, seed_register
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -110,6 +111,7 @@ class Command(BaseCommand):
                 )
                 rows.append((", ".join(str(Role(r).label) for r in roles), email, password))
         call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
+        seed_register()
         created = seed_campaigns()
         demo_guidelines.seed_guidelines()
         # After the campaigns: one demo marketer's training has expired.
@@ -321,6 +323,7 @@ def seed_campaigns() -> int:
             campaign = services.campaign_create(
                 actor=owner, team=team, intake=intake, questionnaire=questionnaire
             )
+            pick_demo_tools(owner, campaign)
             answers = _demo_answers(definition, campaign.intake(), spec["profile"], seed=index)
             services.assessment_save_answers(actor=owner, campaign=campaign, answers=answers)
             _walk_review(campaign, owner, spec.get("flow", "draft"))
