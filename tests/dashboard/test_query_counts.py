@@ -30,7 +30,7 @@ PAGES = {
         # + 1: the active training modules (issue #21; none here, so the section stops there);
         # + 1: the AI tool register's figures (registry.dashboard_register).
         "dashboard": 8,
-        "dashboard_filtered": 8,  # + the team filter's lookup
+        "dashboard_filtered": 9,  # + the team filter's lookup
         "list": 7,
         "list_filtered": 7,  # the team filter is checked against the options' one read
         "list_next_page": 7,
