@@ -58,6 +58,8 @@ def channel_for(user: User, kind: str, prefs: dict | None = None) -> str:
 def _url_for(kind: str, campaign: Campaign | None, params: dict | None = None) -> str:
     if kind == NotificationKind.GUIDELINE_UPDATED:
         return reverse("guideline_detail", args=[params["guideline"]])
+    if kind in (NotificationKind.MONITORING_DUE, NotificationKind.MONITORING_BREACH):
+        return reverse("monitoring_page", args=[campaign.pk])
     if campaign is None:
         return reverse("dashboard") if kind == NotificationKind.WEEKLY_DIGEST else reverse("home")
     anchor = {

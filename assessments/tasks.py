@@ -109,7 +109,7 @@ def purge_feedback_contacts() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def scan_reminders() -> int:
-    return notifications.scan_reminders()
+    return notifications.scan_reminders() + services.monitoring_scan()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

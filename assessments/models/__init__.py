@@ -51,6 +51,7 @@ from .guidelines import (
     GuidelineVersion,
     LinkKind,
 )
+from .monitoring import Cadence, MonitoringReport, MonitoringRow, MonitoringRule
 from .notifications import (
     Channel,
     EmailStatus,
@@ -74,6 +75,10 @@ from .review import (
 )
 
 __all__ = [
+    "Cadence",
+    "MonitoringReport",
+    "MonitoringRow",
+    "MonitoringRule",
     "Guideline",
     "GuidelineAcknowledgement",
     "GuidelineLink",

@@ -41,6 +41,8 @@ class EventKind(models.TextChoices):
     CONTACTS_PURGED = "contacts_purged", _("Consumer contact details purged")
     GUIDELINE_PUBLISHED = "guideline_published", _("Guideline published")
     GUIDELINE_ACKNOWLEDGED = "guideline_acknowledged", _("Guideline acknowledged")
+    MONITORING_REPORTED = "monitoring_reported", _("Monitoring report filed")
+    MONITORING_FLAGGED = "monitoring_flagged", _("Flagged for the chair by monitoring")
 
 
 class AuditEvent(models.Model):

@@ -24,6 +24,8 @@ class NotificationKind(models.TextChoices):
     FEEDBACK = "feedback", _("Stakeholder feedback received")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary for managers")
     GUIDELINE_UPDATED = "guideline_updated", _("A guideline for your campaigns changed")
+    MONITORING_DUE = "monitoring_due", _("Monitoring report overdue")
+    MONITORING_BREACH = "monitoring_breach", _("Monitoring flagged a campaign")
 
 
 class Channel(models.TextChoices):

@@ -63,6 +63,7 @@ from .guidelines import (
     guideline_publish,
     guideline_topic_create,
 )
+from .monitoring import monitoring_report_file, monitoring_scan
 from .notifications import notification_preferences_set, notifications_mark_read
 from .panel import (
     current_version,
@@ -83,6 +84,8 @@ from .submission import (
 )
 
 __all__ = [
+    "monitoring_report_file",
+    "monitoring_scan",
     "acknowledge_for_submission",
     "guideline_publish",
     "guideline_topic_create",

@@ -31,6 +31,7 @@ from .guidelines import (  # noqa: F401
     guideline_new,
     guideline_version,
 )
+from .monitoring import monitoring_page, monitoring_report  # noqa: F401
 from .notifications import notification_settings, notifications_page, notifications_read  # noqa: F401
 from .people import (  # noqa: F401
     api_token_revoke,
