@@ -48,9 +48,7 @@ def monitoring_page(request, pk: int):
                 if report.breach:
                     messages.warning(
                         request,
-                        _(
-                            "The report is filed. It breaches the board's thresholds: the chair is told."
-                        ),
+                        _("Filed. It breaches the board's thresholds: the chair is told."),
                     )
                 else:
                     messages.success(request, _("The monitoring report is filed."))
