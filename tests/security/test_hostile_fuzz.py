@@ -50,6 +50,7 @@ from assessments.forms import (
     WithdrawForm,
 )
 from assessments.guideline_forms import GuidelineForm
+from assessments.monitoring_forms import MonitoringReportForm
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
@@ -444,6 +445,14 @@ def html_forms(w) -> list[dict]:
         ),
         form("evidence_delete", [draft.pk, w["evidence"].pk], "marketer", []),
         form(
+            "monitoring_page",
+            [w["approved"].pk],
+            "marketer",
+            fields_of(MonitoringReportForm),
+            files=("csv_file",),
+            extra={"figures": "A,10,5\nB,10,4", "observations": "Fine."},
+        ),
+        form(
             "invite",
             [],
             "admin",
@@ -762,6 +771,7 @@ INERT = {
     "api_not_found",
     "guideline_detail",
     "guideline_version",
+    "monitoring_report",
 }
 QUERY_URLS = {
     "campaign_list",

@@ -94,6 +94,8 @@ ACCESS = {
     "evidence_upload": "campaign",
     "evidence_download": "campaign",
     "evidence_delete": "campaign",
+    "monitoring_page": "campaign",
+    "monitoring_report": "campaign",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -140,6 +142,9 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         **services.signing_expectation(campaign, "overrule"),
     )
     notice = published_notice(actor=marketer, campaign=campaign)
+    report = services.monitoring_report_file(
+        actor=marketer, campaign=campaign, figures="A,10,5\nB,10,4"
+    )
     pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n")
     feedback = services.feedback_add(
         actor=marketer,
@@ -192,6 +197,7 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "guideline_edit": [guideline.pk],
         "guideline_version": [guideline.pk, 1],
         "api_question_guidelines": ["privacy.basis"],
+        "monitoring_report": [campaign.pk, report.pk],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

@@ -86,6 +86,7 @@ COVERED = {
     "set_language",  # test_set_language
     "guideline_new",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
     "guideline_edit",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
+    "monitoring_page",  # tests/monitoring/test_monitoring_views.py::test_filing_ignores_protected_fields
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -115,6 +116,7 @@ NO_FORM = {
     "guideline_list",
     "guideline_detail",
     "guideline_version",
+    "monitoring_report",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {
