@@ -18,7 +18,7 @@ from assessments import selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
-from seeding import bulk, demo_guidelines
+from seeding import bulk, demo_guidelines, demo_monitoring
 
 TEAMS = [
     ("Aurora Beverages", "aurora"),
@@ -111,6 +111,7 @@ class Command(BaseCommand):
         call_command("load_questionnaires", stdout=self._null(), stderr=self.stderr)
         created = seed_campaigns()
         demo_guidelines.seed_guidelines()
+        demo_monitoring.seed_monitoring()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
