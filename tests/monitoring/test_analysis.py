@@ -81,9 +81,7 @@ def test_three_segments_compare_each_with_the_best():
     assert analysis.adverse == ["A"]
     # Overall test of independence, 3×2: expected positives 125/3 in every row.
     e_pos, e_neg = 125 / 3, 175 / 3
-    statistic = sum(
-        (p - e_pos) ** 2 / e_pos + (100 - p - e_neg) ** 2 / e_neg for p in (30, 50, 45)
-    )
+    statistic = sum((p - e_pos) ** 2 / e_pos + (100 - p - e_neg) ** 2 / e_neg for p in (30, 50, 45))
     # Two degrees of freedom: P(X > x) = exp(−x/2).
     assert analysis.overall_p == pytest.approx(math.exp(-statistic / 2), rel=1e-9)
 

@@ -135,7 +135,8 @@ def test_overdue_reports_are_reminded_then_flagged_after_the_grace_period(
         services.monitoring_scan()
     live.refresh_from_db()
     assert live.rereview_flagged_at is not None
-    assert AuditEvent.objects.filter(kind="monitoring_flagged", payload__reason="overdue").count() == 1
+    flagged = AuditEvent.objects.filter(kind="monitoring_flagged", payload__reason="overdue")
+    assert flagged.count() == 1
     assert Notification.objects.filter(recipient=chair, kind="monitoring_breach").count() == 1
 
 

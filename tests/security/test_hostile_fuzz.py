@@ -50,10 +50,10 @@ from assessments.forms import (
     WithdrawForm,
 )
 from assessments.guideline_forms import GuidelineForm
-from assessments.monitoring_forms import MonitoringReportForm
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
+from assessments.monitoring_forms import MonitoringReportForm
 from tests.conftest import INTAKE_POST, LOW_RISK_ANSWERS
 from tests.factories import PASSWORD, UserFactory
 from tests.views.test_access_matrix import ACCESS, app_url_names

@@ -86,7 +86,7 @@ COVERED = {
     "set_language",  # test_set_language
     "guideline_new",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
     "guideline_edit",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
-    "monitoring_page",  # tests/monitoring/test_monitoring_views.py::test_filing_ignores_protected_fields
+    "monitoring_page",  # tests/monitoring/test_monitoring_views.py (protected fields)
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
