@@ -51,6 +51,15 @@ from .guidelines import (
     GuidelineVersion,
     LinkKind,
 )
+from .incidents import (
+    BREACH_NOTIFICATION_HOURS,
+    EntryKind,
+    HarmType,
+    Incident,
+    IncidentEntry,
+    IncidentSeverity,
+    IncidentStatus,
+)
 from .monitoring import Cadence, MonitoringReport, MonitoringRow, MonitoringRule
 from .notifications import (
     Channel,
@@ -75,6 +84,13 @@ from .review import (
 )
 
 __all__ = [
+    "BREACH_NOTIFICATION_HOURS",
+    "EntryKind",
+    "HarmType",
+    "Incident",
+    "IncidentEntry",
+    "IncidentSeverity",
+    "IncidentStatus",
     "Cadence",
     "MonitoringReport",
     "MonitoringRow",

@@ -43,6 +43,10 @@ class EventKind(models.TextChoices):
     GUIDELINE_ACKNOWLEDGED = "guideline_acknowledged", _("Guideline acknowledged")
     MONITORING_REPORTED = "monitoring_reported", _("Monitoring report filed")
     MONITORING_FLAGGED = "monitoring_flagged", _("Flagged for the chair by monitoring")
+    INCIDENT_OPENED = "incident_opened", _("Incident opened")
+    INCIDENT_UPDATED = "incident_updated", _("Incident updated")
+    SUSPENSION_LIFTED = "suspension_lifted", _("Suspension of clearance lifted")
+    INCIDENT_CLOSED = "incident_closed", _("Incident closed")
 
 
 class AuditEvent(models.Model):

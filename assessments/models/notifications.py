@@ -26,6 +26,8 @@ class NotificationKind(models.TextChoices):
     GUIDELINE_UPDATED = "guideline_updated", _("A guideline for your campaigns changed")
     MONITORING_DUE = "monitoring_due", _("Monitoring report overdue")
     MONITORING_BREACH = "monitoring_breach", _("Monitoring flagged a campaign")
+    INCIDENT = "incident", _("Incident on a campaign")
+    BREACH_DEADLINE = "breach_deadline", _("Personal data breach: notification deadline")
 
 
 class Channel(models.TextChoices):
