@@ -75,6 +75,12 @@ urlpatterns = [
     ),
     path("campaigns/<id:pk>/send-back/", views.campaign_send_back, name="campaign_send_back"),
     path("campaigns/<id:pk>/monitoring/", views.monitoring_page, name="monitoring_page"),
+    path("campaigns/<id:pk>/incidents/", views.incident_list, name="incident_list"),
+    path(
+        "campaigns/<id:pk>/incidents/<id:incident_pk>/",
+        views.incident_detail,
+        name="incident_detail",
+    ),
     path(
         "campaigns/<id:pk>/monitoring/<id:report_pk>/",
         views.monitoring_report,

@@ -63,6 +63,13 @@ from .guidelines import (
     guideline_publish,
     guideline_topic_create,
 )
+from .incidents import (
+    breach_deadlines_remind,
+    incident_add_entry,
+    incident_close,
+    incident_lift_suspension,
+    incident_open,
+)
 from .monitoring import monitoring_report_file, monitoring_scan
 from .notifications import notification_preferences_set, notifications_mark_read
 from .panel import (
@@ -84,6 +91,11 @@ from .submission import (
 )
 
 __all__ = [
+    "breach_deadlines_remind",
+    "incident_add_entry",
+    "incident_close",
+    "incident_lift_suspension",
+    "incident_open",
     "monitoring_report_file",
     "monitoring_scan",
     "acknowledge_for_submission",
