@@ -50,6 +50,7 @@ from assessments.forms import (
     WithdrawForm,
 )
 from assessments.guideline_forms import GuidelineForm
+from assessments.incident_forms import IncidentCloseForm, IncidentEntryForm, IncidentForm
 from assessments.insights import DashboardFilterForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
@@ -451,6 +452,27 @@ def html_forms(w) -> list[dict]:
             fields_of(MonitoringReportForm),
             files=("csv_file",),
             extra={"figures": "A,10,5\nB,10,4", "observations": "Fine."},
+        ),
+        form(
+            "incident_list",
+            [c.pk],
+            "manager",
+            fields_of(IncidentForm),
+            extra={"what_happened": "Leak", "harm_type": "privacy", "severity": "minor"},
+        ),
+        form(
+            "incident_detail",
+            k["incident_detail"],
+            "marketer",
+            ["action", *fields_of(IncidentEntryForm)],
+            extra={"action": "entry", "kind": "update", "text": "Paused."},
+        ),
+        form(
+            "incident_detail",
+            k["incident_detail"],
+            "chair",
+            ["action", *fields_of(IncidentCloseForm)],
+            extra={"action": "close", "resolution": "Fixed."},
         ),
         form(
             "invite",

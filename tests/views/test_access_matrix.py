@@ -96,6 +96,8 @@ ACCESS = {
     "evidence_delete": "campaign",
     "monitoring_page": "campaign",
     "monitoring_report": "campaign",
+    "incident_list": "campaign",
+    "incident_detail": "campaign",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -144,6 +146,13 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
     notice = published_notice(actor=marketer, campaign=campaign)
     report = services.monitoring_report_file(
         actor=marketer, campaign=campaign, figures="A,10,5\nB,10,4"
+    )
+    incident = services.incident_open(
+        actor=marketer,
+        campaign=campaign,
+        what_happened="Ads shown to minors.",
+        harm_type="safety",
+        severity="serious",
     )
     pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n")
     feedback = services.feedback_add(
@@ -198,6 +207,7 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "guideline_version": [guideline.pk, 1],
         "api_question_guidelines": ["privacy.basis"],
         "monitoring_report": [campaign.pk, report.pk],
+        "incident_detail": [campaign.pk, incident.pk],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

@@ -87,6 +87,8 @@ COVERED = {
     "guideline_new",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
     "guideline_edit",  # tests/views/test_guidelines.py::test_publishing_ignores_protected_fields
     "monitoring_page",  # tests/monitoring/test_monitoring_views.py (protected fields)
+    "incident_list",  # tests/monitoring/test_incident_views.py (protected fields)
+    "incident_detail",  # tests/monitoring/test_incident_views.py (protected fields)
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
