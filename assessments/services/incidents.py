@@ -2,6 +2,7 @@
 corrective actions, closed by the chair. A severe incident suspends the clearance (the
 launch gate answers false) until the chair lifts the suspension or closes the incident."""
 
+import unicodedata
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -41,7 +42,8 @@ def _text(value: str, field: str, *, required: bool = True) -> str:
     value = (value or "").strip()
     if unstorable(value):
         raise ServiceError(_("The text holds characters that cannot be stored."), field=field)
-    if required and not value:
+    # Only control, format or space characters (e.g. a lone bidi override) is no text.
+    if required and not any(unicodedata.category(ch)[0] not in "CZ" for ch in value):
         raise ServiceError(_("This field is required."), field=field)
     if len(value) > TEXT_MAX:
         raise ServiceError(_("At most 4,000 characters."), field=field)
