@@ -1,5 +1,6 @@
 """Demo monitoring for ``seed_demo``: the approved "Spring hydration lookalikes" campaign gets
-two monitoring reports, the second breaching the four-fifths rule. Safe to run again."""
+two monitoring reports, the second breaching the four-fifths rule, and one open incident.
+Safe to run again."""
 
 from assessments import services
 from assessments.models import APPROVED_STATES, Campaign
@@ -40,5 +41,18 @@ def seed_monitoring() -> int:
             "The lookalike model narrowed delivery: older women see fewer offers and redeem "
             "fewer. We paused the 55+ lookalike seed while we investigate."
         ),
+    )
+    services.incident_open(
+        actor=campaign.owner,
+        campaign=campaign,
+        what_happened=(
+            "A customer reports that the lookalike seed list included people who had opted "
+            "out of marketing; their e-mail addresses were uploaded to the ad platform."
+        ),
+        harm_type="privacy",
+        severity="serious",
+        people_affected=340,
+        platform_involved=True,
+        personal_data_breach=True,
     )
     return 2

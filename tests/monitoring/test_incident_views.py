@@ -122,3 +122,14 @@ def test_breach_deadline_and_arabic(client, approved_campaign, marketer):
     with translation.override("ar"):
         html = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in html and "حادثة" in html
+
+
+def test_incidents_are_in_the_report(client, approved_campaign, marketer, chair):
+    incident = services.incident_open(
+        actor=marketer, campaign=approved_campaign, personal_data_breach=True, **VALID
+    )
+    client.force_login(chair)
+    html = client.get(reverse("campaign_report", args=[approved_campaign.pk])).content.decode()
+    assert 'data-testid="report-incidents"' in html
+    assert f"Incident {incident.pk}" in html and "Ads reached minors." in html
+    assert incident.notification_deadline.strftime("%Y-%m-%d %H:%M") in html

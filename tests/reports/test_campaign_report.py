@@ -273,8 +273,8 @@ def test_reports_answer_get_only(client, approved_campaign, marketer, name):
 
 # Session and user, the campaign, then report_context's reads; on PostgreSQL the review
 # lists (versions to events) are one round trip (rawrows.read_each); and whether the reader
-# is a party to the campaign (permissions.is_party: the chair's actions).
-REPORT_QUERIES = 8 if connection.vendor == "postgresql" else 14
+# is a party to the campaign (permissions.is_party: the chair's actions); the incidents.
+REPORT_QUERIES = 9 if connection.vendor == "postgresql" else 15
 
 
 def busy_campaign(marketer, team, questionnaire, chair, board) -> Campaign:
