@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import (
     csv_export,
+    incidents,
     insights,
     listing,
     paging,
@@ -53,6 +54,7 @@ def dashboard(request):
             "data": data,
             "headline": insights.headline_html(data["headline"]),
             "cards": insights.cards_for(data, svgs),
+            "incidents": incidents.figures(),
         },
     )
 

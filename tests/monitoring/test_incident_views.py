@@ -133,3 +133,31 @@ def test_incidents_are_in_the_report(client, approved_campaign, marketer, chair)
     assert 'data-testid="report-incidents"' in html
     assert f"Incident {incident.pk}" in html and "Ads reached minors." in html
     assert incident.notification_deadline.strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_the_dashboard_counts_incidents(client, approved_campaign, marketer, chair, manager):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    opened = datetime(2027, 1, 10, 9, tzinfo=UTC)
+    with time_machine.travel(opened, tick=False):
+        first = services.incident_open(actor=marketer, campaign=approved_campaign, **VALID)
+        services.incident_open(
+            actor=marketer,
+            campaign=approved_campaign,
+            what_happened="Misleading claim.",
+            harm_type="deception",
+            severity="minor",
+        )
+    with time_machine.travel(opened + timedelta(days=3), tick=False):
+        services.incident_close(actor=chair, incident=first, resolution="Fixed.")
+    client.force_login(manager)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="dashboard-incidents"' in html
+    assert "1 open (0 suspending a clearance), 1 closed." in html
+    assert "Median time to close: 3.0 days." in html
+    assert (
+        '<tr data-harm="safety"><th scope="row">Safety</th>'
+        '<td class="ltr-value">0</td><td class="ltr-value">1</td></tr>' in html
+    )
