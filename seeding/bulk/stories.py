@@ -269,6 +269,7 @@ class _Stories:
                 c.rereview_flagged_at,
                 c.created_at,
                 c.updated_at,
+                None,  # clearance_suspended_by: the bulk seed opens no incident
             ),
         )
         self.sink.add(
