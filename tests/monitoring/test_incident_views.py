@@ -161,3 +161,29 @@ def test_the_dashboard_counts_incidents(client, approved_campaign, marketer, cha
         '<tr data-harm="safety"><th scope="row">Safety</th>'
         '<td class="ltr-value">0</td><td class="ltr-value">1</td></tr>' in html
     )
+
+
+def test_notification_texts_in_both_languages(client, approved_campaign, marketer, chair):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    opened = datetime(2027, 1, 10, 9, tzinfo=UTC)
+    with time_machine.travel(opened, tick=False):
+        services.monitoring_report_file(
+            actor=marketer, campaign=approved_campaign, figures="A,100,50\nB,100,30"
+        )
+        services.incident_open(
+            actor=marketer, campaign=approved_campaign, personal_data_breach=True, **VALID
+        )
+    with time_machine.travel(opened + timedelta(hours=50), tick=False):
+        services.breach_deadlines_remind()
+    client.force_login(chair)
+    html = client.get(reverse("notifications")).content.decode()
+    assert "a monitoring report breached the board’s thresholds" in html
+    assert "An incident was opened on" in html and "It suspends the campaign’s clearance." in html
+    assert "must be notified to the supervisory authority by 2027-01-13T09:00 UTC" in html
+    with translation.override("ar"):
+        html = client.get(reverse("notifications"), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "تجاوز تقرير متابعة حدود المجلس" in html
+    assert "فُتحت حادثة" in html
