@@ -21,6 +21,8 @@ class IncidentForm(forms.Form):
     )
     regulator_involved = forms.BooleanField(label=_("A regulator is involved"), required=False)
     platform_involved = forms.BooleanField(label=_("A platform is involved"), required=False)
+    # The chair opens an incident from a piece of feedback (the link on the feedback).
+    feedback = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     personal_data_breach = forms.BooleanField(
         label=_("Personal data breach"),
         required=False,

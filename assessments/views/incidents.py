@@ -16,11 +16,18 @@ from ..incident_forms import IncidentCloseForm, IncidentEntryForm, IncidentForm
 @login_required
 def incident_list(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk)
-    form = IncidentForm(request.POST if request.method == "POST" else None)
+    initial = {"feedback": request.GET.get("feedback", "")[:12]}
+    form = IncidentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        feedback_pk = data.pop("feedback")
+        feedback = campaign.feedback.filter(pk=feedback_pk).first() if feedback_pk else None
         try:
-            incident = services.incident_open(actor=request.user, campaign=campaign, **data)
+            if feedback_pk and feedback is None:
+                raise ServiceError(_("That feedback is not on this campaign."))
+            incident = services.incident_open(
+                actor=request.user, campaign=campaign, feedback=feedback, **data
+            )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

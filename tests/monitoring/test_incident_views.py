@@ -187,3 +187,36 @@ def test_notification_texts_in_both_languages(client, approved_campaign, markete
         html = client.get(reverse("notifications"), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "تجاوز تقرير متابعة حدود المجلس" in html
     assert "فُتحت حادثة" in html
+
+
+def test_the_chair_opens_an_incident_from_feedback_on_the_page(
+    client, approved_campaign, marketer, chair, reviewer, campaign
+):
+    feedback = services.feedback_add(
+        actor=marketer,
+        campaign=approved_campaign,
+        category="privacy",
+        severity="serious",
+        text="My data was used.",
+    )
+    client.force_login(chair)
+    detail = client.get(reverse("campaign_detail", args=[approved_campaign.pk])).content.decode()
+    assert f"/incidents/?feedback={feedback.pk}" in detail
+    page = client.get(listing(approved_campaign) + f"?feedback={feedback.pk}").content.decode()
+    assert f'name="feedback" value="{feedback.pk}"' in page
+    # Not the chair, or feedback of another campaign: refused.
+    client.force_login(reviewer)
+    assert (
+        client.post(listing(approved_campaign), {**VALID, "feedback": feedback.pk}).status_code
+        == 400
+    )
+    client.force_login(chair)
+    assert client.post(listing(approved_campaign), {**VALID, "feedback": 99999}).status_code == 400
+    assert not Incident.objects.exists()
+    response = client.post(listing(approved_campaign), {**VALID, "feedback": feedback.pk})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(kind="incident_opened")
+    assert event.payload["feedback"] == feedback.pk
+    client.force_login(marketer)
+    detail = client.get(reverse("campaign_detail", args=[approved_campaign.pk])).content.decode()
+    assert "incident-from-feedback" not in detail
