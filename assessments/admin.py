@@ -9,6 +9,7 @@ from . import services, webhooks
 from .models import (
     Campaign,
     Invitation,
+    MonitoringRule,
     Questionnaire,
     RoutingRule,
     Team,
@@ -125,6 +126,16 @@ class CampaignAdmin(ReadOnlyAdmin):
     list_display = ["name", "team", "owner", "status", "flight_start", "flight_end", "updated_at"]
     list_filter = ["status", "team"]
     search_fields = ["name", "owner__email"]
+
+
+@admin.register(MonitoringRule)
+class MonitoringRuleAdmin(admin.ModelAdmin):
+    """Administrators configure how often a live campaign of each tier reports."""
+
+    list_display = ["tier", "cadence", "every_days"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RoutingRule)

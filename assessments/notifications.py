@@ -59,6 +59,10 @@ def _url_for(kind: str, campaign: Campaign | None, params: dict | None = None) -
         return reverse("guideline_detail", args=[params["guideline"]])
     if kind == NotificationKind.TRAINING_EXPIRING:
         return reverse("training_list")
+    if kind in (NotificationKind.MONITORING_DUE, NotificationKind.MONITORING_BREACH):
+        return reverse("monitoring_page", args=[campaign.pk])
+    if kind in (NotificationKind.INCIDENT, NotificationKind.BREACH_DEADLINE):
+        return reverse("incident_detail", args=[campaign.pk, params["incident"]])
     if campaign is None:
         return reverse("dashboard") if kind == NotificationKind.WEEKLY_DIGEST else reverse("home")
     anchor = {

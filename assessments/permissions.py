@@ -233,6 +233,12 @@ def can_comment(user: User, campaign: Campaign) -> bool:
     return is_board(user) or is_team_marketer(user, campaign)
 
 
+def can_open_campaign(user: User, campaign: Campaign) -> bool:
+    """Whether ``user`` may open ``campaign``: the one visibility rule
+    (``Campaign.objects.visible_to``) asked for one row."""
+    return Campaign.objects.visible_to(user).filter(pk=campaign.pk).exists()
+
+
 def _read_for(campaign: Campaign, user: User) -> bool:
     """Whether ``campaign`` carries the facts about ``user`` (read ``with_viewer(user)``)."""
     return getattr(campaign, "viewer_pk", None) == user.pk

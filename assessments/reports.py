@@ -53,6 +53,7 @@ def report_context(campaign: Campaign, user: User, language: str) -> dict:
             result, definition, answers, language, drivers=everything, suggestions=everything
         ),
         "review": selectors.review_context(campaign, user, language),
+        "incidents": list(campaign.incidents.select_related("opened_by", "closed_by")),
         "prepared_for": user,
         "generated_at": timezone.now(),
     }

@@ -111,7 +111,11 @@ def purge_feedback_contacts() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def scan_reminders() -> int:
-    return notifications.scan_reminders()
+    return (
+        notifications.scan_reminders()
+        + services.monitoring_scan()
+        + services.breach_deadlines_remind()
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -96,6 +96,18 @@ urlpatterns = [
         name="feedback_attachment",
     ),
     path("campaigns/<id:pk>/send-back/", views.campaign_send_back, name="campaign_send_back"),
+    path("campaigns/<id:pk>/monitoring/", views.monitoring_page, name="monitoring_page"),
+    path("campaigns/<id:pk>/incidents/", views.incident_list, name="incident_list"),
+    path(
+        "campaigns/<id:pk>/incidents/<id:incident_pk>/",
+        views.incident_detail,
+        name="incident_detail",
+    ),
+    path(
+        "campaigns/<id:pk>/monitoring/<id:report_pk>/",
+        views.monitoring_report,
+        name="monitoring_report",
+    ),
     path("campaigns/<id:pk>/notice/", views.notice_edit, name="notice_edit"),
     path("t/<public_id:public_id>/", views.public_notice, name="public_notice"),
     path(

@@ -315,6 +315,13 @@ TRAINING_REQUIRED_TO_SUBMIT = env_bool("TRAINING_REQUIRED_TO_SUBMIT", True)
 TRAINING_REQUIRED_TO_DECIDE = env_bool("TRAINING_REQUIRED_TO_DECIDE", True)
 # Serious feedback, or more than this many concerns within 30 days, flags a re-review.
 FEEDBACK_REREVIEW_CONCERNS = env_int("FEEDBACK_REREVIEW_CONCERNS", 3)
+# Monitoring reports (assessments/monitoring.py): a segment whose rate of positive outcomes
+# is under MONITORING_MIN_RATIO of the best segment's (the four-fifths rule, 29 CFR
+# 1607.4(D)) with a difference significant at MONITORING_ALPHA is a breach; a report overdue
+# by more than MONITORING_GRACE_DAYS flags the campaign for the chair.
+MONITORING_MIN_RATIO = float(os.environ.get("MONITORING_MIN_RATIO", "0.8"))
+MONITORING_ALPHA = float(os.environ.get("MONITORING_ALPHA", "0.05"))
+MONITORING_GRACE_DAYS = env_int("MONITORING_GRACE_DAYS", 7)
 # Proxies we run in front of the app (load balancer, ingress...). 0: the client is
 # REMOTE_ADDR and X-Forwarded-For is ignored; N: the N-th address from the right of
 # X-Forwarded-For (assessments.ratelimit.client_address). Every per-client limit uses it.

@@ -179,13 +179,22 @@ class ConditionSerializer(serializers.Serializer):
 
 class ClearanceSerializer(serializers.Serializer):
     cleared = serializers.BooleanField(
-        help_text="True only when approved, every condition verified and not expired."
+        help_text=(
+            "True only when approved, every condition verified, not expired and not "
+            "suspended by a severe incident."
+        )
     )
     status = serializers.ChoiceField(choices=CampaignStatus.choices)
     tier = serializers.CharField(allow_null=True)
     approved_version = serializers.IntegerField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
     open_conditions = ConditionSerializer(many=True)
+    suspended_by_incident = serializers.IntegerField(
+        allow_null=True, help_text="The open severe incident that suspends the clearance."
+    )
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Why the clearance is suspended (empty when it is not)."
+    )
 
 
 class EventSerializer(serializers.Serializer):

@@ -4,15 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0033_register'),
+        ("assessments", "0033_register"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Campaign created'), ('edited', 'Campaign edited'), ('answers_saved', 'Answers saved'), ('questionnaire_moved', 'Moved to a newer questionnaire version'), ('evidence_added', 'Evidence added'), ('evidence_removed', 'Evidence removed'), ('submitted', 'Submitted for review'), ('assigned', 'Reviewer assigned'), ('accepted', 'Review accepted'), ('recused', 'Reviewer recused'), ('assignment_withdrawn', 'Assignment withdrawn'), ('commented', 'Comment added'), ('voted', 'Vote cast'), ('signature_failed', 'Signature failed'), ('decided', 'Decision recorded'), ('panel_incomplete', 'No decision: the panel is incomplete'), ('confirmed', 'Decision confirmed'), ('overruled', 'Decision overruled'), ('condition_fulfilled', 'Condition fulfilled'), ('condition_verified', 'Condition verified'), ('withdrawn', 'Campaign withdrawn'), ('expired', 'Approval expired'), ('rereview_requested', 'Re-review requested'), ('feedback_received', 'Feedback received'), ('feedback_triaged', 'Feedback triaged'), ('contacts_purged', 'Consumer contact details purged'), ('guideline_published', 'Guideline published'), ('guideline_acknowledged', 'Guideline acknowledged'), ('training_module_saved', 'Training module saved'), ('training_completed', 'Training completed'), ('closure_day_added', 'Closure day declared'), ('closure_day_removed', 'Closure day removed'), ('tool_saved', 'AI tool register entry saved'), ('tool_reviewed', 'AI tool reviewed by the board'), ('tool_evidence_added', 'AI tool evidence added'), ('tools_picked', "Campaign's AI tools changed")], max_length=32, verbose_name='kind'),
+            model_name="auditevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Campaign created"),
+                    ("edited", "Campaign edited"),
+                    ("answers_saved", "Answers saved"),
+                    ("questionnaire_moved", "Moved to a newer questionnaire version"),
+                    ("evidence_added", "Evidence added"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted", "Submitted for review"),
+                    ("assigned", "Reviewer assigned"),
+                    ("accepted", "Review accepted"),
+                    ("recused", "Reviewer recused"),
+                    ("assignment_withdrawn", "Assignment withdrawn"),
+                    ("commented", "Comment added"),
+                    ("voted", "Vote cast"),
+                    ("signature_failed", "Signature failed"),
+                    ("decided", "Decision recorded"),
+                    ("panel_incomplete", "No decision: the panel is incomplete"),
+                    ("confirmed", "Decision confirmed"),
+                    ("overruled", "Decision overruled"),
+                    ("condition_fulfilled", "Condition fulfilled"),
+                    ("condition_verified", "Condition verified"),
+                    ("withdrawn", "Campaign withdrawn"),
+                    ("expired", "Approval expired"),
+                    ("rereview_requested", "Re-review requested"),
+                    ("feedback_received", "Feedback received"),
+                    ("feedback_triaged", "Feedback triaged"),
+                    ("contacts_purged", "Consumer contact details purged"),
+                    ("guideline_published", "Guideline published"),
+                    ("guideline_acknowledged", "Guideline acknowledged"),
+                    ("training_module_saved", "Training module saved"),
+                    ("training_completed", "Training completed"),
+                    ("closure_day_added", "Closure day declared"),
+                    ("closure_day_removed", "Closure day removed"),
+                    ("tool_saved", "AI tool register entry saved"),
+                    ("tool_reviewed", "AI tool reviewed by the board"),
+                    ("tool_evidence_added", "AI tool evidence added"),
+                    ("tools_picked", "Campaign's AI tools changed"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

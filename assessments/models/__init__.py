@@ -52,6 +52,16 @@ from .guidelines import (
     GuidelineVersion,
     LinkKind,
 )
+from .incidents import (
+    BREACH_NOTIFICATION_HOURS,
+    EntryKind,
+    HarmType,
+    Incident,
+    IncidentEntry,
+    IncidentSeverity,
+    IncidentStatus,
+)
+from .monitoring import Cadence, MonitoringReport, MonitoringRow, MonitoringRule
 from .notifications import (
     Channel,
     EmailStatus,
@@ -91,6 +101,17 @@ from .training import (
 )
 
 __all__ = [
+    "BREACH_NOTIFICATION_HOURS",
+    "EntryKind",
+    "HarmType",
+    "Incident",
+    "IncidentEntry",
+    "IncidentSeverity",
+    "IncidentStatus",
+    "Cadence",
+    "MonitoringReport",
+    "MonitoringRow",
+    "MonitoringRule",
     "Guideline",
     "GuidelineAcknowledgement",
     "GuidelineLink",

@@ -40,6 +40,9 @@ class WebhookEvent(models.TextChoices):
     APPROVAL_EXPIRING = "approval.expiring", _("Approval expiring")
     APPROVAL_EXPIRED = "approval.expired", _("Approval expired")
     FEEDBACK_SERIOUS = "feedback.serious", _("Serious feedback received")
+    MONITORING_BREACH = "monitoring.breach", _("Monitoring report breached the thresholds")
+    INCIDENT_OPENED = "incident.opened", _("Incident opened")
+    INCIDENT_CLOSED = "incident.closed", _("Incident closed")
 
 
 def new_webhook_secret() -> str:

@@ -49,6 +49,12 @@ class EventKind(models.TextChoices):
     TOOL_REVIEWED = "tool_reviewed", _("AI tool reviewed by the board")
     TOOL_EVIDENCE_ADDED = "tool_evidence_added", _("AI tool evidence added")
     TOOLS_PICKED = "tools_picked", _("Campaign's AI tools changed")
+    MONITORING_REPORTED = "monitoring_reported", _("Monitoring report filed")
+    MONITORING_FLAGGED = "monitoring_flagged", _("Flagged for the chair by monitoring")
+    INCIDENT_OPENED = "incident_opened", _("Incident opened")
+    INCIDENT_UPDATED = "incident_updated", _("Incident updated")
+    SUSPENSION_LIFTED = "suspension_lifted", _("Suspension of clearance lifted")
+    INCIDENT_CLOSED = "incident_closed", _("Incident closed")
 
 
 class AuditEvent(models.Model):

@@ -154,6 +154,10 @@ class Campaign(models.Model):
     rereview_flagged_at = models.DateTimeField(
         _("flagged for re-review by feedback"), null=True, blank=True
     )
+    # The open severe incident that suspends the clearance (services.incidents keeps it).
+    clearance_suspended_by = models.ForeignKey(
+        "Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # What ``?q=`` searches: name, team, owner and description, normalised

@@ -25,6 +25,10 @@ class NotificationKind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary for managers")
     GUIDELINE_UPDATED = "guideline_updated", _("A guideline for your campaigns changed")
     TRAINING_EXPIRING = "training_expiring", _("Ethics training expiring")
+    MONITORING_DUE = "monitoring_due", _("Monitoring report overdue")
+    MONITORING_BREACH = "monitoring_breach", _("Monitoring flagged a campaign")
+    INCIDENT = "incident", _("Incident on a campaign")
+    BREACH_DEADLINE = "breach_deadline", _("Personal data breach: notification deadline")
 
 
 class Channel(models.TextChoices):

@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import audit, permissions
 from ..models import (
@@ -59,8 +60,15 @@ def clearance(campaign: Campaign, *, conditions=None) -> dict:
     not_lapsed = (
         campaign.approval_expires_at is None or campaign.approval_expires_at > timezone.now()
     )
+    # A severe open incident suspends the clearance until the chair lifts it.
+    suspended_by = campaign.clearance_suspended_by_id
     return {
-        "cleared": approved and not open_conditions and not_lapsed,
+        "cleared": approved and not open_conditions and not_lapsed and suspended_by is None,
+        "suspended_by_incident": suspended_by,
+        "reason": _("Clearance suspended by incident %(id)s until the chair lifts it.")
+        % {"id": suspended_by}
+        if suspended_by
+        else "",
         "status": campaign.status,
         "tier": campaign.tier or None,
         "approved_version": version[1] if approved and version else None,

@@ -65,6 +65,14 @@ from .guidelines import (
     guideline_publish,
     guideline_topic_create,
 )
+from .incidents import (
+    breach_deadlines_remind,
+    incident_add_entry,
+    incident_close,
+    incident_lift_suspension,
+    incident_open,
+)
+from .monitoring import monitoring_report_file, monitoring_scan
 from .notifications import notification_preferences_set, notifications_mark_read
 from .panel import (
     current_version,
@@ -102,6 +110,13 @@ from .training import (
 )
 
 __all__ = [
+    "breach_deadlines_remind",
+    "incident_add_entry",
+    "incident_close",
+    "incident_lift_suspension",
+    "incident_open",
+    "monitoring_report_file",
+    "monitoring_scan",
     "acknowledge_for_submission",
     "guideline_publish",
     "guideline_topic_create",

@@ -32,6 +32,8 @@ from .guidelines import (  # noqa: F401
     guideline_new,
     guideline_version,
 )
+from .incidents import incident_detail, incident_list  # noqa: F401
+from .monitoring import monitoring_page, monitoring_report  # noqa: F401
 from .notifications import notification_settings, notifications_page, notifications_read  # noqa: F401
 from .people import (  # noqa: F401
     api_token_revoke,

@@ -12,6 +12,7 @@ from .. import (
     dashboard_charts,
     dashboard_figures,
     fragments,
+    incidents,
     listing,
     paging,
     registry,
@@ -60,6 +61,7 @@ def dashboard(request):
             "fragment_timeout": fragments.TIMEOUT,
             "training": training.dashboard_section(),
             "register": registry.dashboard_register(),
+            "incidents": incidents.figures(),
         },
     )
 

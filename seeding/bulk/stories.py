@@ -276,6 +276,7 @@ class _Stories:
                     owner_name=c.owner.name,
                     owner_email=c.owner.email,
                 ),
+                None,  # clearance_suspended_by: the bulk seed opens no incident
             ),
         )
         self.sink.add(

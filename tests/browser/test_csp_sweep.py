@@ -3,6 +3,7 @@ Content-Security-Policy violation (and no other console error)."""
 
 import pytest
 
+from assessments import services
 from tests.factories import PASSWORD, published_notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +21,17 @@ def test_no_csp_violation_on_the_main_pages(live_server, browser, approved_campa
     base = live_server.url
     campaign = approved_campaign
     notice = published_notice(actor=personas["marketer"], campaign=campaign)
+    report = services.monitoring_report_file(
+        actor=personas["marketer"], campaign=campaign, figures="A,100,50\nB,100,30"
+    )
+    incident = services.incident_open(
+        actor=personas["marketer"],
+        campaign=campaign,
+        what_happened="Ads reached minors.",
+        harm_type="safety",
+        severity="severe",
+        personal_data_breach=True,
+    )
     c = f"/campaigns/{campaign.pk}"
     journeys = {
         None: ["/accounts/login/", "/accounts/password/reset/", f"/t/{notice.public_id}/"],
@@ -31,12 +43,16 @@ def test_no_csp_violation_on_the_main_pages(live_server, browser, approved_campa
             f"{c}/assessment/privacy/",
             f"{c}/assessment/summary/",
             f"{c}/notice/",
+            f"{c}/monitoring/",
+            f"{c}/monitoring/{report.pk}/",
+            f"{c}/incidents/",
+            f"{c}/incidents/{incident.pk}/",
             "/notifications/",
             "/notifications/settings/",
             "/accounts/2fa/",
         ],
         "reviewer": ["/", "/review/", f"{c}/", f"{c}/assessment/summary/"],
-        "chair": ["/", "/review/", f"{c}/"],
+        "chair": ["/", "/review/", f"{c}/", f"{c}/incidents/{incident.pk}/"],
         "manager": ["/", "/dashboard/", "/people/", "/people/invite/"],
         "admin": ["/", "/people/", f"/people/{personas['marketer'].pk}/edit/", "/admin/"],
     }

@@ -2,13 +2,13 @@
 what the phone-width and axe-core browser tests walk through. Reads the database the demo
 was seeded into (``seed_demo``), so it runs inside Django (a test or the script)."""
 
-from assessments.management.commands.seed_demo import demo_password
 from django.urls import reverse
 
 from assessments import permissions, selectors
 from assessments.models import IN_REVIEW_STATES, User
 from assessments.permissions import Action
 from assessments.roles import Role
+from seeding.management.commands.seed_demo import demo_password
 
 # Role name -> the demo account that plays it (seed_demo.ACCOUNTS).
 ROLES = {
@@ -32,7 +32,7 @@ def pages_for(role: str) -> list[tuple[str, str]]:
     """(name, path) of each main page ``role`` sees, in the order a person meets them."""
     user = User.objects.get(email=ROLES[role])
     pages = [("home", reverse("home"))]
-    campaigns = permissions.visible_campaigns(user).order_by("pk")
+    campaigns = selectors.visible_campaigns(user).order_by("pk")
     if permissions.can(user, Action.VIEW_MY_CAMPAIGNS):
         pages.append(("my-campaigns", reverse("my_campaigns")))
     draft = campaigns.filter(status="draft").first()

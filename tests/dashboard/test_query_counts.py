@@ -28,9 +28,10 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "postgresql": {
         # + 1: the active training modules (issue #21; none here, so the section stops there);
-        # + 1: the AI tool register's figures (registry.dashboard_register).
-        "dashboard": 8,
-        "dashboard_filtered": 9,  # + the team filter's lookup
+        # + 1: the AI tool register's figures (registry.dashboard_register);
+        # + 1: the incidents' figures (assessments.incidents).
+        "dashboard": 9,
+        "dashboard_filtered": 10,  # + the team filter's lookup
         "list": 7,
         "list_filtered": 7,  # the team filter is checked against the options' one read
         "list_next_page": 7,

@@ -54,8 +54,9 @@ def test_bench_prints_one_line_per_page_against_the_floor():
     assert queries["floor"] == 4  # session, user, roles, notification count
     assert queries["review_queue"] == 4  # the floor's: the lists come from the cached fragment
     # 6 + the training section's 3 (issue #21: modules, people's roles and teams, current
-    # trainings; the demo seeds training modules) + the AI tool register's figures.
-    assert queries["dashboard"] == 10
+    # trainings; the demo seeds training modules) + the AI tool register's figures + the
+    # incidents' figures.
+    assert queries["dashboard"] == 11
     memory = [line for line in lines if line.startswith("# csv_export_all")]
     assert memory and re.search(r"rows=\d+ seconds=\d+\.\d peak_python_mb=\d+\.\d", memory[0])
     if connection.vendor == "postgresql":

@@ -274,8 +274,8 @@ def test_reports_answer_get_only(client, approved_campaign, marketer, name):
 # in the review), the chair's teams (is_party), then the review lists the report shows:
 # versions, assignments, votes, decisions, comments (no conditions here). The history is
 # a fragment cached under the campaign's last audit event (each report is read once
-# before it is measured), and the evidence files. The same on every database.
-REPORT_QUERIES = 11
+# before it is measured), the evidence files and the incidents. The same on every database.
+REPORT_QUERIES = 12
 
 
 def busy_campaign(marketer, team, questionnaire, chair, board) -> Campaign:

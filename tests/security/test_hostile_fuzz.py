@@ -53,8 +53,10 @@ from assessments.forms import (
     WithdrawForm,
 )
 from assessments.guideline_forms import GuidelineForm
+from assessments.incident_forms import IncidentCloseForm, IncidentEntryForm, IncidentForm
 from assessments.listing import CampaignFilterForm
 from assessments.models import Assignment, Campaign, NotificationKind
+from assessments.monitoring_forms import MonitoringReportForm
 from assessments.register_forms import ToolEvidenceForm, ToolForm, ToolReviewForm
 from assessments.training_forms import (
     CompletionImportForm,
@@ -465,6 +467,35 @@ def html_forms(w) -> list[dict]:
         ),
         form("evidence_delete", [draft.pk, w["evidence"].pk], "marketer", []),
         form(
+            "monitoring_page",
+            [w["approved"].pk],
+            "marketer",
+            fields_of(MonitoringReportForm),
+            files=("csv_file",),
+            extra={"figures": "A,10,5\nB,10,4", "observations": "Fine."},
+        ),
+        form(
+            "incident_list",
+            [c.pk],
+            "manager",
+            fields_of(IncidentForm),
+            extra={"what_happened": "Leak", "harm_type": "privacy", "severity": "minor"},
+        ),
+        form(
+            "incident_detail",
+            k["incident_detail"],
+            "marketer",
+            ["action", *fields_of(IncidentEntryForm)],
+            extra={"action": "entry", "kind": "update", "text": "Paused."},
+        ),
+        form(
+            "incident_detail",
+            k["incident_detail"],
+            "chair",
+            ["action", *fields_of(IncidentCloseForm)],
+            extra={"action": "close", "resolution": "Fixed."},
+        ),
+        form(
             "invite",
             [],
             "admin",
@@ -856,6 +887,7 @@ INERT = {
     "register_evidence_download",
     "api_register",
     "api_register_tool",
+    "monitoring_report",
 }
 QUERY_URLS = {
     "campaign_list",

@@ -117,6 +117,10 @@ ACCESS = {
     "api_register": "login",
     "api_register_tool": "login",
     "api_campaign_tools": "campaign",
+    "monitoring_page": "campaign",
+    "monitoring_report": "campaign",
+    "incident_list": "campaign",
+    "incident_detail": "campaign",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -163,6 +167,16 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         **services.signing_expectation(campaign, "overrule"),
     )
     notice = published_notice(actor=marketer, campaign=campaign)
+    report = services.monitoring_report_file(
+        actor=marketer, campaign=campaign, figures="A,10,5\nB,10,4"
+    )
+    incident = services.incident_open(
+        actor=marketer,
+        campaign=campaign,
+        what_happened="Ads shown to minors.",
+        harm_type="safety",
+        severity="serious",
+    )
     pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n")
     feedback = services.feedback_add(
         actor=marketer,
@@ -233,6 +247,8 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "register_evidence_upload": [tool.pk],
         "register_evidence_download": [tool.pk, tool_file.pk],
         "api_register_tool": [tool.pk],
+        "monitoring_report": [campaign.pk, report.pk],
+        "incident_detail": [campaign.pk, incident.pk],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

@@ -109,6 +109,9 @@ COVERED = {
     "register_edit",  # test_register_edit
     "register_review",  # test_register_review
     "register_evidence_upload",  # test_register_evidence_upload
+    "monitoring_page",  # tests/monitoring/test_monitoring_views.py (protected fields)
+    "incident_list",  # tests/monitoring/test_incident_views.py (protected fields)
+    "incident_detail",  # tests/monitoring/test_incident_views.py (protected fields)
 }
 # POST views that read nothing from the body (the object is in the URL, the actor is
 # the signed-in user): nothing to assign.
@@ -142,6 +145,7 @@ NO_FORM = {
     "register_list",
     "register_detail",
     "register_evidence_download",
+    "monitoring_report",
 }
 # The JSON API (token-authenticated, serializers with explicit fields): tests/api.
 API = {

@@ -18,7 +18,7 @@ from assessments import selectors, services
 from assessments.models import Campaign, Team, TransparencyNotice, User, UserRole
 from assessments.questionnaire import visible_codes
 from assessments.roles import Role
-from seeding import bulk, demo_guidelines, demo_provenance, demo_training
+from seeding import bulk, demo_guidelines, demo_monitoring, demo_provenance, demo_training
 from seeding.calendar import seed_calendar
 from seeding.register import pick_demo_tools, seed_register
 
@@ -118,6 +118,7 @@ class Command(BaseCommand):
         demo_training.seed_training()
         demo_provenance.seed_provenance()
         seed_calendar()
+        demo_monitoring.seed_monitoring()
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in with e-mail and password):"))
         width = max(len(r[0]) for r in rows)
         for roles, email, password in rows:
