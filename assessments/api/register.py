@@ -19,17 +19,7 @@ class ToolSerializer(serializers.ModelSerializer):
         model = RegisterTool
         fields = [
             "id",
-            "name",
-            "kind",
-            "provider",
-            "purpose",
-            "data_regions",
-            "sub_processors",
-            "trains_on_our_data",
-            "dpa_signed",
-            "opt_outs",
-            "c2pa_credentials",
-            "limitations",
+            *services.TOOL_FIELDS,
             "review",
             "review_limits",
             "reviewed_at",
