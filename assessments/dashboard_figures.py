@@ -87,6 +87,33 @@ def period_of(filters: dict, today: date) -> Period:
     return Period(start=start, end=end)
 
 
+@dataclass
+class Frame:
+    """What the dashboard shows around its figures, known without reading them: the
+    period and the list of the campaigns created in it."""
+
+    period: Period
+    period_link: str
+
+
+def frame_of(filters: dict, today: date) -> Frame:
+    period = period_of(filters, today)
+    return Frame(period, _links(filters)(**{"from": period.start_param, "to": period.end_param}))
+
+
+def _links(filters: dict) -> "Links":
+    """The campaign list's URLs under the dashboard's filters."""
+    team = filters.get("team")
+    return Links(
+        {
+            "team": team.pk if team else None,
+            "tier": filters.get("tier") or None,
+            "channel": filters.get("channel"),
+            "market": filters.get("market"),
+        }
+    )
+
+
 def median_from_histogram(histogram: dict[int, int]) -> float | None:
     """The median of values given as value → how many (the mean of the two middle ones
     for an even count)."""
@@ -141,19 +168,6 @@ class DashboardFilterForm(listing.CampaignFilterForm):
     q = state = on = sort = None
     outcome = reason = category = flag = dimension = reviewer = None
     pending = overdue = expiring = serious = reworked = None
-
-
-def team_options(form, teams: list[tuple[int, str]]) -> dict:
-    """The team filter's choices, like ``form.options("team")``, from the teams (id, name)
-    the dashboard has read anyway (the form's own choices would read them again)."""
-    bound = form["team"]
-    value = bound.value()
-    current = "" if value in (None, "") else str(value)
-    choices = [("", bound.field.empty_label)] + [(str(pk), name) for pk, name in teams]
-    return {
-        "label": bound.label,
-        "choices": [(key, label, key == current) for key, label in choices],
-    }
 
 
 def dashboard_data(
@@ -216,14 +230,7 @@ def dashboard_data(
     names = summary.people
     teams = summary.teams
 
-    link = Links(
-        {
-            "team": team.pk if team else None,
-            "tier": tier or None,
-            "channel": filters.get("channel"),
-            "market": filters.get("market"),
-        }
-    )
+    link = _links(filters)
     in_range = {"from": period.start_param, "to": period.end_param}
     statuses = labels(CampaignStatus)
 

@@ -23,6 +23,7 @@ from ..models import (
 from ..roles import Role
 from ..task_dispatch import enqueue_each
 from . import assignments
+from .read_models import cached_lists_refresh
 from .search_text import search_text_refresh
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def invitation_accept(*, token: str, email: str, display_name: str, password: st
     """Create the invited person's account. Refuses expired, used, withdrawn or
     forged invitations and an e-mail address that is not the invited one."""
     with transaction.atomic():
+        cached_lists_refresh()
         found = invitation_from_token(token)
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
         check_invitation_usable(invitation)
@@ -169,6 +171,7 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> None:
     if not set(roles) <= set(Role.values):
         raise ServiceError(_("Unknown role."), field="roles")
     with transaction.atomic():
+        cached_lists_refresh()
         _check_keeps_an_admin(actor=actor, user=user, roles=roles)
         locked = User.objects.select_for_update().get(pk=user.pk)
         _apply_roles(locked, sorted(set(roles)))
@@ -211,6 +214,7 @@ def user_update(
         )
     grantable = set(permissions.invitable_teams(actor).values_list("pk", flat=True))
     with transaction.atomic():
+        cached_lists_refresh()
         _check_keeps_an_admin(actor=actor, user=user, roles=roles)
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not permissions.can_edit_person(actor, locked):  # as it is now, not as it was read
@@ -262,6 +266,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
     if not permissions.can_change_activation(actor, user):
         raise ServiceError(_("You may not change this person's access."))
     with transaction.atomic():
+        cached_lists_refresh()
         changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
         if changed and not active:
             assignments.reviewer_assignments_withdraw(user=user, actor=actor)
@@ -290,6 +295,7 @@ def team_create(*, actor: User, name: str, slug: str) -> Team:
     if not actor.has_role(Role.ADMIN):
         raise ServiceError(_("Only administrators may create teams."))
     with transaction.atomic():
+        cached_lists_refresh()
         return Team.objects.create(name=name.strip(), slug=slug)
 
 
@@ -301,6 +307,7 @@ def team_rename(*, actor: User, team: Team, name: str) -> None:
     if not name:
         raise ServiceError(_("Enter the team's name."), field="name")
     with transaction.atomic():
+        cached_lists_refresh()
         locked = Team.objects.select_for_update().get(pk=team.pk)
         if locked.name == name:
             return

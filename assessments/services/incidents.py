@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..notifications import notify
 from ..roles import Role
+from .read_models import cached_lists_refresh
 
 TEXT_MAX = 4000
 MAX_PEOPLE = 1_000_000_000
@@ -88,6 +89,7 @@ def incident_open(
             _("The estimate is a whole number from 0 to 1,000,000,000."), field="people_affected"
         )
     with transaction.atomic():
+        cached_lists_refresh()
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not permissions.can_open_campaign(actor, campaign):
             raise ServiceError(_("You cannot open an incident on this campaign."))
@@ -164,6 +166,7 @@ def incident_add_entry(
     if kind == EntryKind.UPDATE:
         owner, due_on = None, None
     with transaction.atomic():
+        cached_lists_refresh()
         campaign, incident = _locked_incident(incident)
         if not permissions.can_open_campaign(actor, campaign):
             raise ServiceError(_("You cannot update this incident."))
@@ -200,6 +203,7 @@ def _check_chair(actor: User) -> None:
 def incident_lift_suspension(*, actor: User, incident: Incident) -> Incident:
     _check_chair(actor)
     with transaction.atomic():
+        cached_lists_refresh()
         campaign, incident = _locked_incident(incident)
         if not incident.suspending:
             raise ServiceError(_("This incident does not suspend the clearance."))
@@ -221,6 +225,7 @@ def incident_close(*, actor: User, incident: Incident, resolution: str) -> Incid
     _check_chair(actor)
     resolution = _text(resolution, "resolution")
     with transaction.atomic():
+        cached_lists_refresh()
         campaign, incident = _locked_incident(incident)
         if incident.status != IncidentStatus.OPEN:
             raise ServiceError(_("This incident is closed."))

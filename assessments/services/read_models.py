@@ -25,7 +25,8 @@ def read_models_refresh(*campaigns: Campaign | int) -> None:
 
 
 def cached_lists_refresh() -> None:
-    """For a change that moves no dashboard count but shows in a cached list (accepting an
-    assignment leaves the reviewer's "to accept" list; triage leaves the chair's): the
-    fragments showing campaigns are rebuilt once the transaction commits."""
+    """For a change that moves no dashboard count but shows in a cached fragment (accepting
+    an assignment leaves the reviewer's "to accept" list; triage leaves the chair's; training,
+    the register, incidents, people and teams show in the dashboard's sections): the
+    fragments are rebuilt once the transaction commits."""
     fragments.bump()

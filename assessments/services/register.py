@@ -12,7 +12,7 @@ from ..cleaning import upload_name
 from ..errors import ServiceError
 from ..evidence import check_upload
 from ..models import Assessment, Campaign, EventKind, RegisterTool, ToolEvidence, ToolReview, User
-from .read_models import read_models_refresh
+from .read_models import cached_lists_refresh, read_models_refresh
 
 # The entry's descriptive fields, which the board (chair and reviewers) proposes and edits.
 TOOL_FIELDS = (
@@ -52,6 +52,7 @@ def tool_save(*, actor: User, data: dict, tool: RegisterTool | None = None) -> R
 
 def _tool_write(actor: User, data: dict, tool: RegisterTool | None, name: str) -> RegisterTool:
     with transaction.atomic():
+        cached_lists_refresh()
         if tool is None:
             tool = RegisterTool(**{k: data[k] for k in TOOL_FIELDS})
             tool.name = name
@@ -90,6 +91,7 @@ def tool_review(
         )
     now = timezone.now()
     with transaction.atomic():
+        cached_lists_refresh()
         tool = RegisterTool.objects.select_for_update().get(pk=tool.pk)
         tool.review = decision
         tool.review_limits = limits if decision == ToolReview.LIMITED else ""

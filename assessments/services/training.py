@@ -26,6 +26,7 @@ from ..models import (
 from ..notifications import notify
 from ..permissions import Action
 from ..roles import Role
+from .read_models import cached_lists_refresh
 
 MODULE_FIELDS = (
     "title_en",
@@ -59,6 +60,7 @@ def training_module_save(
     if unknown:
         raise ServiceError(_("Choose roles from the list."), field="required_roles")
     with transaction.atomic():
+        cached_lists_refresh()
         if module is None:
             module = TrainingModule()
             created = True
@@ -135,6 +137,7 @@ def training_take(
     if not (actor.is_authenticated and actor.is_active):
         raise ServiceError(_("Sign in to take a module."))
     with transaction.atomic():
+        cached_lists_refresh()
         module = TrainingModule.objects.select_for_update().get(pk=module.pk)
         if not module.is_active:
             raise ServiceError(_("This module is retired."))
@@ -178,6 +181,7 @@ def training_record(
     if problem:
         raise ServiceError(problem, field="completed_on")
     with transaction.atomic():
+        cached_lists_refresh()
         module = TrainingModule.objects.select_for_update().get(pk=module.pk)
         return _complete(
             person=person,
@@ -286,6 +290,7 @@ def training_import(*, actor: User, data: bytes) -> int:
     if problems:
         raise CsvProblems(problems[:CSV_MAX_PROBLEMS])
     with transaction.atomic():
+        cached_lists_refresh()
         locked = {
             m.pk: m
             for m in TrainingModule.objects.select_for_update().filter(

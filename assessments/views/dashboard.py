@@ -37,15 +37,22 @@ def home(request):
 def dashboard(request):
     form = dashboard_figures.DashboardFilterForm(request.GET or None)
     filters = form.filters()
+    now = timezone.now()
     language = translation.get_language()
-    questionnaire = selectors.current_questionnaire()
-    data = dashboard_figures.dashboard_data(
-        filters,
-        definition=selectors.definition_of(questionnaire) if questionnaire else None,
-        language=language,
-    )
-    options = form.options("tier", "channel", "market")
-    options["team"] = dashboard_figures.team_options(form, data["teams"])
+    frame = dashboard_figures.frame_of(filters, now.date())
+
+    def figures():
+        questionnaire = selectors.current_questionnaire()
+        return dashboard_figures.dashboard_data(
+            filters,
+            definition=selectors.definition_of(questionnaire) if questionnaire else None,
+            language=language,
+            now=now,
+        )
+
+    # The figures, charts and sections are read only when their cached fragment is stale.
+    data = SimpleLazyObject(figures)
+    options = form.options("team", "tier", "channel", "market")
     rtl = translation.get_language_bidi()
     return render(
         request,
@@ -53,15 +60,15 @@ def dashboard(request):
         {
             "form": form,
             "options": options,
+            "frame": frame,
             "data": data,
-            # Drawn only when the page's fragment is not cached.
             "svgs": SimpleLazyObject(lambda: dashboard_charts.charts_for(data, rtl=rtl)),
-            "today": timezone.now().date().isoformat(),
+            "today": now.date().isoformat(),
             "fragments_version": fragments.version(),
             "fragment_timeout": fragments.TIMEOUT,
-            "training": training.dashboard_section(),
-            "register": registry.dashboard_register(),
-            "incidents": incidents.figures(),
+            "training": SimpleLazyObject(training.dashboard_section),
+            "register": SimpleLazyObject(registry.dashboard_register),
+            "incidents": SimpleLazyObject(incidents.figures),
         },
     )
 

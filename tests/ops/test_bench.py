@@ -53,10 +53,9 @@ def test_bench_prints_one_line_per_page_against_the_floor():
     queries = {m["name"]: int(m["queries"]) for m in timed}
     assert queries["floor"] == 4  # session, user, roles, notification count
     assert queries["review_queue"] == 4  # the floor's: the lists come from the cached fragment
-    # 6 + the training section's 3 (issue #21: modules, people's roles and teams, current
-    # trainings; the demo seeds training modules) + the AI tool register's figures + the
-    # incidents' figures.
-    assert queries["dashboard"] == 11
+    # The floor's and the team filter's options: the figures and the sections (training,
+    # register, incidents) come from cached fragments.
+    assert queries["dashboard"] == 5
     memory = [line for line in lines if line.startswith("# csv_export_all")]
     assert memory and re.search(r"rows=\d+ seconds=\d+\.\d peak_python_mb=\d+\.\d", memory[0])
     if connection.vendor == "postgresql":
