@@ -76,7 +76,7 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
             )
             for name, m in zip(month_names, months, strict=True)
         ],
-        title=_("Submissions and decisions per month"),
+        title=_("Campaigns submitted and decided per month"),
         rtl=rtl,
         chart_id="chart-monthly",
     )
@@ -147,13 +147,12 @@ def charts_for(data: dict, *, rtl: bool) -> dict:
         rtl=rtl,
         chart_id="chart-reasons",
     )
-    feedback = _("feedback")
     out["feedback"] = charts.hbars(
         [
-            charts.Bar(row["label"], [charts.Segment(row["n"], feedback, row["url"], 5)])
+            charts.Bar(row["label"], [charts.Segment(row["n"], campaigns, row["url"], 5)])
             for row in data["feedback"]
         ],
-        title=_("Stakeholder feedback by category"),
+        title=_("Campaigns with stakeholder feedback, by category"),
         rtl=rtl,
         chart_id="chart-feedback",
     )

@@ -48,13 +48,18 @@ STATE = "state"  # campaigns by creation month; key: current state
 SUBMITTED = "submitted"  # campaigns by month of first submission; key: ""
 REWORKED = "reworked"  # of those, the ones that ever got "changes requested"
 DECISION = "decision"  # decisions by month; key: outcome
+DECIDED = "decided"  # campaigns by month of a decision (once a month); key: ""
 CYCLE = "cycle"  # decisions by month; key: whole days from submission to decision
-REASON = "reason"  # rejections and change requests by month; key: "outcome:reason"
+REASON = "reason"  # campaigns rejected or sent back by month (once); key: "outcome:reason"
 FLAG = "flag"  # campaigns by creation month; key: red-flag question code (latest version)
 TOP_DIMENSION = "top_dim"  # campaigns by creation month; key: their highest-scoring dimension
 DIMENSION_PCT = "dim_pct"  # per dimension: n campaigns, total of residual % × 10
-FEEDBACK = "feedback"  # feedback by month; key: category
+FEEDBACK = "feedback"  # campaigns with feedback by month (once); key: category
 VOTE_TIME = "vote_time"  # votes by month; key: reviewer id; total: seconds assignment → vote
+VOTED = "voted"  # campaigns voted on by month (once); key: reviewer id
+# For each metric counted once a month (REASON, FEEDBACK, VOTED), its "again" metric
+# lets a range of months count each campaign once too (``add_once_a_month``).
+AGAIN = {metric: f"{metric}_again" for metric in (REASON, FEEDBACK, VOTED)}
 OPEN_WORK = "open_work"  # assignments waiting for their reviewer, by the campaign's due DAY
 
 NOT_STATED = "not_stated"
@@ -146,6 +151,20 @@ def facts_of(
     }
 
 
+def in_range_once(counts: Mapping[str, tuple[int, int]], again, start: date) -> dict[str, int]:
+    """Campaigns by key over a range of months starting at ``start``, from the sums over
+    the range of a metric counted by ``add_once_a_month`` (``counts``) and of its "again"
+    metric (``again``): the months a campaign counts in, less the repeats whose earlier
+    month is in the range too, leave one per campaign (the list's "in the range")."""
+    out = {key: n for key, (n, _total) in counts.items()}
+    first = month_of(start)
+    for key, (n, _total) in again.items():
+        key, _sep, earlier = key.rpartition("@")
+        if earlier >= first and key in out:
+            out[key] -= n
+    return {key: n for key, n in out.items() if n}
+
+
 def base_cells(facts: dict) -> Counter:
     """(metric, month, key) → [n, total] for one campaign, before the channel and market
     fan-out."""
@@ -156,27 +175,49 @@ def base_cells(facts: dict) -> Counter:
         cells[(metric, period, str(key))] += 1
         totals[(metric, period, str(key))] += total
 
+    def add_once_a_month(metric, months_by_key):
+        """One count per key and month in which the campaign has the fact; and, under the
+        "again" metric, one per month that follows an earlier such month, keyed
+        "key@earlier month" (``in_range_once`` subtracts those to count a campaign once
+        over any range of months, as the list filtered by that range shows it once)."""
+        for key, months in months_by_key.items():
+            months = sorted(set(months))
+            for period in months:
+                add(metric, period, key)
+            for earlier, period in zip(months, months[1:], strict=False):
+                add(AGAIN[metric], period, f"{key}@{earlier}")
+
     add(STATE, facts["created"], facts["status"])
     if facts["submitted"]:
         add(SUBMITTED, facts["submitted"], "")
         if facts["reworked"]:
             add(REWORKED, facts["submitted"], "")
+    reasons_by_key = defaultdict(list)
     for period, outcome, days, reasons in facts["decisions"]:
         add(DECISION, period, outcome)
         add(CYCLE, period, days)
         if outcome in REASON_OUTCOMES:
             for reason in reasons or [NOT_STATED]:
-                add(REASON, period, f"{outcome}:{reason}")
+                reasons_by_key[f"{outcome}:{reason}"].append(period)
+    # The month series reads one month at a time, so it needs no "again" counts.
+    for period in sorted({d[0] for d in facts["decisions"]}):
+        add(DECIDED, period, "")
+    add_once_a_month(REASON, reasons_by_key)
     for code in facts["flags"]:
         add(FLAG, facts["created"], code)
     if facts["top_dimension"]:
         add(TOP_DIMENSION, facts["created"], facts["top_dimension"])
     for code, pct10 in facts["dimensions"].items():
         add(DIMENSION_PCT, facts["created"], code, pct10)
+    categories = defaultdict(list)
     for period, category in facts["feedback"]:
-        add(FEEDBACK, period, category)
+        categories[category].append(period)
+    add_once_a_month(FEEDBACK, categories)
+    voted = defaultdict(list)
     for period, reviewer, seconds in facts["votes"]:
         add(VOTE_TIME, period, reviewer, seconds)
+        voted[str(reviewer)].append(period)
+    add_once_a_month(VOTED, voted)
     for reviewer in facts.get("open", ()):
         add(OPEN_WORK, facts["due"] or facts["created"], reviewer)
     return Counter({k: (n, totals[k]) for k, n in cells.items()})

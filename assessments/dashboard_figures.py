@@ -226,6 +226,11 @@ def dashboard_data(
         int(key): {"open": n, "overdue": late} for key, (n, late) in summary.open_work.items() if n
     }
     vote_times = ranked[counts.VOTE_TIME]
+    # Campaigns once over the period (as the lists the figures open show them).
+    voted_on, reason_counts, feedback_counts = (
+        counts.in_range_once(ranked[metric], ranked[counts.AGAIN[metric]], period.start)
+        for metric in (counts.VOTED, counts.REASON, counts.FEEDBACK)
+    )
     reviewer_ids = set(workload) | {int(k) for k in vote_times if k.isdigit()}
     names = summary.people
     teams = summary.teams
@@ -262,7 +267,7 @@ def dashboard_data(
         },
         {
             "code": "decided_month",
-            "label": _("Decisions this month"),
+            "label": _("Campaigns decided this month"),
             "value": summary.decided_this_month,
             "url": link(on="decided", **{"from": this_month_param, "to": this_month_param}),
         },
@@ -344,7 +349,7 @@ def dashboard_data(
             {
                 "month": month,
                 "submitted": series.get((counts.SUBMITTED, month), no_counts).get("", 0),
-                "decided": sum(cycle.values()),  # every decision has its cycle time
+                "decided": series.get((counts.DECIDED, month), no_counts).get("", 0),
                 "median_days": median_from_histogram(cycle),
                 "submitted_url": link(on="submitted", **{"from": key, "to": key}),
                 "decided_url": link(on="decided", **{"from": key, "to": key}),
@@ -379,7 +384,7 @@ def dashboard_data(
         key=lambda row: (-(row["avg_pct"] or 0), row["code"]),
     )
     reasons = defaultdict(dict)
-    for key, (n, _total) in ranked[counts.REASON].items():
+    for key, n in reason_counts.items():
         outcome, _sep, reason = key.partition(":")
         reasons[reason][outcome] = n
     reason_labels = {**labels(ReviewReason), counts.NOT_STATED: _("not stated")}
@@ -408,15 +413,15 @@ def dashboard_data(
         {
             "code": code,
             "label": categories.get(code, code),
-            "n": ranked[counts.FEEDBACK].get(code, (0, 0))[0],
+            "n": feedback_counts[code],
             "url": link(on="feedback", category=code, **in_range),
         }
         for code in FeedbackCategory.values
-        if ranked[counts.FEEDBACK].get(code, (0, 0))[0]
+        if feedback_counts.get(code)
     ]
     workload_rows = []
     for pk in reviewer_ids:
-        votes, seconds = vote_times.get(str(pk), (0, 0))
+        votes, seconds = vote_times.get(str(pk), (0, 0))  # votes, for the average
         open_row = workload.get(pk, {})
         open_row = {"open": open_row.get("open") or 0, "overdue": open_row.get("overdue") or 0}
         workload_rows.append(
@@ -425,7 +430,7 @@ def dashboard_data(
                 "name": names.get(pk, str(pk)),
                 "open": open_row.get("open", 0),
                 "overdue": open_row.get("overdue", 0),
-                "votes": votes,
+                "votes": voted_on.get(str(pk), 0),  # campaigns
                 "avg_days": round(seconds / votes / 86400, 1) if votes else None,
                 "open_url": link(pending=1, reviewer=pk),
                 "overdue_url": link(pending=1, reviewer=pk, overdue=1),

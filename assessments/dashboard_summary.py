@@ -8,7 +8,9 @@ from datetime import date
 from django.db import connection
 
 from .dashboard_counts import (
+    AGAIN,
     CYCLE,
+    DECIDED,
     DIMENSION_PCT,
     FEEDBACK,
     FLAG,
@@ -19,14 +21,25 @@ from .dashboard_counts import (
     SUBMITTED,
     TOP_DIMENSION,
     VOTE_TIME,
+    VOTED,
 )
 from .models import EVERY, IN_REVIEW_STATES, DashboardCount, Team, User
 
 # Every counted decision adds one DECISION and one CYCLE cell with the same month
 # (``base_cells``), so a month's decisions are the sum of its cycle-time histogram: the
 # dashboard reads CYCLE only (tests/dashboard/test_figures.py checks the equality).
-SERIES_METRICS = (SUBMITTED, REWORKED, CYCLE)
-RANKED_METRICS = (FLAG, TOP_DIMENSION, DIMENSION_PCT, REASON, FEEDBACK, VOTE_TIME)
+# DECIDED counts the campaigns decided in a month, as the list of that month shows them.
+SERIES_METRICS = (SUBMITTED, REWORKED, CYCLE, DECIDED)
+RANKED_METRICS = (
+    FLAG,
+    TOP_DIMENSION,
+    DIMENSION_PCT,
+    REASON,
+    FEEDBACK,
+    VOTE_TIME,
+    VOTED,
+    *AGAIN.values(),
+)
 
 
 @dataclass
@@ -40,7 +53,7 @@ class Summary:
     series: dict[tuple[str, date], dict[str, int]] = field(default_factory=dict)
     # metric -> key -> (n, total) over the period
     ranked: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
-    decided_this_month: int = 0
+    decided_this_month: int = 0  # campaigns
     # reviewer id (the key) -> (open assignments, of which overdue)
     open_work: dict[str, tuple[int, int]] = field(default_factory=dict)
     teams: list[tuple[int, str]] = field(default_factory=list)  # (id, name) by name
@@ -136,7 +149,7 @@ def read(
             f"'d', metric, '', NULL, NULL, NULL, {summed}, 0",
             "metric = %s AND period = %s",
             "metric",
-            [CYCLE, day(this_month), *scope_params],
+            [DECIDED, day(this_month), *scope_params],
         )
     # The teams in name order (the database's collation, like ORDER BY name).
     teams = Team._meta.db_table
@@ -199,7 +212,7 @@ def read(
         else:
             summary.decided_this_month = n
     if in_period:
-        summary.decided_this_month = sum(series.get((CYCLE, this_month), {}).values())
+        summary.decided_this_month = series.get((DECIDED, this_month), {}).get("", 0)
     summary.series, summary.ranked = dict(series), dict(ranked)
     summary.teams = [(pk, name) for _order, pk, name in sorted(summary.teams)]
     return summary

@@ -250,12 +250,12 @@ def _check_read_for(campaign: Campaign, user: User) -> None:
 
 
 def can_vote(user: User, campaign: Campaign) -> bool:
-    """An accepted assignment on the current version, no vote on it yet, review open.
-    ``campaign`` is read ``with_viewer(user)``."""
+    """The review is open and the user's accepted assignment still waits for their vote
+    (``Assignment.objects.open``). ``campaign`` is read ``with_viewer(user)``."""
     if not _active(user) or campaign.status != CampaignStatus.IN_REVIEW:
         return False
     _check_read_for(campaign, user)
-    return campaign.viewer_accepted and not campaign.viewer_voted
+    return campaign.viewer_to_vote
 
 
 # --- the AI tool register ---------------------------------------------------------------

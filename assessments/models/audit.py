@@ -57,11 +57,17 @@ class EventKind(models.TextChoices):
     INCIDENT_CLOSED = "incident_closed", _("Incident closed")
 
 
+def event_kinds() -> list[tuple[str, str]]:
+    """The kinds an event may have (``EventKind``). The field's choices name this function,
+    so its migrations refer to it instead of listing the kinds: a new kind needs none."""
+    return EventKind.choices
+
+
 class AuditEvent(models.Model):
     """One event in the global chain; ``seq`` runs 1, 2, 3… without gaps."""
 
     seq = models.PositiveBigIntegerField(_("sequence number"), unique=True)
-    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=event_kinds)
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),

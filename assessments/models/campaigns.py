@@ -89,29 +89,25 @@ class CampaignQuerySet(models.QuerySet):
     def with_viewer(self, user) -> "CampaignQuerySet":
         """Each campaign with what ``permissions.available_actions`` needs to know about
         ``user`` and its newest version, read in the same query: the version's id and
-        number, the user's pending or accepted assignment on it, their vote on it, and
-        whether they submitted any version (a party to the campaign)."""
-        from .review import Assignment, AssignmentStatus, CampaignVersion, Vote
+        number, the user's open assignment on it (``Assignment.objects.open``: pending,
+        or accepted and waiting for their vote), and whether they submitted any version
+        (a party to the campaign)."""
+        from .review import Assignment, AssignmentStatus, CampaignVersion
 
         newest = CampaignVersion.objects.filter(campaign_id=models.OuterRef("pk")).order_by(
             "-number"
         )
-        mine = {"campaign_id": models.OuterRef("pk"), "reviewer_id": user.pk}
-        on_newest = {"version_id": models.OuterRef("latest_version_id")}
+        mine = Assignment.objects.open().filter(
+            campaign_id=models.OuterRef("pk"), reviewer_id=user.pk
+        )
         return self.annotate(
             viewer_pk=models.Value(user.pk, output_field=models.BigIntegerField()),
             latest_version_id=models.Subquery(newest.values("pk")[:1]),
             latest_version_number=models.Subquery(newest.values("number")[:1]),
-        ).annotate(
             viewer_pending_id=models.Subquery(
-                Assignment.objects.filter(
-                    **mine, **on_newest, status=AssignmentStatus.PENDING
-                ).values("pk")[:1]
+                mine.filter(status=AssignmentStatus.PENDING).values("pk")[:1]
             ),
-            viewer_accepted=models.Exists(
-                Assignment.objects.filter(**mine, **on_newest, status=AssignmentStatus.ACCEPTED)
-            ),
-            viewer_voted=models.Exists(Vote.objects.filter(**mine, **on_newest)),
+            viewer_to_vote=models.Exists(mine.filter(status=AssignmentStatus.ACCEPTED)),
             viewer_submitted=models.Exists(
                 CampaignVersion.objects.filter(
                     campaign_id=models.OuterRef("pk"), submitted_by_id=user.pk

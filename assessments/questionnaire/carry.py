@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .definition import AnswerError, Definition
+from .definition import Definition
+from .parts import AnswerError
 
 
 def carry_answers(definition: Definition, answers: dict) -> tuple[dict, list[str]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .definition import Question
+from .parts import Question
 
 TIERS = ("I", "II", "III", "IV", "prohibited")
 

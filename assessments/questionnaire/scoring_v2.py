@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .definition import Definition, Question
+from .definition import Definition
+from .parts import Question
 from .results import Contribution, DimensionScore, RedFlagHit, Result, tier_rank
 from .visibility import evaluate, visible_codes
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.urls import reverse
 
@@ -439,3 +440,16 @@ def test_a_channel_or_market_filter_gives_the_same_rows_with_or_without_a_team(
         assert with_team == [pk for pk in alone if teams[pk] == team_id]
         counted = client.get(reverse("campaign_list") + f"?{field}={value}&team={team_id}")
         assert counted.context["page"].count == len(with_team)
+
+
+def test_the_migration_recounts_the_campaigns_the_services_count(history, chair, marketer):
+    services.campaign_submit(actor=marketer, campaign=history["changes"])
+    kept = cells()
+    assert {cell[0] for cell in kept} >= {dashboard_counts.DECIDED, dashboard_counts.VOTED}
+    # As before the change: decisions, not campaigns, and no counts of campaigns.
+    recounted = (dashboard_counts.DECIDED, dashboard_counts.VOTED)
+    DashboardCount.objects.filter(metric__in=recounted).delete()
+    DashboardCount.objects.filter(metric=dashboard_counts.REASON).update(n=7)
+    migration = importlib.import_module("assessments.migrations.0039_dashboard_counts_campaigns")
+    migration.recount(django_apps, SimpleNamespace(connection=connection))
+    assert cells() == kept
