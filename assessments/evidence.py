@@ -57,8 +57,8 @@ def sniff_content_type(upload) -> str | None:
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
-    if head[4:8] == b"ftyp":
-        return _movie_type(upload)
+    if head[4:8] == b"ftyp" and (movie := _movie_type(upload)):
+        return movie
     if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
