@@ -43,11 +43,9 @@ _NOT_VIDEO_BRANDS = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
     | {b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "}
 )
-# Top-level boxes a video may carry after `ftyp`; anything else means it is not a movie file.
-_TOP_LEVEL_BOXES = frozenset(
-    {b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"moof", b"mfra", b"meta", b"pdin"}
-    | {b"sidx", b"ssix", b"prft", b"styp", b"emsg", b"pnot", b"junk", b"udta"}
-)
+# A box type is four characters; encoders add their own top-level boxes (readers skip those
+# they do not know), so any printable type is allowed while the sizes chain to the file's end.
+_BOX_TYPE_BYTES = frozenset(range(0x20, 0x7F))
 _VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".qt")
 _MAX_TOP_LEVEL_BOXES = 100_000  # bounds the walk over a hostile file's box headers
 
@@ -125,7 +123,7 @@ def movie_is_complete(upload) -> bool:
             if len(header) < 8:
                 return False
             size, kind = struct.unpack(">I4s", header[:8])
-            if at and kind not in _TOP_LEVEL_BOXES:
+            if not set(kind) <= _BOX_TYPE_BYTES:
                 return False
             if size == 1:  # a 64-bit size follows the type
                 if len(header) < 16:

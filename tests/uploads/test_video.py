@@ -152,11 +152,21 @@ def test_without_a_video_name_unknown_content_is_refused_naming_the_accepted_typ
         ftyp(b"qt  ", b"qt  "),
         ftyp(b"isom", b"isom") + box(b"mdat", b"\x00" * 32),  # no `moov`
         ftyp(b"isom", b"isom") + box(b"moov") + b"<html>" * 10,  # not a box after the movie
+        ftyp(b"isom", b"isom") + box(b"moov") + box(b"\x00\x01\x02\x03"),  # binary box type
         ftyp(b"isom", b"isom") + struct.pack(">I4s", 10**9, b"moov"),  # box past the end
         ftyp(b"isom", b"isom") + struct.pack(">I4sQ", 1, b"moov", 4),  # 64-bit size too small
         ftyp(b"isom", b"isom") + struct.pack(">I4s", 3, b"moov"),  # size below its header
     ],
-    ids=["mp4-ftyp-only", "mov-ftyp-only", "no-moov", "trailing-html", "overrun", "large", "tiny"],
+    ids=[
+        "mp4-ftyp-only",
+        "mov-ftyp-only",
+        "no-moov",
+        "trailing-html",
+        "binary-type",
+        "overrun",
+        "large",
+        "tiny",
+    ],
 )
 def test_a_damaged_or_empty_movie_is_refused_with_a_clear_error(marketer, campaign, media, content):
     with pytest.raises(ServiceError) as refused:
@@ -164,6 +174,15 @@ def test_a_damaged_or_empty_movie_is_refused_with_a_clear_error(marketer, campai
 
     assert refused.value.message == DAMAGED
     assert not EvidenceFile.objects.exists()
+
+
+def test_boxes_an_encoder_adds_are_skipped_like_players_do(marketer, campaign, media):
+    data = c2pa_files.video() + box(b"XTRA", b"vendor data")
+
+    stored = upload(marketer, campaign, "spot.mp4", data)
+
+    assert stored.content_type == "video/mp4"
+    assert stored.provenance_status == ProvenanceStatus.ABSENT
 
 
 def test_a_video_cut_short_is_refused(marketer, campaign, media):
