@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from . import intake, permissions, working_calendar
+from . import evidence, intake, permissions, working_calendar
 from .cleaning import unstorable
 from .models import (
     CampaignStatus,
@@ -240,10 +240,18 @@ class EvidenceForm(forms.Form):
         choices=EvidenceKind.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG or plain text / CSV; at most 10 MB."),
-    )
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits come from evidence.check_upload, the video one from a setting.
+        self.fields["file"].help_text = _(
+            "PDF, Word, Excel, PowerPoint, PNG, JPEG or plain text / CSV, at most %(limit)s MB; "
+            "MP4 or MOV video, at most %(video_limit)s MB."
+        ) % {
+            "limit": evidence.MAX_EVIDENCE_BYTES // evidence.MB,
+            "video_limit": evidence.video_limit_bytes() // evidence.MB,
+        }
 
 
 def _lines(text: str) -> list[str]:

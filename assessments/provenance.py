@@ -1,9 +1,8 @@
-"""Content credentials (C2PA) of uploaded images: whether a manifest is present, whether
-its signature holds, the tool that produced it and whether it declares AI-generated or
-AI-edited content (the IPTC digital source type). Reading never raises: a file the
-library cannot parse is recorded as unreadable."""
+"""Content credentials (C2PA) of uploaded images and MP4 / QuickTime video: whether a manifest
+is present, whether its signature holds, the tool that produced it and whether it declares
+AI-generated or AI-edited content (the IPTC digital source type). Reading never raises: a file
+the library cannot parse is recorded as unreadable."""
 
-import io
 import logging
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +16,7 @@ from .cleaning import printable
 logger = logging.getLogger(__name__)
 
 # Content types whose credentials are read (the uploads evidence.check_upload accepts).
-READABLE = frozenset({"image/png", "image/jpeg"})
+READABLE = frozenset({"image/png", "image/jpeg", "video/mp4", "video/quicktime"})
 
 _IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 # IPTC digital source types that declare content made, or changed, by an algorithm.
@@ -26,7 +25,7 @@ EDITED_SOURCES = frozenset({"compositeWithTrainedAlgorithmicMedia", "algorithmic
 
 
 class ProvenanceStatus(models.TextChoices):
-    NOT_READ = "", _("Not read (not an image)")
+    NOT_READ = "", _("Not read (not an image or video)")
     ABSENT = "absent", _("No content credentials")
     TRUSTED = "trusted", _("Credentials valid, signer trusted")
     VALID = "valid", _("Credentials valid, signer not on the trust list")
@@ -74,16 +73,16 @@ def _context():
 
 
 def read(upload, content_type: str) -> Reading:
-    """The content credentials of ``upload`` (an image already checked by check_upload)."""
+    """The content credentials of ``upload`` (an image or video already checked by
+    check_upload). The library reads the upload's own stream, seeking to the boxes or chunks
+    it needs: a 100 MB video spooled to disk is not copied into memory."""
     if content_type not in READABLE:
         return Reading()
     import c2pa
 
     upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
     try:
-        with c2pa.Reader(content_type, io.BytesIO(data), None, _context()) as reader:
+        with c2pa.Reader(content_type, upload, None, _context()) as reader:
             state = reader.get_validation_state()
             manifest = reader.get_active_manifest() or {}
     except c2pa.C2paError.ManifestNotFound:
@@ -91,6 +90,8 @@ def read(upload, content_type: str) -> Reading:
     except Exception as exc:  # hostile or damaged files: the library's errors vary
         logger.info("content credentials unreadable: %s", str(exc)[:200])
         return Reading(status=ProvenanceStatus.UNREADABLE)
+    finally:
+        upload.seek(0)
     return _reading(state, manifest)
 
 
@@ -153,22 +154,22 @@ def uses_synthetic_media(campaign) -> bool:
 
 def synthetic_media_findings(campaign, evidence) -> list[str]:
     """For a campaign whose intake declares generated images, video, voice or likeness: each
-    uploaded image without valid content credentials or without an AI disclosure, or the
-    absence of any image to check. Empty for other campaigns."""
+    uploaded image or video without valid content credentials or without an AI disclosure, or
+    the absence of any to check. Empty for other campaigns."""
     from django.utils.translation import gettext as _
 
     if not uses_synthetic_media(campaign):
         return []
-    images = [file for file in evidence if file.provenance_read]
-    if not images:
+    media = [file for file in evidence if file.provenance_read]
+    if not media:
         return [
             _(
-                "The intake declares generated or synthetic media, but no creative image has "
-                "been uploaded to check its content credentials."
+                "The intake declares generated or synthetic media, but no creative image or "
+                "video has been uploaded to check its content credentials."
             )
         ]
     findings = []
-    for file in images:
+    for file in media:
         if not file.has_credentials:
             findings.append(
                 _("%(name)s: no valid content credentials (%(status)s).")

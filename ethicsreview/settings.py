@@ -339,7 +339,14 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 180
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
 
-# --- Content credentials (C2PA) of uploaded images ------------------------------------------
+# --- Video evidence ---------------------------------------------------------------------------
+# Largest MP4 or QuickTime video accepted as campaign evidence or creative, in MB (documents and
+# images stay at 10 MB). With a malware scan, clamd's StreamMaxLength must be at least this.
+EVIDENCE_MAX_VIDEO_MB = env_int("EVIDENCE_MAX_VIDEO_MB", 100)
+if EVIDENCE_MAX_VIDEO_MB < 1:
+    raise ImproperlyConfigured("EVIDENCE_MAX_VIDEO_MB must be at least 1.")
+
+# --- Content credentials (C2PA) of uploaded images and video --------------------------------
 # A PEM file of the certificate authorities whose signed credentials count as trusted. Empty:
 # a valid signature is shown as valid but its signer as not on the trust list.
 C2PA_TRUST_ANCHORS_FILE = env_str("C2PA_TRUST_ANCHORS_FILE", "")

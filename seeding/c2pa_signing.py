@@ -1,7 +1,7 @@
-"""Images with content credentials (C2PA) signed by a throwaway certificate authority, for the
-demo and the tests: the CA and an end-entity certificate with what C2PA asks of a claim
-signer (digitalSignature key usage, the emailProtection extended key usage, not a CA), made
-fresh in each process. Never a production signer."""
+"""Images and video with content credentials (C2PA) signed by a throwaway certificate
+authority, for the demo and the tests: the CA and an end-entity certificate with what C2PA
+asks of a claim signer (digitalSignature key usage, the emailProtection extended key usage,
+not a CA), made fresh in each process. Never a production signer."""
 
 import io
 from dataclasses import dataclass
@@ -109,6 +109,15 @@ def signed(
 ) -> bytes:
     """The image signed with the test authority, its action declaring ``source`` (an IPTC
     digital source type code; the library requires one on a created action)."""
+    mime = "image/png" if fmt == "PNG" else "image/jpeg"
+    return sign(image(fmt), mime, source=source, tool=tool)
+
+
+def sign(
+    data: bytes, mime: str, *, source: str = "trainedAlgorithmicMedia", tool: str = "TestGen"
+) -> bytes:
+    """``data`` (an image, or an MP4 / QuickTime video) with a manifest signed by the test
+    authority, its created action declaring ``source``."""
     action = {"action": "c2pa.created", "digitalSourceType": IPTC + source}
     manifest = {
         "claim_generator_info": [{"name": tool, "version": "1.0"}],
@@ -117,10 +126,9 @@ def signed(
     }
     ca = authority()
     info = c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, ca.chain_pem, ca.key_pem, None)
-    mime = "image/png" if fmt == "PNG" else "image/jpeg"
     out = io.BytesIO()
     with c2pa.Signer.from_info(info) as signer, c2pa.Builder(manifest) as builder:
-        builder.sign(signer, mime, io.BytesIO(image(fmt)), out)
+        builder.sign(signer, mime, io.BytesIO(data), out)
     return out.getvalue()
 
 

@@ -82,14 +82,22 @@ def test_seed_demo_works_with_the_mfa_requirement_on(settings):
     assert permissions.mfa_missing(User.objects.get(email="reviewer@example.com"))
 
 
-def test_the_synthetic_likeness_draft_has_a_signed_and_an_unsigned_creative():
+def test_the_synthetic_likeness_draft_has_signed_and_unsigned_creatives():
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # not uploaded twice
 
     campaign = Campaign.objects.get(name="Ramadan offers with dynamic pricing")
     readings = dict(campaign.evidence.values_list("original_name", "provenance_status"))
-    assert readings == {"ramadan-hero-ai.png": "valid", "ramadan-banner.jpg": "absent"}
-    assert campaign.evidence.get(provenance_status="valid").provenance_ai == "generated"
+    assert readings == {
+        "ramadan-hero-ai.png": "valid",
+        "ramadan-banner.jpg": "absent",
+        "ramadan-spot-ai.mp4": "valid",
+    }
+    signed = campaign.evidence.filter(provenance_status="valid")
+    assert {file.provenance_ai for file in signed} == {"generated"}
+    video = campaign.evidence.get(original_name="ramadan-spot-ai.mp4")
+    assert video.content_type == "video/mp4"
+    assert video.provenance_generator == "Demo Video Generator 1.0"
 
 
 def test_seed_demo_register_has_an_approved_a_limited_and_a_banned_tool():

@@ -134,3 +134,12 @@ def test_invalid_boolean_is_a_clear_error():
 def test_a_wrong_calendar_setting_stops_the_start(name, value, message):
     result = run_manage("check", env_overrides={"DEBUG": "true", name: value})
     assert result.returncode != 0 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "EVIDENCE_MAX_VIDEO_MB must be at least 1"), ("ten", "must be an integer")],
+)
+def test_a_wrong_video_limit_stops_the_start(value, message):
+    result = run_manage("check", env_overrides={"DEBUG": "true", "EVIDENCE_MAX_VIDEO_MB": value})
+    assert result.returncode != 0 and message in result.stderr

@@ -92,8 +92,8 @@ class EvidenceSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
     provenance_status = serializers.ChoiceField(
         choices=ProvenanceStatus.choices,
-        help_text="Empty: not an image; absent, trusted, valid (signer not on the trust list), "
-        "invalid (changed after signing) or unreadable.",
+        help_text="Empty: not an image or video; absent, trusted, valid (signer not on the "
+        "trust list), invalid (changed after signing) or unreadable.",
     )
     provenance_generator = serializers.CharField(help_text="The producing tool (claim generator).")
     provenance_signer = serializers.CharField()

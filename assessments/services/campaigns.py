@@ -254,7 +254,7 @@ def evidence_add(*, actor: User, campaign: Campaign, upload, kind: str) -> Evide
         raise ServiceError(_("Evidence can only be added to a draft of your team."))
     if kind not in EvidenceKind.values:
         raise ServiceError(_("Choose what kind of evidence this is."), field="kind")
-    content_type = check_upload(upload)
+    content_type = check_upload(upload, video=True)
     reading = provenance.read(upload, content_type)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

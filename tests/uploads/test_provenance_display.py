@@ -15,7 +15,7 @@ from . import c2pa_files
 
 pytestmark = pytest.mark.django_db
 
-NO_IMAGE = "no creative image has been uploaded"
+NO_IMAGE = "no creative image or video has been uploaded"
 
 
 @pytest.fixture(autouse=True)
