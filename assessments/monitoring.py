@@ -121,6 +121,12 @@ def parse_rows(text: str) -> list[Row]:
     ]
     if lines and _header(lines[0]):
         lines = lines[1:]
+    return check_rows(lines)
+
+
+def check_rows(lines: list[list[str]]) -> list[Row]:
+    """Rows from their cells (segment, people reached, positive outcomes; line numbers from
+    1), as typed, uploaded or sent to the API: the one validation of a report's figures."""
     if len(lines) > MAX_SEGMENTS:
         raise ValidationError(_("At most 50 segments in one report."))
     rows, seen = [], set()

@@ -56,10 +56,11 @@ def _flag(campaign: Campaign, *, reason: str, report: MonitoringReport | None = 
 
 
 def monitoring_report_file(
-    *, actor: User, campaign: Campaign, figures: str, observations: str = ""
+    *, actor: User, campaign: Campaign, figures: str | list[list[str]], observations: str = ""
 ) -> MonitoringReport:
     """File a report of a live campaign: ``figures`` are CSV lines "segment, people reached,
-    positive outcomes". The analysis is stored with the thresholds in force."""
+    positive outcomes" (the page), or those lines' cells (the API). The analysis is stored
+    with the thresholds in force."""
     observations = (observations or "").strip()
     if unstorable(observations):
         raise ServiceError(_("The text holds characters that cannot be stored."))
@@ -68,7 +69,10 @@ def monitoring_report_file(
             _("The observations have at most 4,000 characters."), field="observations"
         )
     try:
-        rows = monitoring.parse_rows(figures)
+        if isinstance(figures, str):
+            rows = monitoring.parse_rows(figures)
+        else:
+            rows = monitoring.check_rows(figures)
     except ValidationError as exc:
         raise ServiceError(exc.messages[0], field="figures") from None
     analysis = monitoring.analyse(
