@@ -163,9 +163,12 @@ def _form_errors(form) -> dict:
     }
 
 
-def _service_error(exc: ServiceError, fields) -> ValidationError:
-    field = exc.field if exc.field in fields else "non_field_errors"
-    return ValidationError({field: [exc.message]})
+def _service_error(exc: ServiceError, fields) -> Exception:
+    """The service's refusal under the API's name of its field, or as it is (a 400 whose
+    detail is the message) when it is about no field."""
+    if exc.field in fields:
+        return ValidationError({exc.field: [exc.message]})
+    return exc
 
 
 class IncidentsView(CampaignAPIView):

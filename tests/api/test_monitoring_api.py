@@ -137,7 +137,11 @@ def test_bad_rows_are_refused_with_the_field_and_change_nothing(live, marketer, 
 
 @pytest.mark.parametrize(
     ("observations", "field"),
-    [("x" * 10_000, "observations"), ("bad \x00 text", "observations"), (["a list"], "observations")],
+    [
+        ("x" * 10_000, "observations"),
+        ("bad \x00 text", "observations"),
+        (["a list"], "observations"),
+    ],
 )
 def test_bad_observations_are_refused(live, marketer, token_for, observations, field):
     response = token_for(marketer).post(
@@ -151,9 +155,7 @@ def test_bad_observations_are_refused(live, marketer, token_for, observations, f
     "body", [b"{", b"[1, 2]", b'"rows"', b"", b"\xff\xfe", b'{"rows": ' * 2000]
 )
 def test_malformed_json_is_a_clear_400(live, marketer, token_for, body):
-    response = token_for(marketer).generic(
-        "POST", url(live), body, content_type="application/json"
-    )
+    response = token_for(marketer).generic("POST", url(live), body, content_type="application/json")
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert response.json()["error"] in ("invalid", "parse_error")
     assert not MonitoringReport.objects.exists()
