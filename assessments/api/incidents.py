@@ -208,7 +208,16 @@ class IncidentsView(CampaignAPIView):
         return Response(_incident(incident, entries=True), status=status.HTTP_201_CREATED)
 
 
-class IncidentView(APIView):
+class IncidentAPIView(APIView):
+    """Something of one incident: one of a campaign the user may not see answers 404
+    whatever the method (not 405, which would confirm that it exists)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.incident = selectors.incident_for(request.user, kwargs["pk"])
+
+
+class IncidentView(IncidentAPIView):
     """An incident with its timeline. Closing it and lifting its suspension are not in the
     API: the page asks the chair for them in a session that passed the second factor at
     sign-in, which a bearer token does not prove."""
@@ -218,17 +227,17 @@ class IncidentView(APIView):
         responses={200: IncidentDetailSerializer, **errors(404)},
     )
     def get(self, request, pk: int):
-        return Response(_incident(selectors.incident_for(request.user, pk), entries=True))
+        return Response(_incident(self.incident, entries=True))
 
 
-class IncidentEntriesView(APIView):
+class IncidentEntriesView(IncidentAPIView):
     @extend_schema(
         summary="Add an update, or a corrective action with an owner and a due date",
         request=EntryCreateSerializer,
         responses={201: EntrySerializer, **errors(400, 404)},
     )
     def post(self, request, pk: int):
-        incident = selectors.incident_for(request.user, pk)
+        incident = self.incident
         body = EntryCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         form = IncidentEntryForm(_form_data(body.validated_data), campaign=incident.campaign)

@@ -747,6 +747,26 @@ API_BODIES = {
     "api_feedback": {"category": "privacy", "severity": "info", "text": "FYI"},
     "api_submit": {},
     "api_campaign_tools": {"tools": [1]},
+    "api_monitoring": {
+        "rows": [
+            {"segment": "A", "reached": 10, "positive": 5},
+            {"segment": "B", "reached": 10, "positive": 4},
+        ],
+        "observations": "Fine.",
+    },
+    "api_incidents": {
+        "what_happened": "Leak",
+        "harm_type": "privacy",
+        "severity": "minor",
+        "people_affected": 10,
+        "personal_data_breach": False,
+    },
+    "api_incident_entries": {
+        "kind": "action",
+        "text": "Paused.",
+        "owner": 1,
+        "due_on": "2027-02-01",
+    },
 }
 
 
@@ -821,6 +841,12 @@ def api_operations(w) -> list[tuple[str, str, list]]:
         ("GET", "api_register_tool", w["kwargs"]["register_detail"]),
         ("GET", "api_campaign_tools", [draft.pk]),
         ("PUT", "api_campaign_tools", [draft.pk]),
+        ("GET", "api_monitoring", [w["approved"].pk]),
+        ("POST", "api_monitoring", [w["approved"].pk]),
+        ("GET", "api_incidents", [c.pk]),
+        ("POST", "api_incidents", [c.pk]),
+        ("GET", "api_incident", w["kwargs"]["api_incident"]),
+        ("POST", "api_incident_entries", w["kwargs"]["api_incident"]),
     ]
 
 
