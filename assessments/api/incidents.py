@@ -16,7 +16,9 @@ from ..errors import ServiceError
 from ..incident_forms import MAX_PEOPLE, IncidentEntryForm, IncidentForm
 from ..models import EntryKind, HarmType, Incident, IncidentEntry, IncidentSeverity, IncidentStatus
 from ..services.incidents import TEXT_MAX
-from .views import CampaignAPIView, errors
+from .views import BEFORE, CampaignAPIView, before_cursor, errors, next_page
+
+INCIDENTS_PAGE = 100
 
 ID_MAX = 2**31 - 1
 
@@ -64,6 +66,11 @@ class IncidentSerializer(serializers.Serializer):
 
 class IncidentDetailSerializer(IncidentSerializer):
     entries = EntrySerializer(many=True, help_text="The timeline, oldest first.")
+
+
+class IncidentPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The older incidents.")
+    results = IncidentSerializer(many=True, help_text="Newest first, 100 at a time.")
 
 
 class IncidentCreateSerializer(serializers.Serializer):
@@ -174,10 +181,15 @@ def _service_error(exc: ServiceError, fields) -> Exception:
 class IncidentsView(CampaignAPIView):
     @extend_schema(
         summary="The campaign's incidents, newest first",
-        responses={200: IncidentSerializer(many=True), **errors(404)},
+        parameters=[BEFORE],
+        responses={200: IncidentPageSerializer, **errors(400, 404)},
     )
     def get(self, request, pk: int):
-        return Response([_incident(i) for i in selectors.incidents_of(self.campaign)])
+        incidents = selectors.incidents_of(
+            self.campaign, before=before_cursor(request), limit=INCIDENTS_PAGE + 1
+        )
+        incidents, nxt = next_page(request, incidents, INCIDENTS_PAGE)
+        return Response({"next": nxt, "results": [_incident(i) for i in incidents]})
 
     @extend_schema(
         summary="Open an incident on the campaign (anyone who may see it)",

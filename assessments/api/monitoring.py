@@ -13,7 +13,9 @@ from ..errors import ServiceError
 from ..models import Cadence, MonitoringReport
 from ..services.monitoring import OBSERVATIONS_MAX
 from .errors import Conflict
-from .views import CampaignAPIView, errors
+from .views import BEFORE, CampaignAPIView, before_cursor, errors, next_page
+
+REPORTS_PAGE = 50
 
 
 class PlanSerializer(serializers.Serializer):
@@ -62,7 +64,8 @@ class ReportSerializer(serializers.Serializer):
 
 class MonitoringSerializer(serializers.Serializer):
     plan = PlanSerializer()
-    reports = ReportSerializer(many=True, help_text="Newest first.")
+    reports = ReportSerializer(many=True, help_text="Newest first, 50 at a time.")
+    next = serializers.URLField(allow_null=True, help_text="The older reports.")
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -132,12 +135,21 @@ def _report(report: MonitoringReport) -> dict:
 class MonitoringView(CampaignAPIView):
     @extend_schema(
         summary="The campaign's monitoring plan and the reports filed",
-        responses={200: MonitoringSerializer, **errors(404)},
+        parameters=[BEFORE],
+        responses={200: MonitoringSerializer, **errors(400, 404)},
     )
     def get(self, request, pk: int):
-        reports = selectors.monitoring_reports_of(self.campaign)
-        plan = monitoring.plan_of(self.campaign, filed=len(reports))
-        return Response({"plan": _plan(plan), "reports": [_report(r) for r in reports]})
+        reports = selectors.monitoring_reports_of(
+            self.campaign, before=before_cursor(request), limit=REPORTS_PAGE + 1
+        )
+        reports, nxt = next_page(request, reports, REPORTS_PAGE)
+        return Response(
+            {
+                "plan": _plan(monitoring.plan_of(self.campaign)),
+                "reports": [_report(r) for r in reports],
+                "next": nxt,
+            }
+        )
 
     @extend_schema(
         summary="File a monitoring report of a live campaign (the campaign's team)",

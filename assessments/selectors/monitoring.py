@@ -7,18 +7,24 @@ from django.shortcuts import get_object_or_404
 from ..models import Campaign, Feedback, Incident, IncidentEntry, MonitoringReport
 
 
-def monitoring_reports_of(campaign: Campaign) -> list[MonitoringReport]:
-    """The campaign's reports, newest first, with their authors and rows (two queries)."""
-    return list(
-        campaign.monitoring_reports.select_related("author")
-        .prefetch_related("rows")
-        .order_by("-filed_at", "-pk")
-    )
+def monitoring_reports_of(
+    campaign: Campaign, *, before: int | None = None, limit: int
+) -> list[MonitoringReport]:
+    """Up to ``limit`` of the campaign's reports, newest first (older than report
+    ``before`` if given), with their authors and rows (two queries)."""
+    reports = campaign.monitoring_reports.select_related("author").prefetch_related("rows")
+    if before is not None:
+        reports = reports.filter(pk__lt=before)
+    return list(reports.order_by("-pk")[:limit])
 
 
-def incidents_of(campaign: Campaign) -> list[Incident]:
-    """The campaign's incidents, newest first, with the people named on them (one query)."""
-    return list(campaign.incidents.select_related("opened_by", "closed_by", "suspension_lifted_by"))
+def incidents_of(campaign: Campaign, *, before: int | None = None, limit: int) -> list[Incident]:
+    """Up to ``limit`` of the campaign's incidents, newest first (older than incident
+    ``before`` if given), with the people named on them (one query)."""
+    incidents = campaign.incidents.select_related("opened_by", "closed_by", "suspension_lifted_by")
+    if before is not None:
+        incidents = incidents.filter(pk__lt=before)
+    return list(incidents.order_by("-pk")[:limit])
 
 
 def incident_for(user, pk: int) -> Incident:

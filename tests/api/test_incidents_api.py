@@ -66,7 +66,9 @@ def test_the_list_and_the_detail_with_its_timeline(
 ):
     services.incident_add_entry(actor=marketer, incident=incident, kind="update", text="Paused.")
     client = token_for(reviewer)
-    [listed] = client.get(incidents_url(approved_campaign)).json()
+    page = client.get(incidents_url(approved_campaign)).json()
+    assert page["next"] is None
+    [listed] = page["results"]
     assert listed["id"] == incident.pk and listed["severity"] == "serious"
     assert "entries" not in listed
     detail = client.get(incident_url(incident)).json()
@@ -266,8 +268,34 @@ def test_reads_cost_the_same_whatever_the_incidents_and_entries(
     client.get(incidents_url(approved_campaign))  # the token's last use, once a minute
     # The token, the user's roles, the campaign, the incidents with their people.
     with django_assert_num_queries(4):
-        assert len(client.get(incidents_url(approved_campaign)).json()) == count
+        assert len(client.get(incidents_url(approved_campaign)).json()["results"]) == count
     # The token, the user's roles, the incident with its people, its entries with theirs.
     with django_assert_num_queries(4):
         assert len(client.get(incident_url(incident)).json()["entries"]) == count
     assert selectors.incident_for(reviewer, incident.pk) == incident
+
+
+def test_the_list_comes_in_pages_newest_first(
+    approved_campaign, marketer, reviewer, token_for, monkeypatch
+):
+    monkeypatch.setattr("assessments.api.incidents.INCIDENTS_PAGE", 2)
+    opened = [
+        services.incident_open(actor=marketer, campaign=approved_campaign, **OPEN).pk
+        for _ in range(3)
+    ]
+    client = token_for(reviewer)
+    first = client.get(incidents_url(approved_campaign)).json()
+    assert [i["id"] for i in first["results"]] == opened[:0:-1]
+    second = client.get(first["next"]).json()
+    assert [i["id"] for i in second["results"]] == opened[:1] and second["next"] is None
+
+
+@pytest.mark.parametrize("cursor", ["x", "-1", "1.5", "\x00", "9" * 19, "%EF%BC%91"])
+def test_a_malformed_cursor_is_a_clear_400(approved_campaign, reviewer, token_for, cursor):
+    response = token_for(reviewer).get(f"{incidents_url(approved_campaign)}?before={cursor}")
+    assert response.status_code == 400 and "before" in response.json()["fields"]
+
+
+def test_the_largest_cursor_reads_from_the_newest(approved_campaign, incident, reviewer, token_for):
+    url = f"{incidents_url(approved_campaign)}?before={10**18 - 1}"
+    assert [i["id"] for i in token_for(reviewer).get(url).json()["results"]] == [incident.pk]

@@ -54,6 +54,7 @@ def test_the_plan_and_the_reports_with_their_analysis(live, marketer, reviewer, 
         "overdue_days": 4,
     }
     [report] = body["reports"]
+    assert body["next"] is None
     assert report["due_on"] == "2027-01-15" and report["observations"] == "Dip."
     assert report["author"] == marketer.display_name
     assert report["breach"] is True and report["worst_ratio"] == pytest.approx(0.6)
@@ -244,7 +245,34 @@ def test_the_read_costs_the_same_whatever_the_reports_and_rows(
     client = token_for(reviewer)
     client.get(url(live))  # the token's last use is written once a minute
     # The token, the user's roles, the campaign, the reports with their authors, their
-    # rows, the tier's rule.
-    with django_assert_num_queries(6):
+    # rows, the tier's rule, the number of reports filed.
+    with django_assert_num_queries(7):
         body = client.get(url(live)).json()
     assert len(body["reports"]) == reports
+
+
+def test_the_reports_come_in_pages_newest_first(live, marketer, reviewer, token_for, monkeypatch):
+    monkeypatch.setattr("assessments.api.monitoring.REPORTS_PAGE", 2)
+    filed = [
+        services.monitoring_report_file(actor=marketer, campaign=live, figures="A,10,5\nB,10,4").pk
+        for _ in range(3)
+    ]
+    client = token_for(reviewer)
+    first = client.get(url(live)).json()
+    assert [r["id"] for r in first["reports"]] == filed[:0:-1]
+    assert first["plan"]["filed"] == 3  # all of them, not the page's
+    second = client.get(first["next"]).json()
+    assert [r["id"] for r in second["reports"]] == filed[:1] and second["next"] is None
+
+
+@pytest.mark.parametrize("cursor", ["x", "-1", "9" * 19, "%00"])
+def test_a_malformed_cursor_is_a_clear_400(live, reviewer, token_for, cursor):
+    response = token_for(reviewer).get(f"{url(live)}?before={cursor}")
+    assert response.status_code == 400 and "before" in response.json()["fields"]
+
+
+def test_the_cursor_error_in_arabic(live, reviewer, token_for):
+    reviewer.language = "ar"
+    reviewer.save(update_fields=["language"])
+    response = token_for(reviewer).get(f"{url(live)}?before=x", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.json()["fields"]["before"] == ["أدخِل المعرّف الوارد في الرابط «next»."]

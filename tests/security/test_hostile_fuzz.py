@@ -691,12 +691,15 @@ def test_every_query_parameter_survives_hostile_input(fuzz_world):
         ("dashboard", "chair", DASHBOARD_PARAMS),
         ("api_campaigns", "marketer", LIST_PARAMS),
         ("api_events", "marketer", ["after"]),
+        ("api_monitoring", "marketer", ["before"]),
+        ("api_incidents", "marketer", ["before"]),
         ("guideline_list", "marketer", ["q"]),
         ("register_list", "marketer", ["kind", "review"]),
     ]
     campaign = fuzz_world["campaign"]
     for name, persona, params in pages:
-        args = {"api_events": [campaign.pk]}.get(name, fuzz_world["kwargs"].get(name, []))
+        by_campaign = {"api_events", "api_monitoring", "api_incidents"}
+        args = [campaign.pk] if name in by_campaign else fuzz_world["kwargs"].get(name, [])
         url = reverse(name, args=args)
         client = client_as(people[persona])
         label = f"GET {name} as {persona}"
@@ -921,6 +924,8 @@ QUERY_URLS = {
     "dashboard",
     "api_campaigns",
     "api_events",
+    "api_monitoring",
+    "api_incidents",
     "guideline_list",
     "register_list",
 }
