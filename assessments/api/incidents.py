@@ -16,7 +16,7 @@ from ..errors import ServiceError
 from ..incident_forms import MAX_PEOPLE, IncidentEntryForm, IncidentForm
 from ..models import EntryKind, HarmType, Incident, IncidentEntry, IncidentSeverity, IncidentStatus
 from ..services.incidents import TEXT_MAX
-from .views import BEFORE, CampaignAPIView, before_cursor, errors, next_page
+from .views import BEFORE, CampaignAPIView, _form_errors, before_cursor, errors, next_page
 
 INCIDENTS_PAGE = 100
 
@@ -161,13 +161,6 @@ def _form_data(validated: dict) -> QueryDict:
         elif value is not None:
             data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return data
-
-
-def _form_errors(form) -> dict:
-    return {
-        field: [error["message"] for error in problems]
-        for field, problems in form.errors.get_json_data().items()
-    }
 
 
 def _service_error(exc: ServiceError, fields) -> Exception:

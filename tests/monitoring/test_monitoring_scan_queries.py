@@ -20,7 +20,7 @@ QUIET_SCAN = 2
 # only: the reminder (dedupe check, the marketer's preferences, the notification: 3) and,
 # beyond the grace period, the flag (the locked campaign, its audit event, the chairs'
 # notifications and the read models' refresh: 21).
-ONE_OVERDUE = 3 + 3 + 21
+ONE_OVERDUE = QUIET_SCAN + 1 + 3 + 21
 
 
 def _live(questionnaire, marketer, team, *, count: int, flight_start: date) -> list[int]:
