@@ -121,6 +121,12 @@ def parse_rows(text: str) -> list[Row]:
     ]
     if lines and _header(lines[0]):
         lines = lines[1:]
+    return check_rows(lines)
+
+
+def check_rows(lines: list[list[str]]) -> list[Row]:
+    """Rows from their cells (segment, people reached, positive outcomes; line numbers from
+    1), as typed, uploaded or sent to the API: the one validation of a report's figures."""
     if len(lines) > MAX_SEGMENTS:
         raise ValidationError(_("At most 50 segments in one report."))
     rows, seen = [], set()
@@ -264,11 +270,26 @@ class Plan:
     overdue_days: int  # 0 when nothing is overdue
 
 
-def plan_of(campaign, *, today: date | None = None, filed: int | None = None) -> Plan:
+def rules_by_tier() -> dict[str, MonitoringRule]:
+    """Every tier's monitoring rule, in one query (for reads over many campaigns)."""
+    return {rule.tier: rule for rule in MonitoringRule.objects.all()}
+
+
+def plan_of(
+    campaign,
+    *,
+    today: date | None = None,
+    filed: int | None = None,
+    rules: dict[str, MonitoringRule] | None = None,
+) -> Plan:
     """The campaign's reporting plan by its tier's rule, from the approval (or the flight's
-    start if later) to the flight's end, and where the team is in it."""
+    start if later) to the flight's end, and where the team is in it. Callers reading many
+    campaigns pass ``rules`` (``rules_by_tier()``) and ``filed`` so this runs no query."""
     today = today or timezone.localdate()
-    rule = MonitoringRule.objects.filter(tier=campaign.tier).first()
+    if rules is None:
+        rule = MonitoringRule.objects.filter(tier=campaign.tier).first()
+    else:
+        rule = rules.get(campaign.tier)
     cadence = rule.cadence if rule else "none"
     every = rule.every_days if rule else 30
     dues = []

@@ -555,6 +555,13 @@ SPECTACULAR_SETTINGS = {
     },
     "ENUM_NAME_OVERRIDES": {
         "CampaignStatusEnum": "assessments.models.campaigns.CampaignStatus",
+        # The incidents' choices share field names with earlier ones: the earlier keep
+        # their component names (clients generated from the schema use them).
+        "SeverityEnum": "assessments.models.feedback.FeedbackSeverity",
+        "KindEnum": "assessments.models.register.ToolKind",
+        "IncidentStatusEnum": "assessments.models.incidents.IncidentStatus",
+        "IncidentSeverityEnum": "assessments.models.incidents.IncidentSeverity",
+        "IncidentEntryKindEnum": "assessments.models.incidents.EntryKind",
     },
 }
 

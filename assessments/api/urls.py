@@ -4,7 +4,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .. import converters  # noqa: F401 - registers <id:>
-from . import register, training, views
+from . import incidents, monitoring, register, training, views
 
 # Swagger UI (from the drf-spectacular-sidecar package) injects one fixed <style> element;
 # the docs page allows exactly that one by its hash, everything else stays as strict.
@@ -33,6 +33,22 @@ urlpatterns = [
         "api/v1/campaigns/<id:pk>/tools/",
         register.CampaignToolsView.as_view(),
         name="api_campaign_tools",
+    ),
+    path(
+        "api/v1/campaigns/<id:pk>/monitoring/",
+        monitoring.MonitoringView.as_view(),
+        name="api_monitoring",
+    ),
+    path(
+        "api/v1/campaigns/<id:pk>/incidents/",
+        incidents.IncidentsView.as_view(),
+        name="api_incidents",
+    ),
+    path("api/v1/incidents/<id:pk>/", incidents.IncidentView.as_view(), name="api_incident"),
+    path(
+        "api/v1/incidents/<id:pk>/entries/",
+        incidents.IncidentEntriesView.as_view(),
+        name="api_incident_entries",
     ),
     path("api/v1/register/", register.RegisterView.as_view(), name="api_register"),
     path("api/v1/register/<id:pk>/", register.ToolView.as_view(), name="api_register_tool"),

@@ -355,6 +355,32 @@ EVENTS_PAGE = 100
 SEQUENCE = re.compile(r"[0-9]{1,18}")  # ASCII digits within a bigint ("²".isdigit() is True)
 
 
+def before_cursor(request) -> int | None:
+    """``?before=<id>`` of a list read newest first (the id in its ``next`` link)."""
+    raw = request.query_params.get("before")
+    if raw is None:
+        return None
+    if not SEQUENCE.fullmatch(raw):
+        raise ValidationError({"before": [_("Give the id from the “next” link.")]})
+    return int(raw)
+
+
+BEFORE = OpenApiParameter(
+    "before",
+    {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+    description="Cursor: the id from `next` (older entries).",
+)
+
+
+def next_page(request, rows: list, size: int) -> tuple[list, str | None]:
+    """The page's rows (``rows`` holds up to one more than ``size``) and the link to the
+    next (older) page, if there is one."""
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    return rows, request.build_absolute_uri(f"{request.path}?before={rows[-1].pk}")
+
+
 class EventsView(CampaignAPIView):
     @extend_schema(
         summary="The campaign's history, oldest first",

@@ -31,6 +31,7 @@ from .campaigns import (
     visible_campaigns,
 )
 from .instruments import closure_days_from, training_history, training_modules
+from .monitoring import feedback_on, incident_for, incidents_of, monitoring_reports_of
 from .people import (
     ROLES_NEEDING_MFA,
     home_attention,
@@ -64,9 +65,13 @@ __all__ = [
     "display_answer",
     "evidence_for",
     "feedback_for",
+    "feedback_on",
     "has",
     "home_attention",
+    "incident_for",
+    "incidents_of",
     "invitations_for",
+    "monitoring_reports_of",
     "newer_questionnaire",
     "people_for",
     "people_with_ids",

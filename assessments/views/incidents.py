@@ -21,7 +21,7 @@ def incident_list(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         feedback_pk = data.pop("feedback")
-        feedback = campaign.feedback.filter(pk=feedback_pk).first() if feedback_pk else None
+        feedback = selectors.feedback_on(campaign, feedback_pk)
         try:
             if feedback_pk and feedback is None:
                 raise ServiceError(_("That feedback is not on this campaign."))

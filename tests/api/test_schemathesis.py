@@ -25,6 +25,12 @@ EXAMPLES = 25
 DOMAIN_RULES = {"POST /api/v1/campaigns/", "PATCH /api/v1/campaigns/{id}/answers/"}
 DOMAIN_RULES.add("GET /api/v1/campaigns/")
 DOMAIN_RULES.add("POST /api/v1/campaigns/{id}/submit/")
+# A monitoring report is for an approved campaign, its segments named once each with positive
+# outcomes at most the people reached; an incident's text must hold a letter, not only marks
+# or spaces; a corrective action names an owner (a user id, data) and a due date.
+DOMAIN_RULES.add("POST /api/v1/campaigns/{id}/monitoring/")
+DOMAIN_RULES.add("POST /api/v1/campaigns/{id}/incidents/")
+DOMAIN_RULES.add("POST /api/v1/incidents/{id}/entries/")
 
 
 @pytest.fixture

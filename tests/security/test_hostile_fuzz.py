@@ -691,12 +691,15 @@ def test_every_query_parameter_survives_hostile_input(fuzz_world):
         ("dashboard", "chair", DASHBOARD_PARAMS),
         ("api_campaigns", "marketer", LIST_PARAMS),
         ("api_events", "marketer", ["after"]),
+        ("api_monitoring", "marketer", ["before"]),
+        ("api_incidents", "marketer", ["before"]),
         ("guideline_list", "marketer", ["q"]),
         ("register_list", "marketer", ["kind", "review"]),
     ]
     campaign = fuzz_world["campaign"]
     for name, persona, params in pages:
-        args = {"api_events": [campaign.pk]}.get(name, fuzz_world["kwargs"].get(name, []))
+        by_campaign = {"api_events", "api_monitoring", "api_incidents"}
+        args = [campaign.pk] if name in by_campaign else fuzz_world["kwargs"].get(name, [])
         url = reverse(name, args=args)
         client = client_as(people[persona])
         label = f"GET {name} as {persona}"
@@ -747,6 +750,26 @@ API_BODIES = {
     "api_feedback": {"category": "privacy", "severity": "info", "text": "FYI"},
     "api_submit": {},
     "api_campaign_tools": {"tools": [1]},
+    "api_monitoring": {
+        "rows": [
+            {"segment": "A", "reached": 10, "positive": 5},
+            {"segment": "B", "reached": 10, "positive": 4},
+        ],
+        "observations": "Fine.",
+    },
+    "api_incidents": {
+        "what_happened": "Leak",
+        "harm_type": "privacy",
+        "severity": "minor",
+        "people_affected": 10,
+        "personal_data_breach": False,
+    },
+    "api_incident_entries": {
+        "kind": "action",
+        "text": "Paused.",
+        "owner": 1,
+        "due_on": "2027-02-01",
+    },
 }
 
 
@@ -821,6 +844,12 @@ def api_operations(w) -> list[tuple[str, str, list]]:
         ("GET", "api_register_tool", w["kwargs"]["register_detail"]),
         ("GET", "api_campaign_tools", [draft.pk]),
         ("PUT", "api_campaign_tools", [draft.pk]),
+        ("GET", "api_monitoring", [w["approved"].pk]),
+        ("POST", "api_monitoring", [w["approved"].pk]),
+        ("GET", "api_incidents", [c.pk]),
+        ("POST", "api_incidents", [c.pk]),
+        ("GET", "api_incident", w["kwargs"]["api_incident"]),
+        ("POST", "api_incident_entries", w["kwargs"]["api_incident"]),
     ]
 
 
@@ -895,6 +924,8 @@ QUERY_URLS = {
     "dashboard",
     "api_campaigns",
     "api_events",
+    "api_monitoring",
+    "api_incidents",
     "guideline_list",
     "register_list",
 }

@@ -121,6 +121,10 @@ ACCESS = {
     "monitoring_report": "campaign",
     "incident_list": "campaign",
     "incident_detail": "campaign",
+    "api_monitoring": "campaign",
+    "api_incidents": "campaign",
+    "api_incident": "campaign",
+    "api_incident_entries": "campaign",
 }
 
 PERSONAS = ["anonymous", "marketer", "outsider", "reviewer", "chair", "manager", "admin"]
@@ -249,6 +253,8 @@ def world(settings, tmp_path, approved_campaign, marketer, chair, board, admin_u
         "api_register_tool": [tool.pk],
         "monitoring_report": [campaign.pk, report.pk],
         "incident_detail": [campaign.pk, incident.pk],
+        "api_incident": [incident.pk],
+        "api_incident_entries": [incident.pk],
     }
     assert Assignment.objects.exists()
     return campaign, kwargs

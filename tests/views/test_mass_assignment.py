@@ -166,6 +166,10 @@ API = {
     "api_register",
     "api_register_tool",
     "api_campaign_tools",
+    "api_monitoring",  # tests/api/test_monitoring_api.py
+    "api_incidents",  # tests/api/test_incidents_api.py
+    "api_incident",
+    "api_incident_entries",
 }
 
 
