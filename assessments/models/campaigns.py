@@ -91,23 +91,30 @@ class CampaignQuerySet(models.QuerySet):
         ``user`` and its newest version, read in the same query: the version's id and
         number, the user's open assignment on it (``Assignment.objects.open``: pending,
         or accepted and waiting for their vote), and whether they submitted any version
-        (a party to the campaign)."""
+        (a party to the campaign). Only the board holds assignments (losing the role
+        withdraws them), so for anyone else the assignment facts are constants."""
         from .review import Assignment, AssignmentStatus, CampaignVersion
 
         newest = CampaignVersion.objects.filter(campaign_id=models.OuterRef("pk")).order_by(
             "-number"
         )
-        mine = Assignment.objects.open().filter(
-            campaign_id=models.OuterRef("pk"), reviewer_id=user.pk
-        )
+        if user.role_set.isdisjoint({Role.REVIEWER, Role.CHAIR}):
+            pending_id = models.Value(None, output_field=models.BigIntegerField())
+            to_vote = models.Value(False)
+        else:
+            mine = Assignment.objects.open().filter(
+                campaign_id=models.OuterRef("pk"), reviewer_id=user.pk
+            )
+            pending_id = models.Subquery(
+                mine.filter(status=AssignmentStatus.PENDING).values("pk")[:1]
+            )
+            to_vote = models.Exists(mine.filter(status=AssignmentStatus.ACCEPTED))
         return self.annotate(
             viewer_pk=models.Value(user.pk, output_field=models.BigIntegerField()),
             latest_version_id=models.Subquery(newest.values("pk")[:1]),
             latest_version_number=models.Subquery(newest.values("number")[:1]),
-            viewer_pending_id=models.Subquery(
-                mine.filter(status=AssignmentStatus.PENDING).values("pk")[:1]
-            ),
-            viewer_to_vote=models.Exists(mine.filter(status=AssignmentStatus.ACCEPTED)),
+            viewer_pending_id=pending_id,
+            viewer_to_vote=to_vote,
             viewer_submitted=models.Exists(
                 CampaignVersion.objects.filter(
                     campaign_id=models.OuterRef("pk"), submitted_by_id=user.pk

@@ -80,3 +80,20 @@ def test_an_accepted_assignment_on_a_withdrawn_campaign_is_not_open_work(
     Assignment.objects.filter(pk=assignment.pk).update(status="accepted")
     assert viewer_facts(campaign, board[0]) == (False, False)
     assert not Campaign.objects.with_viewer(board[0]).get(pk=campaign.pk).viewer_to_vote
+
+
+def test_someone_off_the_board_holds_no_open_work(questionnaire, marketer, chair, board, team):
+    """Losing the reviewer role withdraws a person's assignments; were one left behind
+    (written past the services), the page still offers them neither respond nor vote."""
+    set_rule("I", reviewers_required=1)
+    campaign = make(marketer, team, questionnaire, "Demoted")
+    services.campaign_submit(actor=marketer, campaign=campaign)
+    services.review_assign(actor=chair, campaign=campaign, reviewers=[board[0]])
+    assert viewer_facts(campaign, board[0]) == (True, False)
+    board[0].roles.all().delete()
+    board[0].roles.create(role="manager")
+    demoted = type(board[0]).objects.get(pk=board[0].pk)
+    read = Campaign.objects.with_viewer(demoted).get(pk=campaign.pk)
+    assert (read.viewer_pending_id, read.viewer_to_vote) == (None, False)
+    actions = permissions.available_actions(read, demoted)
+    assert "respond" not in actions and "vote" not in actions
