@@ -31,6 +31,7 @@ from .campaigns import (
     visible_campaigns,
 )
 from .instruments import closure_days_from, training_history, training_modules
+from .monitoring import filed_reports, monitoring_summary
 from .people import (
     ROLES_NEEDING_MFA,
     home_attention,
@@ -42,6 +43,8 @@ from .people import (
 from .review import ReviewRows, clearance, review_context, timeline_rows, version_comparison
 
 __all__ = [
+    "filed_reports",
+    "monitoring_summary",
     "closure_days_from",
     "training_history",
     "training_modules",

@@ -275,7 +275,7 @@ def test_reports_answer_get_only(client, approved_campaign, marketer, name):
 # versions, assignments, votes, decisions, comments (no conditions here). The history is
 # a fragment cached under the campaign's last audit event (each report is read once
 # before it is measured), the evidence files and the incidents. The same on every database.
-REPORT_QUERIES = 12
+REPORT_QUERIES = 13
 
 
 def busy_campaign(marketer, team, questionnaire, chair, board) -> Campaign:
