@@ -18,14 +18,14 @@ from django.utils.translation import gettext_noop
 from .. import audit, permissions, ratelimit, security_log, training, webhooks, workflow
 from ..errors import ServiceError, SignatureLocked
 from ..models import (
+    REPORT_EVERY_MAX_DAYS,
+    REPORT_EVERY_MIN_DAYS,
     Assignment,
     AssignmentStatus,
     Campaign,
     CampaignStatus,
     CampaignVersion,
     Comment,
-    REPORT_EVERY_MAX_DAYS,
-    REPORT_EVERY_MIN_DAYS,
     Condition,
     Decision,
     DecisionKind,
