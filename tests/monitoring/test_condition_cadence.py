@@ -290,3 +290,17 @@ def test_the_plan_page_names_the_tiers_rule_otherwise(client, in_review, board, 
     page = client.get(reverse("monitoring_page", args=[in_review.pk])).text
     assert 'data-source="rule"' in page
     assert "A report every" in page and "days while the campaign runs, set by the tier" in page
+
+
+def test_the_team_fulfils_it_like_any_condition_and_the_board_sees_it_in_its_language(
+    client, conditioned, marketer, chair
+):
+    condition = Condition.objects.get(campaign=conditioned, report_every_days=14)
+    services.condition_fulfil(
+        actor=marketer, condition=condition, note="Reports are scheduled every 14 days."
+    )
+    client.force_login(chair)
+    with translation.override("ar"):
+        queue = client.get(reverse("review_queue"), HTTP_ACCEPT_LANGUAGE="ar").text
+    assert "إرسال تقرير متابعة كل 14 يومًا." in queue
+    assert "Send a monitoring report" not in queue
