@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessments import services
-from tests.monitoring.test_condition_cadence import conditioned, in_review  # noqa: F401
+from tests.monitoring.cadence import conditioned, in_review  # noqa: F401 (fixtures)
 from tests.reports.pdf import pdf_text
 from tests.reports.test_campaign_report import REPORT_QUERIES
 
@@ -36,7 +36,7 @@ def chi2_p(a: int, n1: int, c: int, n2: int) -> str:
 
 
 @pytest.fixture
-def reported(conditioned, marketer):  # noqa: F811
+def reported(conditioned, marketer):
     """Tier II approved with a 14-day condition, with two reports: a fair one, then one
     that breaches (Women at 0.60 of Men's rate, significant)."""
     for moment, figures, notes in zip(
@@ -111,7 +111,7 @@ def test_the_pdf_has_the_figures(client, reported, marketer, language, arabic_fo
     assert heading in text or heading[::-1] in text
 
 
-def test_the_queries_do_not_grow_with_the_reports(client, conditioned, marketer):  # noqa: F811
+def test_the_queries_do_not_grow_with_the_reports(client, conditioned, marketer):
     counts = []
     for moment, figures in zip(FILED, (FAIR, BREACHING), strict=True):
         with time_machine.travel(moment, tick=False):
