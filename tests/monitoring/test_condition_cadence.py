@@ -20,6 +20,7 @@ from assessments.models import (
     Notification,
     Vote,
 )
+from tests.conftest import set_rule
 from tests.factories import PASSWORD
 from tests.monitoring.cadence import (  # noqa: F401 (fixtures)
     EVERY_14,
@@ -270,3 +271,30 @@ def test_the_team_fulfils_it_like_any_condition_and_the_board_sees_it_in_its_lan
         queue = client.get(reverse("review_queue"), HTTP_ACCEPT_LANGUAGE="ar").text
     assert "إرسال تقرير متابعة كل 14 يومًا." in queue
     assert "Send a monitoring report" not in queue
+
+
+def test_a_proposal_awaiting_the_chair_does_not_count_until_confirmed(in_review, board, chair):
+    set_rule(in_review.tier, chair_confirms=True)
+    services.vote_cast(
+        actor=board[0],
+        campaign=in_review,
+        decision="approve_with_conditions",
+        rationale="Monitor it closely.",
+        conditions=[LABEL],
+        report_every_days=14,
+        password=PASSWORD,
+    )
+    proposed = as_tier_ii(in_review)
+    assert proposed.status == "awaiting_confirmation"
+    assert monitoring.plan_of(proposed, today=date(2027, 1, 1)).source == "rule"
+    services.decision_confirm(
+        actor=chair,
+        campaign=proposed,
+        password=PASSWORD,
+        rationale="",
+        **services.signing_expectation(proposed, "confirm"),
+    )
+    confirmed = Campaign.objects.get(pk=proposed.pk)
+    assert monitoring.plan_of(confirmed, today=date(2027, 1, 1)).dues == EVERY_14
+    condition = Condition.objects.get(campaign=confirmed, report_every_days=14)
+    assert condition.decision.kind == "confirmed"
