@@ -5,6 +5,7 @@ in a number of queries that does not grow with the reports."""
 import math
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessments import services
+from tests.browser.test_arabic_pages import ALLOWED, LATIN_WORD
 from tests.monitoring.cadence import conditioned, in_review  # noqa: F401 (fixtures)
 from tests.reports.pdf import pdf_text
 from tests.reports.test_campaign_report import REPORT_QUERIES
@@ -98,6 +100,13 @@ def test_the_arabic_report_shows_them_right_to_left(client, reported, marketer):
     assert "تجاوز لحدود المجلس" in section and "نعم" in section
     for figure in ("0.60", "0.00389", "30.0&nbsp;%", "2027-01-30 10:00 UTC", "8"):
         assert f'dir="ltr">{figure}</bdi>' in section, figure
+    # No English but what the team typed (segments, observations) and their name.
+    inside = section[section.index(">") + 1 : section.rindex("<section")]
+    text = unescape(re.sub(r"<[^>]+>", " ", inside))
+    for typed in ("Women see fewer offers.", "Steady delivery.", "Women", "Men", str(marketer)):
+        text = text.replace(typed, " ")
+    # "p" is the statistic's symbol in the catalogue's "القيمة الاحتمالية (p)".
+    assert {w for w in LATIN_WORD.findall(text) if w not in ALLOWED | {"p"}} == set()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
