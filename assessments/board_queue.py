@@ -36,6 +36,7 @@ from .models import (
     FeedbackSource,
     TriageStatus,
     User,
+    reporting_condition_text,
 )
 
 QUEUE_LIMIT = 10  # per list, most urgent first; "more" links to the filtered campaign list
@@ -212,6 +213,7 @@ def _parts(user_id: int, limit: int) -> dict:
                 q_campaign=F("campaign_id"),
                 q_name=F("campaign__name"),
                 q_moment=F("fulfilled_at"),
+                q_number=F("report_every_days"),  # a reporting cadence, shown translated
                 q_text3=F("text"),
             ),
             (False, False),
@@ -379,6 +381,11 @@ def review_queue_for(user: User) -> dict:
         ]
         verify, queue["more_to_verify"] = head("to_verify")
         queue["to_verify"] = [
-            {"url": url(r[1], "#conditions"), "name": r[2], "text": r[7]} for r in verify
+            {
+                "url": url(r[1], "#conditions"),
+                "name": r[2],
+                "text": reporting_condition_text(r[4]) if r[4] else r[7],
+            }
+            for r in verify
         ]
     return queue

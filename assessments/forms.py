@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from . import evidence, intake, permissions, working_calendar
 from .cleaning import unstorable
 from .models import (
+    REPORT_EVERY_MAX_DAYS,
+    REPORT_EVERY_MIN_DAYS,
     CampaignStatus,
     EvidenceKind,
     FeedbackCategory,
@@ -325,6 +327,28 @@ class FocusFirstError:
                 field.widget.attrs.pop("autofocus", None)
 
 
+def report_every_days_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Also require a monitoring report every N days"),
+        required=False,
+        min_value=REPORT_EVERY_MIN_DAYS,
+        max_value=REPORT_EVERY_MAX_DAYS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_(
+            "Optional, only with “approve with conditions”: 7 to 90 days. The monitoring "
+            "plan follows this or the tier's rule, whichever asks for reports more often."
+        ),
+    )
+
+
+def check_report_every_days(form: forms.Form, with_conditions: bool) -> None:
+    if form.cleaned_data.get("report_every_days") is not None and not with_conditions:
+        form.add_error(
+            "report_every_days",
+            _("A reporting cadence goes with “approve with conditions” only."),
+        )
+
+
 class VoteForm(FocusFirstError, forms.Form):
     decision = forms.ChoiceField(
         label=_("Your vote"), choices=VoteDecision.choices, widget=forms.RadioSelect
@@ -339,6 +363,7 @@ class VoteForm(FocusFirstError, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only with “approve with conditions”."),
     )
+    report_every_days = report_every_days_field()
     reasons = forms.MultipleChoiceField(
         label=_("What the rejection or change request is about"),
         choices=ReviewReason.choices,
@@ -351,6 +376,13 @@ class VoteForm(FocusFirstError, forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        check_report_every_days(
+            self, cleaned.get("decision") == VoteDecision.APPROVE_WITH_CONDITIONS
+        )
+        return cleaned
 
     def condition_list(self) -> list[str]:
         return _lines(self.cleaned_data.get("conditions", ""))
@@ -417,14 +449,23 @@ class OverruleForm(SignForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    report_every_days = report_every_days_field()
     field_order = [
         "outcome",
         "rationale",
         "conditions",
+        "report_every_days",
         "password",
         "expected_outcome",
         "expected_version",
     ]
+
+    def clean(self):
+        cleaned = super().clean()
+        check_report_every_days(
+            self, cleaned.get("outcome") == CampaignStatus.APPROVED_WITH_CONDITIONS
+        )
+        return cleaned
 
     def condition_list(self) -> list[str]:
         return _lines(self.cleaned_data.get("conditions", ""))

@@ -19,13 +19,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy import stats
 from scipy.stats.contingency import expected_freq
 
 from .cleaning import unstorable
-from .models import APPROVED_STATES, MonitoringRule
+from .models import (
+    APPROVED_STATES,
+    Cadence,
+    Campaign,
+    CampaignStatus,
+    Condition,
+    Decision,
+    MonitoringRule,
+)
 
 MAX_SEGMENTS = 50
 MIN_SEGMENTS = 2
@@ -53,6 +62,10 @@ class SegmentResult:
     test: str  # "chi2", "fisher" or "" (the best segment, or nothing to compare)
     best: bool = False
     adverse: bool = False  # below the board's ratio and significant
+
+    @property
+    def percent(self) -> float:
+        return self.rate * 100
 
 
 @dataclass
@@ -268,11 +281,79 @@ class Plan:
     filed: int
     next_due: date | None
     overdue_days: int  # 0 when nothing is overdue
+    # Where the cadence comes from: "rule" (the tier's) or "condition" (of the approval).
+    source: str = "rule"
+
+
+def _interval(cadence: str, every_days: int, start: date, end: date) -> float:
+    """Days between reports under a cadence, to compare one with another."""
+    if cadence == "none":
+        return math.inf
+    if cadence == "midflight":
+        return max(0, (end - start).days) / 2
+    return max(1, every_days)
+
+
+def _cadences(campaign) -> tuple[str, int, int | None]:
+    """The tier's rule (cadence, every N days) and the tightest reporting cadence set by a
+    condition of the campaign's effective decision, in one query. Conditions of an
+    overruled or superseded decision, or of an earlier version, do not count; nor any
+    once the campaign no longer holds an approval with conditions."""
+    rule = MonitoringRule.objects.filter(tier=campaign.tier)
+    deciding = (
+        Decision.objects.effective()
+        .filter(campaign=campaign)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    by_condition = (
+        Condition.objects.filter(decision=Subquery(deciding), report_every_days__isnull=False)
+        .order_by("report_every_days")
+        .values("report_every_days")[:1]
+    )
+    row = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .values(
+            rule_cadence=Subquery(rule.values("cadence")[:1]),
+            rule_every=Subquery(rule.values("every_days")[:1]),
+            condition_every=Subquery(by_condition),
+        )
+        .first()
+    ) or {}
+    condition_every = (
+        row.get("condition_every")
+        if campaign.status == CampaignStatus.APPROVED_WITH_CONDITIONS
+        else None
+    )
+    return row.get("rule_cadence") or "none", row.get("rule_every") or 30, condition_every
 
 
 def rules_by_tier() -> dict[str, MonitoringRule]:
     """Every tier's monitoring rule, in one query (for reads over many campaigns)."""
     return {rule.tier: rule for rule in MonitoringRule.objects.all()}
+
+
+def condition_cadences(campaigns) -> dict[int, int]:
+    """``_cadences``' condition part for many campaigns in two queries: by campaign id,
+    the tightest cadence set by a condition of its effective decision (only campaigns
+    holding an approval with conditions)."""
+    ids = [c.pk for c in campaigns if c.status == CampaignStatus.APPROVED_WITH_CONDITIONS]
+    if not ids:
+        return {}
+    deciding = {}
+    for campaign_id, pk in (
+        Decision.objects.effective()
+        .filter(campaign_id__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("campaign_id", "pk")
+    ):
+        deciding[campaign_id] = pk  # the newest wins, as in ``_cadences``
+    tightest: dict[int, int] = {}
+    for campaign_id, days in Condition.objects.filter(
+        decision_id__in=deciding.values(), report_every_days__isnull=False
+    ).values_list("campaign_id", "report_every_days"):
+        tightest[campaign_id] = min(days, tightest.get(campaign_id, days))
+    return tightest
 
 
 def plan_of(
@@ -281,23 +362,32 @@ def plan_of(
     today: date | None = None,
     filed: int | None = None,
     rules: dict[str, MonitoringRule] | None = None,
+    cadences: dict[int, int] | None = None,
 ) -> Plan:
-    """The campaign's reporting plan by its tier's rule, from the approval (or the flight's
-    start if later) to the flight's end, and where the team is in it. Callers reading many
-    campaigns pass ``rules`` (``rules_by_tier()``) and ``filed`` so this runs no query."""
+    """The campaign's reporting plan, from the approval (or the flight's start if later) to
+    the flight's end, and where the team is in it. The cadence is the tier's rule or, when
+    it asks for reports more often, a condition of the approval (the tightest one).
+    Callers reading many campaigns pass ``rules`` (``rules_by_tier()``), ``cadences``
+    (``condition_cadences()``) and ``filed``, so this runs no query."""
     today = today or timezone.localdate()
     if rules is None:
-        rule = MonitoringRule.objects.filter(tier=campaign.tier).first()
+        cadence, every, condition_every = _cadences(campaign)
     else:
         rule = rules.get(campaign.tier)
-    cadence = rule.cadence if rule else "none"
-    every = rule.every_days if rule else 30
+        cadence = rule.cadence if rule else "none"
+        every = rule.every_days if rule else 30
+        condition_every = (cadences or {}).get(campaign.pk)
+    start = campaign.flight_start
+    if campaign.decided_at:
+        start = max(timezone.localdate(campaign.decided_at), start)
+    source = "rule"
+    if condition_every and condition_every < _interval(cadence, every, start, campaign.flight_end):
+        cadence, every, source = Cadence.EVERY, condition_every, "condition"
     dues = []
     if campaign.status in LIVE_STATES and campaign.decided_at:
-        start = max(timezone.localdate(campaign.decided_at), campaign.flight_start)
         dues = schedule(cadence=cadence, every_days=every, start=start, end=campaign.flight_end)
     if filed is None:
         filed = campaign.monitoring_reports.count()
     due = next_due(dues, filed)
     overdue = (today - due).days if due and due < today else 0
-    return Plan(cadence, every, dues, filed, due, overdue)
+    return Plan(cadence, every, dues, filed, due, overdue, source)

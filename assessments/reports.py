@@ -54,6 +54,7 @@ def report_context(campaign: Campaign, user: User, language: str) -> dict:
         ),
         "review": selectors.review_context(campaign, user, language),
         "incidents": list(campaign.incidents.select_related("opened_by", "closed_by")),
+        "monitoring": selectors.monitoring_summary(campaign),
         "prepared_for": user,
         "generated_at": timezone.now(),
     }

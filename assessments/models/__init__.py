@@ -78,6 +78,8 @@ from .register import (
 )
 from .review import (
     ACTIVE_ASSIGNMENT_STATES,
+    REPORT_EVERY_MAX_DAYS,
+    REPORT_EVERY_MIN_DAYS,
     Assignment,
     AssignmentStatus,
     CampaignVersion,
@@ -92,6 +94,7 @@ from .review import (
     VoteDecision,
     effective_decisions,
     open_reviewer_ids,
+    reporting_condition_text,
 )
 from .training import (
     CompletionMethod,
@@ -156,6 +159,9 @@ __all__ = [
     "feedback_path",
     "new_public_id",
     "ACTIVE_ASSIGNMENT_STATES",
+    "REPORT_EVERY_MAX_DAYS",
+    "REPORT_EVERY_MIN_DAYS",
+    "reporting_condition_text",
     "Assignment",
     "AssignmentStatus",
     "CampaignVersion",

@@ -3,6 +3,7 @@ signed votes, decisions and conditions. Rows are written only by the workflow se
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .accounts import User
 from .campaigns import IN_REVIEW_STATES, Campaign, CampaignStatus, Questionnaire
@@ -201,6 +202,11 @@ class Vote(SignedMeaning, models.Model):
     decision = models.CharField(_("vote"), max_length=32, choices=VoteDecision.choices)
     rationale = models.TextField(_("rationale"))
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    # With "approve with conditions": also require a monitoring report every N days (a
+    # condition of its own once the approval is decided, see ``Condition.report_every_days``).
+    report_every_days = models.PositiveSmallIntegerField(
+        _("a monitoring report every N days"), null=True, blank=True
+    )
     # What a "reject" or "request changes" vote is about: questionnaire dimension codes.
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     signer_name = models.CharField(_("signed by"), max_length=200)
@@ -221,6 +227,11 @@ class Vote(SignedMeaning, models.Model):
 
     def __str__(self) -> str:
         return f"{self.signer_name}: {self.get_decision_display()}"
+
+    @property
+    def reporting_condition(self) -> str:
+        """The reporting cadence the vote asks for, as a condition in the active language."""
+        return reporting_condition_text(self.report_every_days) if self.report_every_days else ""
 
 
 class DecisionKind(models.TextChoices):
@@ -307,13 +318,28 @@ class ConditionStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified")
 
 
+# A condition may ask for monitoring reports at most this often, and at least this often.
+REPORT_EVERY_MIN_DAYS = 7
+REPORT_EVERY_MAX_DAYS = 90
+
+
 class Condition(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="conditions")
     version = models.ForeignKey(
         CampaignVersion, on_delete=models.PROTECT, related_name="conditions"
     )
+    # The decision that set it: only those of the campaign's effective decision count in the
+    # monitoring plan (blank on conditions set before this was kept).
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="conditions"
+    )
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, null=True, blank=True)
     text = models.TextField(_("condition"))
+    # A monitoring report every N days: added to the plan of the tier's rule (the tighter
+    # cadence wins, ``monitoring.plan_of``). ``text`` then states it in English.
+    report_every_days = models.PositiveSmallIntegerField(
+        _("a monitoring report every N days"), null=True, blank=True
+    )
     status = models.CharField(
         max_length=16, choices=ConditionStatus.choices, default=ConditionStatus.OPEN
     )
@@ -341,9 +367,35 @@ class Condition(models.Model):
                 name="condition_awaiting",
             )
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(report_every_days__isnull=True)
+                | models.Q(
+                    report_every_days__gte=REPORT_EVERY_MIN_DAYS,
+                    report_every_days__lte=REPORT_EVERY_MAX_DAYS,
+                ),
+                name="condition_report_every_days_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def label(self) -> str:
+        """The condition as the reader sees it: a reporting cadence in their language."""
+        if self.report_every_days:
+            return reporting_condition_text(self.report_every_days)
+        return self.text
+
+
+def reporting_condition_text(days: int) -> str:
+    """What a condition that sets a reporting cadence says (in the active language)."""
+    return ngettext(
+        "Send a monitoring report every %(days)s day.",
+        "Send a monitoring report every %(days)s days.",
+        days,
+    ) % {"days": days}
 
 
 class CommentQuerySet(models.QuerySet):

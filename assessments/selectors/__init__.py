@@ -31,7 +31,14 @@ from .campaigns import (
     visible_campaigns,
 )
 from .instruments import closure_days_from, training_history, training_modules
-from .monitoring import feedback_on, incident_for, incidents_of, monitoring_reports_of
+from .monitoring import (
+    feedback_on,
+    filed_reports,
+    incident_for,
+    incidents_of,
+    monitoring_reports_of,
+    monitoring_summary,
+)
 from .people import (
     ROLES_NEEDING_MFA,
     home_attention,
@@ -43,6 +50,8 @@ from .people import (
 from .review import ReviewRows, clearance, review_context, timeline_rows, version_comparison
 
 __all__ = [
+    "filed_reports",
+    "monitoring_summary",
     "closure_days_from",
     "training_history",
     "training_modules",

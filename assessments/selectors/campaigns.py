@@ -12,6 +12,7 @@ from ..models import (
     Condition,
     EvidenceFile,
     Feedback,
+    MonitoringReport,
     RegisterTool,
     Team,
     TransparencyNotice,
@@ -31,6 +32,7 @@ PAGE_LISTS = {
     "evidence": EvidenceFile,
     "feedback": Feedback,
     "tools": RegisterTool.campaigns.through,
+    "monitoring_reports": MonitoringReport,
 }
 
 

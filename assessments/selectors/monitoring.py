@@ -1,10 +1,13 @@
-"""Reads of a live campaign's monitoring reports and incidents (the API's lists and
-details), each in a fixed number of queries however many reports, rows or entries."""
+"""Reads of a live campaign's monitoring and incidents: the API's lists and details and the
+campaign report's plan and reports, each in a fixed number of queries however many
+reports, rows or entries."""
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from .. import monitoring
 from ..models import Campaign, Feedback, Incident, IncidentEntry, MonitoringReport
+from .campaigns import has
 
 
 def monitoring_reports_of(
@@ -42,3 +45,28 @@ def incident_for(user, pk: int) -> Incident:
 def feedback_on(campaign: Campaign, pk: int | None) -> Feedback | None:
     """The piece of feedback ``pk`` if it is on ``campaign`` (an incident opened from it)."""
     return campaign.feedback.filter(pk=pk).first() if pk else None
+
+
+def filed_reports(campaign: Campaign) -> list:
+    """The campaign's monitoring reports, oldest first, with their authors and rows (two
+    queries whatever their number), each with ``analysis`` recomputed from its stored
+    figures under the thresholds it was filed with."""
+    if not has(campaign, "monitoring_reports"):
+        return []
+    reports = list(
+        campaign.monitoring_reports.select_related("author")
+        .prefetch_related("rows")
+        .order_by("filed_at", "pk")
+    )
+    for report in reports:
+        rows = [monitoring.Row(r.segment, r.reached, r.positive) for r in report.rows.all()]
+        report.analysis = monitoring.analyse(rows, min_ratio=report.min_ratio, alpha=report.alpha)
+    return reports
+
+
+def monitoring_summary(campaign: Campaign) -> dict | None:
+    """The plan and the reports of a decided campaign; None before any decision."""
+    if not campaign.decided_at:
+        return None
+    reports = filed_reports(campaign)
+    return {"plan": monitoring.plan_of(campaign, filed=len(reports)), "reports": reports}

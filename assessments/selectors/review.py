@@ -215,7 +215,12 @@ class ReviewRows:
     def conditions(self) -> list:
         if not has(self.campaign, "conditions"):
             return []
-        rows = list(self.campaign.conditions.order_by("pk"))
+        # With their versions (the report names each one's version), without the content.
+        rows = list(
+            self.campaign.conditions.select_related("version")
+            .defer(*VERSION_CONTENT)
+            .order_by("pk")
+        )
         for row in rows:  # the Verify button: never for whoever fulfilled it
             row.verifiable = (
                 "verify_conditions" in self.actions

@@ -144,8 +144,9 @@ def monitoring_scan(*, now=None) -> int:
     the report is more than ``MONITORING_GRACE_DAYS`` late. Safe to run repeatedly.
 
     Finding the overdue campaigns takes a fixed number of queries however many campaigns
-    are live (the rules read once, the reports counted in the campaigns' query, the teams'
-    marketers read once); only the reminders and flags written cost per overdue campaign."""
+    are live (the rules and the conditions' cadences read once, the reports counted in the
+    campaigns' query, the teams' marketers read once); only the reminders and flags
+    written cost per overdue campaign."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     rules = monitoring.rules_by_tier()
@@ -156,9 +157,13 @@ def monitoring_scan(*, now=None) -> int:
         .only("pk", "team_id", "tier", "status", "decided_at", "flight_start", "flight_end")
         .annotate(filed=Count("monitoring_reports"))
     )
+    live = list(live)
+    cadences = monitoring.condition_cadences(live)
     overdue = []
-    for campaign in live.iterator(chunk_size=500):
-        plan = monitoring.plan_of(campaign, today=today, filed=campaign.filed, rules=rules)
+    for campaign in live:
+        plan = monitoring.plan_of(
+            campaign, today=today, filed=campaign.filed, rules=rules, cadences=cadences
+        )
         if plan.overdue_days:
             overdue.append((campaign, plan))
     if not overdue:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_noop
 from .. import audit, permissions, ratelimit, security_log, training, webhooks, workflow
 from ..errors import ServiceError, SignatureLocked
 from ..models import (
+    REPORT_EVERY_MAX_DAYS,
+    REPORT_EVERY_MIN_DAYS,
     Assignment,
     AssignmentStatus,
     Campaign,
@@ -35,6 +37,7 @@ from ..models import (
     Vote,
     VoteDecision,
     WebhookEvent,
+    reporting_condition_text,
 )
 from ..notifications import notify
 from ..roles import Role
@@ -197,12 +200,16 @@ def vote_cast(
     password: str,
     conditions: list[str] | None = None,
     reasons: list[str] | None = None,
+    report_every_days: int | None = None,
 ) -> Vote:
     """A signed vote on the current version. The reviewer re-enters their password; a
     wrong one is recorded as a failed signature and creates no vote. A rejection or a
-    change request names what it is about (``ReviewReason``)."""
+    change request names what it is about (``ReviewReason``). An approval with conditions
+    may also require a monitoring report every ``report_every_days`` days (7 to 90), which
+    becomes a condition of its own that the monitoring plan follows."""
     rationale = (rationale or "").strip()
     conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
+    _check_report_every_days(report_every_days, decision == VoteDecision.APPROVE_WITH_CONDITIONS)
     reasons = sorted(set(reasons or []))
     if decision not in VoteDecision.values:
         raise ServiceError(_("Choose how you vote."), field="decision")
@@ -216,7 +223,7 @@ def vote_cast(
         )
     if not rationale:
         raise ServiceError(_("Explain your vote: a rationale is required."), field="rationale")
-    if decision == VoteDecision.APPROVE_WITH_CONDITIONS and not conditions:
+    if decision == VoteDecision.APPROVE_WITH_CONDITIONS and not (conditions or report_every_days):
         raise ServiceError(_("State at least one condition."), field="conditions")
     if decision != VoteDecision.APPROVE_WITH_CONDITIONS and conditions:
         raise ServiceError(
@@ -248,6 +255,7 @@ def vote_cast(
             decision=decision,
             rationale=rationale,
             conditions=conditions,
+            report_every_days=report_every_days,
             reasons=reasons,
             signer_name=actor.display_name or actor.email,
             signed_at=now,
@@ -263,6 +271,7 @@ def vote_cast(
                 "vote": decision,
                 "fingerprint": version.fingerprint,
                 "conditions": len(conditions),
+                **({"report_every_days": report_every_days} if report_every_days else {}),
                 **meaning_payload(vote),
             },
         )
@@ -284,7 +293,7 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
         return
     outcome = workflow.outcome_of(v.decision for v in votes)
     now = timezone.now()
-    Decision.objects.create(
+    decision = Decision.objects.create(
         campaign=campaign,
         version=version,
         outcome=outcome,
@@ -312,7 +321,9 @@ def _decide_if_complete(campaign: Campaign, version: CampaignVersion) -> None:
         )
         return
     outcome = workflow.transition("decide", campaign.status, outcome)
-    _apply_outcome(campaign, version, outcome, rule, conditions=_vote_conditions(votes))
+    _apply_outcome(
+        campaign, version, outcome, rule, decision=decision, conditions=_vote_conditions(votes)
+    )
     audit.record(
         kind=EventKind.DECIDED,
         campaign=campaign,
@@ -333,11 +344,52 @@ def decision_reasons(outcome: str, votes) -> list[str]:
     return sorted({r for v in votes if v.decision == vote for r in v.reasons})
 
 
-def _vote_conditions(votes) -> list[tuple[str, Vote | None]]:
-    return [(text, v) for v in votes for text in v.conditions]
+def _check_report_every_days(days: int | None, with_conditions: bool) -> None:
+    if days is None:
+        return
+    if not with_conditions:
+        raise ServiceError(
+            _("A reporting cadence goes with “approve with conditions” only."),
+            field="report_every_days",
+        )
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not REPORT_EVERY_MIN_DAYS <= days <= REPORT_EVERY_MAX_DAYS
+    ):
+        raise ServiceError(
+            _("Ask for a monitoring report every 7 to 90 days."), field="report_every_days"
+        )
 
 
-def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, conditions) -> None:
+# (text, the vote that set it or None for the chair's, a reporting cadence in days or None)
+ConditionSpec = tuple[str, Vote | None, int | None]
+
+
+def _vote_conditions(votes) -> list[ConditionSpec]:
+    specs = []
+    for v in votes:
+        specs += [(text, v, None) for text in v.conditions]
+        if v.report_every_days:
+            specs.append(_reporting_condition(v.report_every_days, v))
+    return specs
+
+
+def _reporting_condition(days: int, vote: Vote | None) -> ConditionSpec:
+    # Stored in English like the canonical meanings; pages show ``Condition.label``.
+    with translation.override("en"):
+        return (reporting_condition_text(days), vote, days)
+
+
+def _apply_outcome(
+    campaign,
+    version,
+    outcome: str,
+    rule: RoutingRule,
+    *,
+    decision: Decision,
+    conditions: list[ConditionSpec],
+) -> None:
     # The review round is over: nobody is still asked to accept it.
     Assignment.objects.filter(campaign=campaign, status=AssignmentStatus.PENDING).update(
         status=AssignmentStatus.CANCELLED
@@ -349,8 +401,15 @@ def _apply_outcome(campaign, version, outcome: str, rule: RoutingRule, *, condit
         campaign.approval_expires_at = workflow.add_months(now, rule.validity_months)
         fields.append("approval_expires_at")
     if outcome == CampaignStatus.APPROVED_WITH_CONDITIONS:
-        for text, vote in conditions:
-            Condition.objects.create(campaign=campaign, version=version, vote=vote, text=text)
+        for text, vote, days in conditions:
+            Condition.objects.create(
+                campaign=campaign,
+                version=version,
+                decision=decision,
+                vote=vote,
+                text=text,
+                report_every_days=days,
+            )
     _set_status(campaign, outcome, *fields)
     kind = (
         NotificationKind.CHANGES_REQUESTED
@@ -503,6 +562,7 @@ def decision_confirm(
             version,
             outcome,
             rule_for(version.tier),
+            decision=decision,
             conditions=_vote_conditions(version.votes.all()),
         )
         audit.record(
@@ -524,9 +584,11 @@ def decision_overrule(
     expected_outcome: str,
     expected_version: int,
     conditions: list[str] | None = None,
+    report_every_days: int | None = None,
 ) -> None:
     """The chair sets a different outcome, with a rationale; a signed, recorded act that
-    names the outcome it overrules and the version (``signing_expectation``)."""
+    names the outcome it overrules and the version (``signing_expectation``). With
+    "approved with conditions", ``report_every_days`` as in ``vote_cast``."""
     if not permissions.is_chair(actor):
         raise ServiceError(_("Only the board chair can overrule."))
     permissions.check_mfa(actor)
@@ -537,7 +599,8 @@ def decision_overrule(
         raise ServiceError(_("Choose the outcome."), field="outcome")
     if not rationale:
         raise ServiceError(_("An overrule needs a rationale."), field="rationale")
-    if outcome == CampaignStatus.APPROVED_WITH_CONDITIONS and not conditions:
+    _check_report_every_days(report_every_days, outcome == CampaignStatus.APPROVED_WITH_CONDITIONS)
+    if outcome == CampaignStatus.APPROVED_WITH_CONDITIONS and not (conditions or report_every_days):
         raise ServiceError(_("State at least one condition."), field="conditions")
     campaign = Campaign.objects.get(pk=campaign.pk)
     workflow.transition("overrule", campaign.status, outcome)
@@ -559,7 +622,9 @@ def decision_overrule(
             version,
             outcome,
             rule_for(version.tier),
-            conditions=[(c, None) for c in conditions],
+            decision=decision,
+            conditions=[(c, None, None) for c in conditions]
+            + ([_reporting_condition(report_every_days, None)] if report_every_days else []),
         )
         audit.record(
             kind=EventKind.OVERRULED,

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from .. import wording
 
@@ -22,3 +23,9 @@ def version_label(number) -> str:
 def quoted(text) -> str:
     """``{{ v.meaning|quoted }}``: the text in the active language's quotation marks."""
     return wording.quoted(text)
+
+
+@register.filter
+def ltr(value) -> str:
+    """``{{ n|ltr }}``: a number or date kept left-to-right inside Arabic text (escaped)."""
+    return format_html('<bdi class="ltr-value" dir="ltr">{}</bdi>', value)

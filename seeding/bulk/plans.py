@@ -88,6 +88,7 @@ class _Version:
     tier: str
     created_at: datetime
     votes: list[_VoteStub] = field(default_factory=list)
+    decision_id: int | None = None  # the decision applied, which its conditions carry
 
 
 class _C:

@@ -138,10 +138,11 @@ class _Review:
         decided = s + plan.decide_at
         outcome = workflow.outcome_of(v.decision for v in version.votes)
         reasons = _dumps(decision_reasons(outcome, version.votes))
+        version.decision_id = self.sink.new_id(Decision)
         self.sink.add(
             Decision,
             (
-                self.sink.new_id(Decision),
+                version.decision_id,
                 c.id,
                 version.id,
                 outcome,
@@ -180,10 +181,11 @@ class _Review:
             return None
         confirmed = s + plan.confirm_at
         chair = rng.choice(self.people.chairs or [voters[0].reviewer])
+        version.decision_id = self.sink.new_id(Decision)
         self.sink.add(
             Decision,
             (
-                self.sink.new_id(Decision),
+                version.decision_id,
                 c.id,
                 version.id,
                 outcome,
@@ -242,6 +244,7 @@ class _Review:
                 version.fingerprint,
                 "",
                 "",
+                None,  # the generated votes ask for no reporting cadence
             ),
         )
         self.event(
@@ -312,6 +315,8 @@ class _Review:
                         verified_by.id if verified_by else None,
                         verified_at,
                         False,  # condition_verification.sync() sets it once all are written
+                        version.decision_id,
+                        None,
                     ),
                 )
 

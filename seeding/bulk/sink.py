@@ -57,7 +57,8 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     ),
     Vote: _columns(
         "id campaign_id version_id reviewer_id decision rationale conditions reasons "
-        "signer_name signed_at meaning fingerprint meaning_signed meaning_language"
+        "signer_name signed_at meaning fingerprint meaning_signed meaning_language "
+        "report_every_days"
     ),
     Decision: _columns(
         "id campaign_id version_id outcome kind rationale decided_by_id signer_name "
@@ -65,7 +66,8 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     ),
     Condition: _columns(
         "id campaign_id version_id vote_id text status fulfilment_note fulfilled_by_id "
-        "fulfilled_at verified_by_id verified_at awaiting_verification"
+        "fulfilled_at verified_by_id verified_at awaiting_verification decision_id "
+        "report_every_days"
     ),
     Feedback: _columns(
         "id campaign_id source category severity text author_id contact_email "

@@ -274,8 +274,11 @@ def test_reports_answer_get_only(client, approved_campaign, marketer, name):
 # in the review), the chair's teams (is_party), then the review lists the report shows:
 # versions, assignments, votes, decisions, comments (no conditions here). The history is
 # a fragment cached under the campaign's last audit event (each report is read once
-# before it is measured), the evidence files and the incidents. The same on every database.
-REPORT_QUERIES = 12
+# before it is measured), the evidence files and the incidents, and the monitoring plan of
+# a decided campaign (its tier's rule and its conditions' cadence, in one query; the
+# reports and their rows, two more, only when there are any: test_report_monitoring.py).
+# The same on every database.
+REPORT_QUERIES = 13
 
 
 def busy_campaign(marketer, team, questionnaire, chair, board) -> Campaign:

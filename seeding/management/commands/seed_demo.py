@@ -369,5 +369,7 @@ def _walk_review(campaign, owner, flow: str) -> None:
             decision="approve_with_conditions",
             rationale="Acceptable once influencer posts carry the AI and sponsorship labels.",
             conditions=["Every influencer post is labelled as sponsored and AI-assisted."],
+            # A condition that adds to the monitoring plan: a report every 14 days.
+            report_every_days=14,
             password=demo_password(reviewer.email),
         )
