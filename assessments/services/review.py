@@ -231,6 +231,8 @@ def vote_cast(
         )
     # The current state (not the caller's copy) with the voter's assignment and vote.
     campaign = Campaign.objects.with_viewer(actor).get(pk=campaign.pk)
+    if actor.role_set.isdisjoint(permissions.JUDGING_ROLES["vote"]):
+        raise ServiceError(permissions.ROLE_MESSAGE)  # why, before "cannot vote now"
     if not permissions.can_vote(actor, campaign):
         raise ServiceError(_("You cannot vote on this campaign now."))
     permissions.check_mfa(actor)
