@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from .. import (
@@ -42,8 +43,12 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
     passed in (bound, with errors) replace the empty ones so nothing typed is lost."""
     language = translation.get_language()
     definition = selectors.definition_of(campaign.assessment.questionnaire)
-    sections = selectors.assessment_sections(
-        definition, campaign.intake(), campaign.assessment.answers, language
+    answers = campaign.assessment.answers
+    result = selectors.campaign_result(campaign)
+    # The result panel, the intake and the assessment sections are built only when their
+    # fragments (keyed like the review's, on the campaign's last audit event) are stale.
+    sections = SimpleLazyObject(
+        lambda: selectors.assessment_sections(definition, campaign.intake(), answers, language)
     )
     review = selectors.review_context(campaign, request.user, language)
     proposed = []
@@ -76,8 +81,9 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "under_newer": selectors.result_under(campaign, newer, language)
         if newer is not None and not can_edit
         else None,
-        **selectors.result_view(
-            selectors.campaign_result(campaign), definition, campaign.assessment.answers, language
+        "result": result,
+        "result_view": SimpleLazyObject(
+            lambda: selectors.result_view(result, definition, answers, language)
         ),
         **registry.campaign_tools_context(campaign, request.user, definition, language),
         "sections": sections,
@@ -87,7 +93,7 @@ def _detail_response(request, campaign, *, status: int = 200, **forms):
         "synthetic_findings": provenance.synthetic_media_findings(campaign, evidence),
         "evidence_form": EvidenceForm() if can_edit else None,
         "can_edit": can_edit,
-        "intake_labels": _intake_labels(campaign),
+        "intake_labels": SimpleLazyObject(lambda: _intake_labels(campaign)),
         "review": review,
         "eligible": eligible,
         "proposed": proposed,

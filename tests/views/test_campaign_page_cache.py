@@ -4,6 +4,7 @@ service that changes the campaign records an event, so no action leaves the page
 Each step below is read once before it (the cache is warm) and must show after it."""
 
 import re
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from django.utils import translation
 
 from assessments import permissions, selectors, services
 from assessments.models import Assignment, AuditEvent, Campaign
+from tests.conftest import INTAKE_POST
 from tests.factories import PASSWORD
 from tests.services.test_review_workflow import reload
 
@@ -62,6 +64,43 @@ def test_every_action_shows_at_once_on_a_cached_page(
                 assert (text in html) is (name == "board"), (label, name, text)
         steps.append(label)
 
+    step(
+        "intake",
+        lambda: services.campaign_update_intake(
+            actor=marketer,
+            campaign=campaign,
+            intake={
+                **INTAKE_POST,
+                "objective": "Grow opt-in sign-ups",
+                "reaches_minors": False,
+                "reaches_vulnerable": False,
+                "flight_start": date(2027, 1, 1),
+                "flight_end": date(2027, 3, 1),
+            },
+        ),
+        shows=["Grow opt-in sign-ups"],
+    )
+    step(
+        "answers",  # the result panel and the sections' counts are cached fragments too
+        lambda: services.assessment_save_answers(
+            actor=marketer,
+            campaign=campaign,
+            answers={"privacy.special": "yes", "privacy.explicit": "yes"},
+        ),
+        shows=["Special-category data?"],
+    )
+    fresh = reload(campaign)
+    counts = {
+        f"{s.answered_required}/{s.required}"
+        for s in selectors.assessment_sections(
+            selectors.definition_of(fresh.assessment.questionnaire),
+            fresh.intake(),
+            fresh.assessment.answers,
+            "en",
+        )
+    }
+    for name, html in pages(client, readers, campaign).items():
+        assert all(f">{n}" in html for n in counts), (name, counts)
     step(
         "evidence",
         lambda: services.evidence_add(
@@ -129,7 +168,7 @@ def test_every_action_shows_at_once_on_a_cached_page(
         ),
         shows=["Opt-out is hidden."],
     )
-    assert len(steps) == 9
+    assert len(steps) == 11
 
 
 def test_the_fragments_are_kept_per_language(client, manager, complete_campaign, marketer):
