@@ -14,7 +14,12 @@ class MonitoringReportForm(forms.Form):
         max_length=20000,
         strip=False,
         widget=forms.Textarea(
-            attrs={"rows": 6, "dir": "auto", "placeholder": "segment, reached, positive"}
+            attrs={
+                "rows": 6,
+                "dir": "auto",
+                # An example line: the columns are separated by ASCII commas in any language.
+                "placeholder": _("Women 18-24, 1200, 84"),
+            }
         ),
         help_text=_(
             "One line per audience segment: segment, people reached, positive outcomes "

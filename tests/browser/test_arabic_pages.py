@@ -28,7 +28,7 @@ ALLOWED = {
     "PDF", "CSV", "API", "JSON", "UTC", "GDPR", "CCPA", "CPRA", "C2PA", "DSA", "UCPD", "AI",
     "COPPA", "CAN-SPAM", "PECR", "CASL", "LGPD", "PIPEDA", "PDPL", "FTC", "GPC", "SHA-256",
     "PNG", "JPEG", "Word", "Excel", "PowerPoint", "I", "II", "III", "IV", "DPIA", "SDK", "WCAG",
-    "MP4", "MOV", "Google", "Meta", "Performance", "Max", "Advantage", "Facebook",
+    "MP4", "MOV", "UTF-8", "Google", "Meta", "Performance", "Max", "Advantage", "Facebook",
 }  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
