@@ -12,10 +12,8 @@ statement. Every part returns the same columns::
 the three texts hold what the list shows (see ``_parts``).
 """
 
-import functools
 from datetime import UTC, datetime
 
-from django.db import connection
 from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -243,31 +241,18 @@ _ORDER = {
     "to_triage": (True, True),
     "to_verify": (False, False),
 }
-_ANY_USER = -7_654_321  # the user's id while the statement is compiled (no real id)
 
 
-@functools.cache
-def _statement(names: tuple[str, ...]) -> tuple[str, tuple]:
-    """The lists' UNION ALL as the ORM compiles it, once per process: compiling the nine
-    querysets cost about as much as planning and running them. The user's id is the only
-    parameter that changes; it is compiled as ``_ANY_USER`` and swapped per request."""
-    parts = _parts(_ANY_USER, QUEUE_LIMIT + 1)
+def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """The rows of these lists, in one statement (a ``UNION ALL`` of their querysets), each
+    list in its order."""
+    parts = _parts(user.pk, QUEUE_LIMIT + 1)
     querysets = [
         parts[name][0].annotate(q_list=Value(index)).values(*COLUMNS)
         for index, name in enumerate(names)
     ]
-    union = querysets[0].union(*querysets[1:], all=True).order_by().values_list(*COLUMNS)
-    sql, params = union.query.sql_with_params()
-    return sql, tuple(params)
-
-
-def _read(user: User, names: tuple[str, ...]) -> dict[str, list[tuple]]:
-    """The rows of these lists, in one statement, each list in its order."""
-    sql, params = _statement(names)
+    rows = querysets[0].union(*querysets[1:], all=True).order_by().values_list(*COLUMNS)
     lists: dict[str, list[tuple]] = {name: [] for name in names}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk if p == _ANY_USER else p for p in params])
-        rows = cursor.fetchall()
     for which, pk, campaign_id, name, moment, number, text1, text2, text3 in rows:
         lists[names[which]].append(
             (pk, campaign_id, name, _moment(moment), number, text1, text2, text3)
