@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy import stats
@@ -29,7 +28,6 @@ from .cleaning import unstorable
 from .models import (
     APPROVED_STATES,
     Cadence,
-    Campaign,
     CampaignStatus,
     Condition,
     Decision,
@@ -294,49 +292,15 @@ def _interval(cadence: str, every_days: int, start: date, end: date) -> float:
     return max(1, every_days)
 
 
-def _cadences(campaign) -> tuple[str, int, int | None]:
-    """The tier's rule (cadence, every N days) and the tightest reporting cadence set by a
-    condition of the campaign's effective decision, in one query. Conditions of an
-    overruled or superseded decision, or of an earlier version, do not count; nor any
-    once the campaign no longer holds an approval with conditions."""
-    rule = MonitoringRule.objects.filter(tier=campaign.tier)
-    deciding = (
-        Decision.objects.effective()
-        .filter(campaign=campaign)
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    by_condition = (
-        Condition.objects.filter(decision=Subquery(deciding), report_every_days__isnull=False)
-        .order_by("report_every_days")
-        .values("report_every_days")[:1]
-    )
-    row = (
-        Campaign.objects.filter(pk=campaign.pk)
-        .values(
-            rule_cadence=Subquery(rule.values("cadence")[:1]),
-            rule_every=Subquery(rule.values("every_days")[:1]),
-            condition_every=Subquery(by_condition),
-        )
-        .first()
-    ) or {}
-    condition_every = (
-        row.get("condition_every")
-        if campaign.status == CampaignStatus.APPROVED_WITH_CONDITIONS
-        else None
-    )
-    return row.get("rule_cadence") or "none", row.get("rule_every") or 30, condition_every
-
-
 def rules_by_tier() -> dict[str, MonitoringRule]:
     """Every tier's monitoring rule, in one query (for reads over many campaigns)."""
     return {rule.tier: rule for rule in MonitoringRule.objects.all()}
 
 
 def condition_cadences(campaigns) -> dict[int, int]:
-    """``_cadences``' condition part for many campaigns in two queries: by campaign id,
-    the tightest cadence set by a condition of its effective decision (only campaigns
-    holding an approval with conditions)."""
+    """By campaign id, the tightest reporting cadence set by a condition of its effective
+    decision (the newest one), for campaigns holding an approval with conditions: none of
+    an overruled or superseded decision counts. Two queries whatever the number."""
     ids = [c.pk for c in campaigns if c.status == CampaignStatus.APPROVED_WITH_CONDITIONS]
     if not ids:
         return {}
@@ -347,7 +311,7 @@ def condition_cadences(campaigns) -> dict[int, int]:
         .order_by("created_at", "pk")
         .values_list("campaign_id", "pk")
     ):
-        deciding[campaign_id] = pk  # the newest wins, as in ``_cadences``
+        deciding[campaign_id] = pk  # the newest wins
     tightest: dict[int, int] = {}
     for campaign_id, days in Condition.objects.filter(
         decision_id__in=deciding.values(), report_every_days__isnull=False
@@ -368,15 +332,17 @@ def plan_of(
     the flight's end, and where the team is in it. The cadence is the tier's rule or, when
     it asks for reports more often, a condition of the approval (the tightest one).
     Callers reading many campaigns pass ``rules`` (``rules_by_tier()``), ``cadences``
-    (``condition_cadences()``) and ``filed``, so this runs no query."""
+    (``condition_cadences()``) and ``filed``, so this runs no query; alone it reads the rules
+    and, for an approval with conditions, their cadences."""
     today = today or timezone.localdate()
     if rules is None:
-        cadence, every, condition_every = _cadences(campaign)
-    else:
-        rule = rules.get(campaign.tier)
-        cadence = rule.cadence if rule else "none"
-        every = rule.every_days if rule else 30
-        condition_every = (cadences or {}).get(campaign.pk)
+        rules = rules_by_tier()
+    if cadences is None:
+        cadences = condition_cadences([campaign])
+    rule = rules.get(campaign.tier)
+    cadence = rule.cadence if rule else "none"
+    every = rule.every_days if rule else 30
+    condition_every = cadences.get(campaign.pk)
     start = campaign.flight_start
     if campaign.decided_at:
         start = max(timezone.localdate(campaign.decided_at), start)

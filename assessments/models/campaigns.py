@@ -98,7 +98,7 @@ class CampaignQuerySet(models.QuerySet):
         newest = CampaignVersion.objects.filter(campaign_id=models.OuterRef("pk")).order_by(
             "-number"
         )
-        if user.role_set.isdisjoint({Role.REVIEWER, Role.CHAIR}):
+        if getattr(user, "role_set", frozenset()).isdisjoint({Role.REVIEWER, Role.CHAIR}):
             pending_id = models.Value(None, output_field=models.BigIntegerField())
             to_vote = models.Value(False)
         else:

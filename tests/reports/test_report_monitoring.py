@@ -132,5 +132,6 @@ def test_the_queries_do_not_grow_with_the_reports(client, conditioned, marketer)
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url).status_code == 200
         counts.append(len(queries))
-    # The conditions, then the reports with their authors and their rows.
-    assert counts == [REPORT_QUERIES + 1 + 2] * 2
+    # The conditions, the approval's cadences (its effective decision, then its conditions:
+    # ``monitoring.condition_cadences``), then the reports with their authors and their rows.
+    assert counts == [REPORT_QUERIES + 1 + 2 + 2] * 2
