@@ -7,6 +7,7 @@ import contextlib
 import time
 
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
 
 KEY = "fragments:campaigns"
@@ -34,3 +35,14 @@ def bump() -> None:
     the commit)."""
     _increment()
     transaction.on_commit(_increment)
+
+
+def cached(name: str, vary_on: list, build):
+    """What ``build()`` returns, kept as a template fragment ``{% cache TIMEOUT name
+    version *vary_on %}`` would be: rebuilt after a change, or after TIMEOUT seconds."""
+    key = make_template_fragment_key(name, [version(), *vary_on])
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value

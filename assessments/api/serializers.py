@@ -80,6 +80,23 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The columns a page of the list reads for CampaignSerializer, as plain values: 50 model
+# instances with their team and owner cost more than the page's queries.
+_NESTED = {"team": ("id", "slug", "name"), "owner": ("display_name",)}
+LIST_VALUES = (
+    *(name for name in CampaignSerializer.Meta.fields if name not in _NESTED),
+    *(f"{relation}__{field}" for relation, fields in _NESTED.items() for field in fields),
+)
+
+
+def nested(row: dict) -> dict:
+    """A ``LIST_VALUES`` row shaped like the instance CampaignSerializer reads (its team and
+    owner as mappings; the serializer reads a mapping's keys as attributes)."""
+    for relation, fields in _NESTED.items():
+        row[relation] = {field: row.pop(f"{relation}__{field}") for field in fields}
+    return row
+
+
 class EvidenceSerializer(serializers.Serializer):
     """An evidence file and the content credentials (C2PA) read from it at upload."""
 

@@ -6,7 +6,7 @@ import re
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from .. import (
     audit,
+    fragments,
     intake,
     listing,
     paging,
@@ -167,7 +168,7 @@ class CampaignsView(APIView):
             sort=filters.get("sort", ""),
             after=request.query_params.get("after", ""),
             before=request.query_params.get("before", ""),
-            defer=("search_text",),  # the rest is in the answer: read with the page
+            values=s.LIST_VALUES,
             cap=paging.count_cap(filters),
         )
         base = request.query_params.copy()
@@ -187,7 +188,12 @@ class CampaignsView(APIView):
                 "count_capped": page.count_capped,
                 "next": link("after", page.next_cursor),
                 "previous": link("before", page.prev_cursor),
-                "results": s.CampaignSerializer(page.rows, many=True).data,
+                # Serialised like the list page's rows are rendered: once per change.
+                "results": fragments.cached(
+                    "api_campaign_rows",
+                    [timezone.get_current_timezone_name(), listing.rows_key(page.rows)],
+                    lambda: s.CampaignSerializer(map(s.nested, page.rows), many=True).data,
+                ),
             }
         )
 

@@ -1,6 +1,8 @@
 """The REST API: tokens, the launch gate, the marketer's flow by question codes, the
 role × endpoint matrix, mass assignment, JSON errors."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -257,6 +259,48 @@ def test_list_is_scoped_and_filtered_like_the_page(token_for, campaign, outsider
     assert mine.get(api("api_campaigns") + "?state=approved").json()["count"] == 0
     bad = mine.get(api("api_campaigns") + "?tier=V")
     assert bad.status_code == 400 and "tier" in bad.json()["fields"]
+
+
+def test_a_list_row_is_the_campaign_as_its_own_endpoint_gives_it(
+    token_for, approved_campaign, manager
+):
+    """The list reads plain values, the campaign's endpoint a model instance: every field
+    of a row is what the endpoint says (team and owner included)."""
+    bearer = token_for(manager)
+    (row,) = bearer.get(api("api_campaigns")).json()["results"]
+    one = bearer.get(api("api_campaign", approved_campaign.pk)).json()
+    assert row == {key: one[key] for key in row}
+    assert set(one) - set(row) == {"evidence", "synthetic_media_findings"}
+    assert row["team"]["slug"] and row["owner"] and row["decided_at"] and row["tier"]
+
+
+def test_the_list_follows_changes_after_it_was_read(
+    token_for, campaign, manager, marketer, admin_user, team
+):
+    """The rows are kept serialised between changes: a rename of the team or of the
+    campaign through the services shows on the next read."""
+    bearer = token_for(manager)
+
+    def row():
+        (only,) = bearer.get(api("api_campaigns")).json()["results"]
+        return only
+
+    assert row()["team"]["name"] == "Aurora Beverages"
+    services.team_rename(actor=admin_user, team=team, name="Zephyr Drinks")
+    assert row()["team"]["name"] == "Zephyr Drinks"
+    services.campaign_update_intake(
+        actor=marketer,
+        campaign=campaign,
+        intake={
+            **INTAKE,
+            "name": "Winter push",
+            "reaches_minors": False,
+            "reaches_vulnerable": False,
+            "flight_start": date(2027, 1, 1),
+            "flight_end": date(2027, 3, 1),
+        },
+    )
+    assert row()["name"] == "Winter push"
 
 
 # --- mass assignment ---------------------------------------------------------------------------
