@@ -278,6 +278,19 @@ def _range(field: str, start: date | None, end: date | None) -> Q:
     return q
 
 
+# Filters whose answer moves with the clock.
+CLOCK_FILTERS = frozenset({"overdue", "expiring"})
+
+
+def count_key(user, filters: dict) -> list | None:
+    """What the number of campaigns ``user`` finds with the cleaned ``filters`` depends on,
+    beside the campaigns and people themselves (each change of those bumps the fragments'
+    version); None when it also depends on the clock."""
+    if CLOCK_FILTERS & filters.keys():
+        return None
+    return [user.pk, sorted((key, str(value)) for key, value in filters.items() if key != "sort")]
+
+
 def apply_filters(qs, f: dict, *, now=None):
     """``qs`` (campaigns) narrowed by the cleaned filters ``f``."""
     now = now or timezone.now()

@@ -279,8 +279,12 @@ class Plan:
     filed: int
     next_due: date | None
     overdue_days: int  # 0 when nothing is overdue
-    # Where the cadence comes from: "rule" (the tier's) or "condition" (of the approval).
+    # Where the cadence comes from (PLAN_SOURCES): the tier's rule or a condition of the
+    # approval.
     source: str = "rule"
+
+
+PLAN_SOURCES = ("rule", "condition")
 
 
 def _interval(cadence: str, every_days: int, start: date, end: date) -> float:

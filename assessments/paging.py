@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from . import fragments
 from .cleaning import unstorable
 from .errors import ServiceError
 from .listing import NULLABLE_SORT_FIELDS, SORTS
@@ -191,11 +192,13 @@ def page_of(
     values: tuple[str, ...] = (),
     defer: tuple[str, ...] = CAMPAIGN_DETAIL_FIELDS,
     cap: int = COUNT_CAP,
+    count_key: list | None = None,
 ) -> Page:
     """One page of ``qs`` in ``sort`` order, after or before a cursor (keyset pagination),
     and the number of rows (exact up to ``cap``). Rows are campaigns without the
     ``defer`` fields, or dicts of ``values`` when given (they must include the sort fields
-    and ``id``)."""
+    and ``id``). ``count_key`` (``listing.count_key``): the number is kept like a
+    fragment, so the next pages and the next reader of the same list do not count again."""
     ordering = SORTS.get(sort or "updated", SORTS["updated"])[0]
     backwards = bool(before) and not after
     cursor = None
@@ -220,7 +223,13 @@ def page_of(
         rows.reverse()
     has_next = more if not backwards else True
     has_prev = (cursor is not None and not backwards) or (backwards and more)
-    count = qs.order_by()[: cap + 1].count()
+
+    def counted() -> int:
+        return qs.order_by()[: cap + 1].count()
+
+    count = (
+        counted() if count_key is None else fragments.cached("count", [cap, *count_key], counted)
+    )
     return Page(
         rows=rows,
         next_cursor=_cursor_of(rows[-1], ordering) if rows and has_next else None,

@@ -312,10 +312,10 @@ def parties_of(campaign: Campaign) -> Q:
 
 def is_party(user: User, campaign: Campaign) -> bool:
     """``parties_of`` for one person: from the facts a campaign read
-    ``with_viewer(user)`` carries, otherwise asked of the database."""
+    ``with_viewer(user)`` carries for a board member, otherwise asked of the database."""
     if campaign.owner_id == user.pk:
         return True
-    if _read_for(campaign, user):
+    if _read_for(campaign, user) and hasattr(campaign, "viewer_submitted"):
         return campaign.team_id in user.team_ids or campaign.viewer_submitted
     return User.objects.filter(parties_of(campaign), pk=user.pk).exists()
 

@@ -562,6 +562,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "assessments.models.incidents.IncidentStatus",
         "IncidentSeverityEnum": "assessments.models.incidents.IncidentSeverity",
         "IncidentEntryKindEnum": "assessments.models.incidents.EntryKind",
+        "PlanSourceEnum": "assessments.monitoring.PLAN_SOURCES",
     },
 }
 

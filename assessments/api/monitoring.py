@@ -27,6 +27,11 @@ class PlanSerializer(serializers.Serializer):
     filed = serializers.IntegerField(help_text="Reports filed so far.")
     next_due = serializers.DateField(allow_null=True)
     overdue_days = serializers.IntegerField(help_text="0 when nothing is overdue.")
+    source = serializers.ChoiceField(
+        choices=monitoring.PLAN_SOURCES,
+        help_text="Where the cadence comes from: the tier's monitoring rule, or a condition "
+        "of the approval that asks for reports more often.",
+    )
 
 
 class RowSerializer(serializers.Serializer):
@@ -95,6 +100,7 @@ def _plan(plan: monitoring.Plan) -> dict:
         "filed": plan.filed,
         "next_due": plan.next_due,
         "overdue_days": plan.overdue_days,
+        "source": plan.source,
     }
 
 

@@ -159,8 +159,9 @@ class CampaignsView(APIView):
         if form.is_valid():
             filters = form.filters()
             campaigns = listing.apply_filters(campaigns, filters)
+            count_key = listing.count_key(request.user, filters)
         elif form.matches_nothing():
-            filters, campaigns = {}, campaigns.none()
+            filters, campaigns, count_key = {}, campaigns.none(), None
         else:
             raise ValidationError(_form_errors(form))
         page = paging.page_of(
@@ -170,6 +171,7 @@ class CampaignsView(APIView):
             before=request.query_params.get("before", ""),
             values=s.LIST_VALUES,
             cap=paging.count_cap(filters),
+            count_key=count_key,
         )
         base = request.query_params.copy()
         for key in ("after", "before"):

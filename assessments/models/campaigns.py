@@ -90,14 +90,16 @@ class CampaignQuerySet(models.QuerySet):
         """Each campaign with what ``permissions.available_actions`` needs to know about
         ``user`` and its newest version, read in the same query: the version's id and
         number, the user's open assignment on it (``Assignment.objects.open``: pending,
-        or accepted and waiting for their vote), and whether they submitted any version
-        (a party to the campaign). Only the board holds assignments (losing the role
-        withdraws them), so for anyone else the assignment facts are constants."""
+        or accepted and waiting for their vote), and, for the board, whether they
+        submitted any version (a party to the campaign). Only the board holds assignments
+        (losing the role withdraws them) and judges, so for anyone else the assignment
+        facts are constants and whether they are a party is not asked."""
         from .review import Assignment, AssignmentStatus, CampaignVersion
 
         newest = CampaignVersion.objects.filter(campaign_id=models.OuterRef("pk")).order_by(
             "-number"
         )
+        board = {}
         if getattr(user, "role_set", frozenset()).isdisjoint({Role.REVIEWER, Role.CHAIR}):
             pending_id = models.Value(None, output_field=models.BigIntegerField())
             to_vote = models.Value(False)
@@ -109,17 +111,18 @@ class CampaignQuerySet(models.QuerySet):
                 mine.filter(status=AssignmentStatus.PENDING).values("pk")[:1]
             )
             to_vote = models.Exists(mine.filter(status=AssignmentStatus.ACCEPTED))
+            board["viewer_submitted"] = models.Exists(
+                CampaignVersion.objects.filter(
+                    campaign_id=models.OuterRef("pk"), submitted_by_id=user.pk
+                )
+            )
         return self.annotate(
             viewer_pk=models.Value(user.pk, output_field=models.BigIntegerField()),
             latest_version_id=models.Subquery(newest.values("pk")[:1]),
             latest_version_number=models.Subquery(newest.values("number")[:1]),
             viewer_pending_id=pending_id,
             viewer_to_vote=to_vote,
-            viewer_submitted=models.Exists(
-                CampaignVersion.objects.filter(
-                    campaign_id=models.OuterRef("pk"), submitted_by_id=user.pk
-                )
-            ),
+            **board,
         )
 
 

@@ -1,6 +1,7 @@
 """Reads of campaigns: what pages show of the campaigns a person may see
 (``Campaign.objects.visible_to``, the one rule of visibility)."""
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -22,6 +23,9 @@ from ..models import (
 # A questionnaire's definition is large JSON, parsed once per process by definition_of();
 # pages load the row without it and fetch it only when this process has not parsed it yet.
 DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
+
+# How long the campaign page keeps what it caches; the keys change with every audit event.
+FRAGMENT_SECONDS = 24 * 60 * 60
 
 # The campaign page's lists that are often empty: the page's query says which have rows,
 # so it reads only the others (see campaign_for(page=True)).
@@ -54,9 +58,9 @@ def campaign_for(user: User, pk: int, *, page: bool = False) -> Campaign:
     """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists).
     Read ``with_viewer(user)``, so ``permissions.available_actions`` needs no query.
 
-    ``page``: also whether it has rows in each of ``PAGE_LISTS`` (so the page skips
-    reading empty lists) and the sequence number of its last audit event (the version of
-    everything the page caches: every service that changes a campaign records one)."""
+    ``page``: also the sequence number of its last audit event (the version of everything
+    the page caches: every service that changes a campaign records one) and whether it has
+    rows in each of ``PAGE_LISTS`` (so the page skips reading empty lists)."""
     qs = (
         Campaign.objects.visible_to(user)
         .with_viewer(user)
@@ -69,13 +73,32 @@ def campaign_for(user: User, pk: int, *, page: bool = False) -> Campaign:
                 AuditEvent.objects.filter(campaign_id=OuterRef("pk"))
                 .order_by("-seq")
                 .values("seq")[:1]
-            ),
-            **{
-                f"has_{name}": Exists(model.objects.filter(campaign_id=OuterRef("pk")))
-                for name, model in PAGE_LISTS.items()
-            },
+            )
         )
-    return get_object_or_404(qs, pk=pk)
+    campaign = get_object_or_404(qs, pk=pk)
+    if page:
+        for name, value in _lists_of(campaign).items():
+            setattr(campaign, name, value)
+    return campaign
+
+
+def _lists_of(campaign: Campaign) -> dict[str, bool]:
+    """Which of ``PAGE_LISTS`` have rows, kept under the campaign's last audit event like
+    the page's fragments (each service that adds a row records an event)."""
+    return cache.get_or_set(
+        f"campaign-lists:{campaign.pk}.{campaign.last_event}",
+        lambda: (
+            Campaign.objects.filter(pk=campaign.pk)
+            .values(
+                **{
+                    f"has_{name}": Exists(model.objects.filter(campaign_id=OuterRef("pk")))
+                    for name, model in PAGE_LISTS.items()
+                }
+            )
+            .get()
+        ),
+        FRAGMENT_SECONDS,
+    )
 
 
 def has(campaign: Campaign, name: str) -> bool:

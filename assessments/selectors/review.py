@@ -21,13 +21,11 @@ from ..models import (
     VoteDecision,
 )
 from .assessment import version_diff
-from .campaigns import has
+from .campaigns import FRAGMENT_SECONDS, has
 
 # Versions are read without their content (a snapshot of every answer): the review shows
 # their numbers, tiers and fingerprints.
 VERSION_CONTENT = ("version__content",)
-# How long a rendered review fragment is kept; its key changes with every audit event.
-FRAGMENT_SECONDS = 24 * 60 * 60
 
 
 def clearance(campaign: Campaign, *, conditions=None) -> dict:

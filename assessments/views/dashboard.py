@@ -97,11 +97,16 @@ def campaign_list(request):
             before=request.GET.get("before", ""),
             values=paging.LIST_VALUES,
             cap=paging.count_cap(filters),
+            count_key=listing.count_key(request.user, filters),
         )
     except paging.InvalidCursor as exc:
         form.add_error(None, exc.message)  # and the first page, with a 400
         page = paging.page_of(
-            campaigns, sort=sort, values=paging.LIST_VALUES, cap=paging.count_cap(filters)
+            campaigns,
+            sort=sort,
+            values=paging.LIST_VALUES,
+            cap=paging.count_cap(filters),
+            count_key=listing.count_key(request.user, filters),
         )
     query = request.GET.copy()
     for key in ("after", "before"):

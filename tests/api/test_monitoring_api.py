@@ -52,6 +52,7 @@ def test_the_plan_and_the_reports_with_their_analysis(live, marketer, reviewer, 
         "filed": 1,
         "next_due": "2027-01-29",
         "overdue_days": 4,
+        "source": "rule",
     }
     [report] = body["reports"]
     assert body["next"] is None

@@ -240,6 +240,8 @@ def test_pages_say_where_the_cadence_comes_from(client, conditioned, marketer):
     assert "Send a monitoring report every 14 days." in campaign_page
     assert 'data-testid="condition-cadence"' in campaign_page
     assert 'data-testid="vote-cadence"' in campaign_page
+    answer = client.get(reverse("api_monitoring", args=[conditioned.pk]), secure=True).json()
+    assert answer["plan"]["source"] == "condition" and answer["plan"]["every_days"] == 14
     with translation.override("ar"):
         page = client.get(
             reverse("monitoring_page", args=[conditioned.pk]), HTTP_ACCEPT_LANGUAGE="ar"

@@ -56,6 +56,11 @@ def test_bench_prints_one_line_per_page_against_the_floor():
     # The floor's and the team filter's options: the figures and the sections (training,
     # register, incidents) come from cached fragments.
     assert queries["dashboard"] == 5
+    # The floor's, the team filter's options and the page of rows: the count is kept like
+    # the rows' fragment. The API: the floor's three (no notification count) and the page.
+    for name in ("list_first_page", "list_filtered", "list_deep_page", "search_common"):
+        assert queries[name] == 6, name
+    assert queries["api_list"] == queries["api_search_common"] == 4
     memory = [line for line in lines if line.startswith("# csv_export_all")]
     assert memory and re.search(r"rows=\d+ seconds=\d+\.\d peak_python_mb=\d+\.\d", memory[0])
     if connection.vendor == "postgresql":

@@ -14,11 +14,11 @@ from tests.services.test_review_workflow import reload, submit_and_staff, two_re
 pytestmark = pytest.mark.django_db
 
 # Session, user, roles and the notification count are the floor's four; + the campaign
-# (with its newest version, the reader's assignment and vote on it, which lists have rows
-# and its last audit event, all in one query); + the newest questionnaire version (is the
-# campaign's older? for editors and the board). The review's versions, assignments, votes,
-# comments and history are cached fragments (read on a miss only; the page is read once
-# before it is measured). The same on every database.
+# (with its newest version, the reader's assignment and vote on it and its last audit
+# event, in one query; which lists have rows is kept under that event); + the newest
+# questionnaire version (is the campaign's older? for editors and the board). The review's
+# versions, assignments, votes, comments and history are cached fragments (read on a miss
+# only; the page is read once before it is measured). The same on every database.
 # The chair on a campaign with every list: + the chair's teams (are they a party?), the
 # evidence, the feedback, the conditions (the Verify buttons), and the versions and
 # decisions that the signing forms carry.
@@ -77,3 +77,27 @@ def test_a_campaign_with_every_list_shows_them_all(
         "approve_with_conditions because reasons",
     ):
         assert shown in html, shown
+
+
+def test_a_list_that_was_empty_shows_its_first_row(client, marketer, manager, campaign):
+    """Which lists are empty is kept under the campaign's last audit event: adding a row
+    records an event, so a page read before shows the row."""
+    client.force_login(marketer)
+    html, _count = page(client, campaign)
+    assert "No feedback yet." in html and "bias-test.pdf" not in html
+    services.evidence_add(
+        actor=marketer,
+        campaign=campaign,
+        upload=SimpleUploadedFile("bias-test.pdf", b"%PDF-1.7\n%%EOF\n"),
+        kind="dpia",
+    )
+    services.feedback_add(
+        actor=manager,
+        campaign=campaign,
+        category="privacy",
+        severity="concern",
+        text="Opt-out link is hard to find.",
+    )
+    html, count = page(client, campaign)
+    assert "bias-test.pdf" in html and "Opt-out link is hard to find." in html
+    assert count == DRAFT + 2  # the evidence and the feedback are read now

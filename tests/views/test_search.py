@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments import paging, search, services
+from assessments import fragments, paging, search, services
 from assessments.errors import ServiceError
 from assessments.models import Campaign, Team, User
 from seeding import bulk as bulk_seed
@@ -323,6 +323,7 @@ def test_the_api_list_reads_a_page_in_a_constant_number_of_queries(
     client.force_login(manager)
 
     def queries() -> tuple[int, int]:
+        fragments.bump()  # the count and the rows are read, not taken from the cache
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("api_campaigns"), {"q": "lookalike"})
         assert response.status_code == 200
