@@ -3,6 +3,8 @@ comments and history, as the campaign page and the report show them."""
 
 from functools import cached_property
 
+from django.core.cache import cache
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from ..models import (
     Campaign,
     CampaignStatus,
     Comment,
+    Condition,
     ConditionStatus,
     Decision,
     EventKind,
@@ -213,11 +216,17 @@ class ReviewRows:
     def conditions(self) -> list:
         if not has(self.campaign, "conditions"):
             return []
-        # With their versions (the report names each one's version), without the content.
-        rows = list(
-            self.campaign.conditions.select_related("version")
-            .defer(*VERSION_CONTENT)
-            .order_by("pk")
+        # With their version's number (the report names it); kept under the campaign's
+        # last audit event like the fragments (deciding, fulfilling and verifying each
+        # record one). Read without the campaign attached, so only the rows are pickled.
+        rows = cache.get_or_set(
+            f"campaign-conditions:{self.cache_key}",
+            lambda: list(
+                Condition.objects.filter(campaign_id=self.campaign.pk)
+                .annotate(version_number=F("version__number"))
+                .order_by("pk")
+            ),
+            FRAGMENT_SECONDS,
         )
         for row in rows:  # the Verify button: never for whoever fulfilled it
             row.verifiable = (

@@ -52,15 +52,14 @@ PAGES["sqlite"] = PAGES["postgresql"]
 # The campaign page, as a manager sees it, by the campaign's shape: the floor's four and
 # the campaign (with its newest version, the reader's part in the review and its last
 # audit event, in one query); which lists have rows and the review's fragments are cached
-# under that event (the page is read once before it is measured). + the conditions (what
-# clearance counts) when it has some, + the feedback, + the evidence. The same on every
-# database.
+# under that event (the page is read once before it is measured), as are the conditions
+# (what clearance counts). + the feedback, + the evidence. The same on every database.
 CAMPAIGN_PAGE = {
     "draft": 5,
     "in_review": 5,
-    "decided_with_conditions": 6,
+    "decided_with_conditions": 5,
     "with_feedback": 6,
-    "every_list": 8,
+    "every_list": 7,
 }
 CAMPAIGN_PAGE = {"postgresql": CAMPAIGN_PAGE, "sqlite": CAMPAIGN_PAGE}
 

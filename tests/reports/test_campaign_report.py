@@ -1,6 +1,7 @@
 """The campaign report: the printable page and the PDF, who may get them, what they show,
 Arabic right-to-left with shaped letters, and a fixed number of queries."""
 
+import re
 from datetime import UTC, date
 
 import pytest
@@ -79,6 +80,8 @@ def test_report_shows_intake_answers_score_signatures_conditions_and_history(
     assert len(conditions) == 2
     for text in conditions:
         assert escape(text) in html
+        # Each condition names its version: "text — v1 · status".
+        assert re.search(re.escape(escape(text)) + r"</strong>\s*— v1 ·", html), text
     assert "Please label the posts." in html
     events = campaign.events.all()
     assert len(events) >= 8

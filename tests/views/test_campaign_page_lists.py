@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services
+from assessments.models import Condition
+from tests.factories import PASSWORD
 from tests.services.test_review_workflow import reload, submit_and_staff, two_reviewer_rule, vote
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +22,9 @@ pytestmark = pytest.mark.django_db
 # versions, assignments, votes, comments and history are cached fragments (read on a miss
 # only; the page is read once before it is measured). The same on every database.
 # The chair on a campaign with every list: + the chair's teams (are they a party?), the
-# evidence, the feedback, the conditions (the Verify buttons), and the versions and
-# decisions that the signing forms carry.
-EVERYTHING = 12
+# evidence, the feedback, and the versions and decisions that the signing forms carry (the
+# conditions, with the Verify buttons worked out per reader, are kept under the event).
+EVERYTHING = 11
 # A marketer's draft: + the marketer's teams (the campaign's visibility); no version, so
 # no review list is read.
 DRAFT = 7
@@ -101,3 +103,30 @@ def test_a_list_that_was_empty_shows_its_first_row(client, marketer, manager, ca
     html, count = page(client, campaign)
     assert "bias-test.pdf" in html and "Opt-out link is hard to find." in html
     assert count == DRAFT + 2  # the evidence and the feedback are read now
+
+
+def test_the_conditions_follow_fulfilment_and_verification(
+    client, marketer, manager, chair, board, approved_campaign
+):
+    """The conditions are kept under the campaign's last audit event: fulfilling and
+    verifying one each record an event, so a page read before shows the new status, and
+    clearance follows."""
+    services.decision_overrule(
+        actor=chair,
+        campaign=approved_campaign,
+        outcome="approved_with_conditions",
+        rationale="Disclosure needed",
+        conditions=["Label every post as AI-generated."],
+        password=PASSWORD,
+        **services.signing_expectation(approved_campaign, "overrule"),
+    )
+    client.force_login(manager)
+    html, _count = page(client, approved_campaign)
+    assert 'data-status="open"' in html and 'data-testid="cleared"' not in html
+    condition = Condition.objects.get(campaign=approved_campaign)
+    services.condition_fulfil(actor=marketer, condition=condition, note="Labelled on every post.")
+    html, _count = page(client, approved_campaign)
+    assert 'data-status="fulfilled"' in html and "Labelled on every post." in html
+    services.condition_verify(actor=board[1], condition=Condition.objects.get(pk=condition.pk))
+    html, _count = page(client, approved_campaign)
+    assert 'data-status="verified"' in html and 'data-testid="cleared"' in html
