@@ -27,8 +27,8 @@ DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
 # How long the campaign page keeps what it caches; the keys change with every audit event.
 FRAGMENT_SECONDS = 24 * 60 * 60
 
-# The campaign page's lists that are often empty: the page's query says which have rows,
-# so it reads only the others (see campaign_for(page=True)).
+# The campaign page's lists that are often empty: which have rows is kept under the
+# campaign's last audit event, so the page reads only those (see campaign_for(page=True)).
 PAGE_LISTS = {
     "versions": CampaignVersion,
     "conditions": Condition,
