@@ -1,8 +1,6 @@
 """The REST API: tokens, the launch gate, the marketer's flow by question codes, the
 role × endpoint matrix, mass assignment, JSON errors."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +11,7 @@ from assessments.models import ApiToken, Assignment, Campaign, CampaignStatus, F
 from assessments.services.api_tokens import token_digest
 from tests.conftest import LOW_RISK_ANSWERS, set_rule
 from tests.factories import PASSWORD
+from tests.views.test_search import intake
 
 pytestmark = pytest.mark.django_db
 
@@ -291,14 +290,7 @@ def test_the_list_follows_changes_after_it_was_read(
     services.campaign_update_intake(
         actor=marketer,
         campaign=campaign,
-        intake={
-            **INTAKE,
-            "name": "Winter push",
-            "reaches_minors": False,
-            "reaches_vulnerable": False,
-            "flight_start": date(2027, 1, 1),
-            "flight_end": date(2027, 3, 1),
-        },
+        intake=intake(name="Winter push"),
     )
     assert row()["name"] == "Winter push"
 

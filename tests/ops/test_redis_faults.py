@@ -141,6 +141,16 @@ def test_every_request_answers_in_time_without_a_5xx(
         with watch.time("campaign page"):
             page = client.get(reverse("campaign_detail", args=[complete_campaign.pk]))
             assert page.status_code == 200
+        # The list's rows and count, and the API's serialised rows, are kept in the cache.
+        with watch.time("campaign list"):
+            listed = client.get(reverse("campaign_list"), {"q": complete_campaign.name})
+        assert listed.status_code == 200 and listed.context["page"].count == 1
+        with watch.time("API list"):
+            answer = APIClient().get(
+                reverse("api_campaigns"), HTTP_AUTHORIZATION=f"Bearer {raw_token}"
+            )
+        assert answer.status_code == 200
+        assert [row["id"] for row in answer.json()["results"]] == [complete_campaign.pk]
         client.force_login(reviewer)
         with watch.time("vote"), django_capture_on_commit_callbacks(execute=True):
             response = client.post(
