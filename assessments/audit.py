@@ -26,7 +26,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from . import security_log
-from .models import AuditChainHead, AuditEvent, Campaign, EventKind, User
+from .models import AuditChainHead, AuditEvent, Campaign, CampaignAuditHead, EventKind, User
 
 GENESIS = "0" * 64
 HEAD_PK = 1
@@ -148,6 +148,11 @@ def record(
         raise ValueError("actor must be a saved User or None (the system)")
     payload = _clean_payload(payload)
 
+    if campaign is not None:
+        # The campaign before the chain, the order the services lock in: a caller that
+        # has not locked it cannot deadlock with one that has (the event's and the
+        # campaign head's foreign keys wait on that row).
+        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
     head = _locked_head()
     fields = {
         "seq": head.last_seq + 1,
@@ -170,7 +175,22 @@ def record(
     head.last_seq = event.seq
     head.last_hash = event.hash
     head.save(update_fields=["last_seq", "last_hash"])
+    if campaign is not None:
+        set_campaign_heads({campaign.pk: event.seq})
     return event
+
+
+def set_campaign_heads(heads: dict[int, int]) -> None:
+    """Record each campaign's newest event (campaign id -> seq) in ``CampaignAuditHead``:
+    one statement per batch, inserting or moving the row. Called with the chain head
+    locked (``record()``, or a bulk load that appends to the chain itself)."""
+    CampaignAuditHead.objects.bulk_create(
+        [CampaignAuditHead(campaign_id=pk, last_seq=seq) for pk, seq in heads.items()],
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["campaign"],
+        update_fields=["last_seq"],
+    )
 
 
 # --- Reading and checking --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from .api import (
     WebhookEvent,
     new_webhook_secret,
 )
-from .audit import AuditChainHead, AuditEvent, EventKind
+from .audit import AuditChainHead, AuditEvent, CampaignAuditHead, EventKind
 from .calendar import ClosureDay
 from .campaigns import (
     APPROVED_STATES,
@@ -176,6 +176,7 @@ __all__ = [
     "VoteDecision",
     "Assessment",
     "AuditChainHead",
+    "CampaignAuditHead",
     "AuditEvent",
     "Campaign",
     "CampaignStatus",

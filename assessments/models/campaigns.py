@@ -88,17 +88,14 @@ class CampaignQuerySet(models.QuerySet):
 
     def with_viewer(self, user) -> "CampaignQuerySet":
         """Each campaign with what ``permissions.available_actions`` needs to know about
-        ``user`` and its newest version, read in the same query: the version's id and
-        number, the user's open assignment on it (``Assignment.objects.open``: pending,
-        or accepted and waiting for their vote), and, for the board, whether they
+        ``user``, read in the same query: the user's open assignment on its newest version
+        (``Assignment.objects.open``: pending, or accepted and waiting for their vote),
+        and, for the board, whether they
         submitted any version (a party to the campaign). Only the board holds assignments
         (losing the role withdraws them) and judges, so for anyone else the assignment
         facts are constants and whether they are a party is not asked."""
         from .review import Assignment, AssignmentStatus, CampaignVersion
 
-        newest = CampaignVersion.objects.filter(campaign_id=models.OuterRef("pk")).order_by(
-            "-number"
-        )
         board = {}
         if getattr(user, "role_set", frozenset()).isdisjoint({Role.REVIEWER, Role.CHAIR}):
             pending_id = models.Value(None, output_field=models.BigIntegerField())
@@ -118,8 +115,6 @@ class CampaignQuerySet(models.QuerySet):
             )
         return self.annotate(
             viewer_pk=models.Value(user.pk, output_field=models.BigIntegerField()),
-            latest_version_id=models.Subquery(newest.values("pk")[:1]),
-            latest_version_number=models.Subquery(newest.values("number")[:1]),
             viewer_pending_id=pending_id,
             viewer_to_vote=to_vote,
             **board,
@@ -159,6 +154,16 @@ class Campaign(models.Model):
     approval_expires_at = models.DateTimeField(_("approval expires"), null=True, blank=True)
     rereview_flagged_at = models.DateTimeField(
         _("flagged for re-review by feedback"), null=True, blank=True
+    )
+    # The newest submitted version, set by the submission service (versions never change).
+    latest_version = models.ForeignKey(
+        "CampaignVersion",
+        verbose_name=_("latest version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     # The open severe incident that suspends the clearance (services.incidents keeps it).
     clearance_suspended_by = models.ForeignKey(
@@ -231,6 +236,16 @@ class Campaign(models.Model):
     def awaiting_decision(self) -> bool:
         """Under review: the decision is still due (its due date means nothing after it)."""
         return self.status in IN_REVIEW_STATES
+
+    @property
+    def last_event_seq(self) -> int | None:
+        """The ``seq`` of the campaign's newest audit event (None before the first): the
+        version of everything its page caches, as every service that changes it records
+        an event. Read ``select_related("audit_head")`` to save the query."""
+        try:
+            return self.audit_head.last_seq
+        except models.ObjectDoesNotExist:
+            return None
 
     def intake(self) -> dict:
         """The intake fields questionnaire conditions can test."""

@@ -2,11 +2,10 @@
 (``Campaign.objects.visible_to``, the one rule of visibility)."""
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from ..models import (
-    AuditEvent,
     Campaign,
     CampaignVersion,
     Comment,
@@ -23,6 +22,9 @@ from ..models import (
 # A questionnaire's definition is large JSON, parsed once per process by definition_of();
 # pages load the row without it and fetch it only when this process has not parsed it yet.
 DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
+
+# The newest version is joined for its number and tier, not its snapshot of every answer.
+LATEST_VERSION_CONTENT = ("latest_version__content",)
 
 # How long the campaign page keeps what it caches; the keys change with every audit event.
 FRAGMENT_SECONDS = 24 * 60 * 60
@@ -56,25 +58,20 @@ def campaigns_for(user: User):
 
 def campaign_for(user: User, pk: int, *, page: bool = False) -> Campaign:
     """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists).
-    Read ``with_viewer(user)``, so ``permissions.available_actions`` needs no query.
+    Read ``with_viewer(user)``, so ``permissions.available_actions`` needs no query, with
+    its newest version and its last audit event (``last_event_seq``: the version of
+    everything the page caches) joined.
 
-    ``page``: also the sequence number of its last audit event (the version of everything
-    the page caches: every service that changes a campaign records one) and whether it has
-    rows in each of ``PAGE_LISTS`` (so the page skips reading empty lists)."""
+    ``page``: also whether it has rows in each of ``PAGE_LISTS`` (so the page skips
+    reading empty lists)."""
     qs = (
         Campaign.objects.visible_to(user)
         .with_viewer(user)
-        .select_related("team", "owner", "assessment__questionnaire")
-        .defer(*DEFERRED_DEFINITION)
-    )
-    if page:
-        qs = qs.annotate(
-            last_event=Subquery(
-                AuditEvent.objects.filter(campaign_id=OuterRef("pk"))
-                .order_by("-seq")
-                .values("seq")[:1]
-            )
+        .select_related(
+            "team", "owner", "assessment__questionnaire", "latest_version", "audit_head"
         )
+        .defer(*DEFERRED_DEFINITION, *LATEST_VERSION_CONTENT)
+    )
     campaign = get_object_or_404(qs, pk=pk)
     if page:
         for name, value in _lists_of(campaign).items():
@@ -86,7 +83,7 @@ def _lists_of(campaign: Campaign) -> dict[str, bool]:
     """Which of ``PAGE_LISTS`` have rows, kept under the campaign's last audit event like
     the page's fragments (each service that adds a row records an event)."""
     return cache.get_or_set(
-        f"campaign-lists:{campaign.pk}.{campaign.last_event}",
+        f"campaign-lists:{campaign.pk}.{campaign.last_event_seq}",
         lambda: (
             Campaign.objects.filter(pk=campaign.pk)
             .values(

@@ -33,12 +33,10 @@ VERSION_CONTENT = ("version__content",)
 
 def clearance(campaign: Campaign, *, conditions=None) -> dict:
     """May the campaign go live? Only when approved (with every condition verified) and
-    the approval has not lapsed. A campaign read ``with_viewer`` knows its newest version;
-    ``conditions``, when the caller has them already, saves reading them."""
-    if hasattr(campaign, "latest_version_id"):
-        version = (campaign.latest_version_id, campaign.latest_version_number)
-    else:
-        version = campaign.versions.order_by("-number").values_list("pk", "number").first()
+    the approval has not lapsed. ``conditions``, when the caller has them already, saves
+    reading them."""
+    latest = campaign.latest_version
+    version = (latest.pk, latest.number) if latest is not None else None
     # Only the conditions of the approval in force count: those of the current version,
     # while the outcome is "approved with conditions".
     open_conditions = []
@@ -150,13 +148,9 @@ class ReviewRows:
         (every service that changes it records one), the language, the time zone dates are
         shown in, and whether the reader is on the board (board-only comments)."""
         campaign = self.campaign
-        if hasattr(campaign, "last_event"):
-            last = campaign.last_event
-        else:
-            last = audit.timeline(campaign).values_list("seq", flat=True).last()
         board = int(permissions.is_board(self.user))
         zone = timezone.get_current_timezone_name()
-        return f"{campaign.pk}.{last}.{self.language}.{zone}.{board}"
+        return f"{campaign.pk}.{campaign.last_event_seq}.{self.language}.{zone}.{board}"
 
     @cached_property
     def actions(self) -> frozenset[str]:
@@ -168,7 +162,8 @@ class ReviewRows:
 
     @property
     def current_number(self) -> int | None:
-        return self.campaign.latest_version_number
+        latest = self.campaign.latest_version
+        return latest.number if latest is not None else None
 
     @property
     def my_pending(self) -> int | None:

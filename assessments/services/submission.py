@@ -149,6 +149,7 @@ def campaign_submit(
             created_at=now,
         )
         rule = rule_for(result.tier)
+        campaign.latest_version = version
         campaign.tier = result.tier
         campaign.submitted_at = now
         campaign.first_submitted_at = campaign.first_submitted_at or now
@@ -156,6 +157,7 @@ def campaign_submit(
         _set_status(
             campaign,
             workflow.transition("submit", campaign.status),
+            "latest_version",
             "tier",
             "submitted_at",
             "first_submitted_at",

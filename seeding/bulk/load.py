@@ -135,6 +135,7 @@ def seed(
             sink.close(check=False)  # the writer thread must be done before a rollback
         head.last_seq, head.last_hash = chain.seq, chain.prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
+        audit.set_campaign_heads(chain.heads)
         mark = lap("write", mark)
         log(
             f"Everything written: {sum(sink.written.values()):,} rows, "

@@ -277,6 +277,7 @@ class _Stories:
                     owner_email=c.owner.email,
                 ),
                 None,  # clearance_suspended_by: the bulk seed opens no incident
+                c.versions[-1].id if c.versions else None,
             ),
         )
         self.sink.add(

@@ -4,9 +4,10 @@ import threading
 
 import pytest
 from django.db import connections, transaction
+from django.db.models import Max
 
 from assessments import audit
-from assessments.models import AuditChainHead, AuditEvent, EventKind
+from assessments.models import AuditChainHead, AuditEvent, Campaign, CampaignAuditHead, EventKind
 
 WRITERS = 8
 EVENTS_EACH = 25
@@ -49,3 +50,49 @@ def test_simultaneous_writers_build_one_gap_free_chain(postgres, head_row):
     assert audit.verify() == audit.Verification(True, total, None, "")
     head = AuditChainHead.objects.get()
     assert head.last_seq == total
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_that_lock_the_campaign_first_or_not_keep_its_head_without_deadlock(
+    postgres, campaign, marketer
+):
+    """Services lock the campaign row and then record; a caller that records without
+    locking it must not deadlock with them (``record`` takes the campaign before the
+    chain), and each campaign's head ends at its newest event."""
+    second = Campaign.objects.create(
+        **{f.name: getattr(campaign, f.name) for f in Campaign._meta.concrete_fields[1:]}
+    )
+    campaigns = [campaign.pk, second.pk]
+    barrier = threading.Barrier(WRITERS)
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def write(writer: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            for n in range(EVENTS_EACH):
+                pk = campaigns[(writer + n) % 2]
+                with transaction.atomic():
+                    if writer % 2:
+                        target = Campaign.objects.select_for_update().get(pk=pk)
+                        target.save(update_fields=["updated_at"])
+                    else:
+                        target = Campaign.objects.get(pk=pk)
+                    audit.record(kind=EventKind.EDITED, campaign=target, payload={"n": n})
+        except Exception as exc:
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    for pk in campaigns:
+        newest = AuditEvent.objects.filter(campaign_id=pk).aggregate(Max("seq"))["seq__max"]
+        assert CampaignAuditHead.objects.get(campaign_id=pk).last_seq == newest
+    assert audit.verify().ok

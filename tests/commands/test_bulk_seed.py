@@ -38,6 +38,7 @@ from assessments.services.review import VOTE_MEANINGS, decision_reasons
 from assessments.services.submission import fingerprint_of
 from seeding import bulk as bulk_seed
 from seeding.management.commands.seed_demo import DEMO_CAMPAIGNS
+from tests.audit.test_campaign_head import disagreements
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
@@ -242,6 +243,8 @@ def test_each_run_adds_more_and_the_chain_still_verifies():
     assert result.ok, result.reason
     assert result.count == AuditEvent.objects.count()
     assert CampaignFacts.objects.count() == 60
+    # Each campaign's newest version and newest event, as the services keep them.
+    assert disagreements() == []
     # Ids follow creation time, as they would have.
     created = list(Campaign.objects.order_by("pk").values_list("created_at", flat=True))
     assert created[:30] == sorted(created[:30]) and created[30:] == sorted(created[30:])
