@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connections, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import security_log
-from .models import AuditChainHead, AuditEvent, Campaign, CampaignAuditHead, EventKind, User
+from .models import AuditChainHead, AuditEvent, Campaign, EventKind, User
 
 GENESIS = "0" * 64
 HEAD_PK = 1
@@ -150,8 +150,8 @@ def record(
 
     if campaign is not None:
         # The campaign before the chain, the order the services lock in: a caller that
-        # has not locked it cannot deadlock with one that has (the event's and the
-        # campaign head's foreign keys wait on that row).
+        # has not locked it cannot deadlock with one that has (the event's foreign key
+        # and the campaign's last_event_seq wait on that row).
         list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
     head = _locked_head()
     fields = {
@@ -176,21 +176,16 @@ def record(
     head.last_hash = event.hash
     head.save(update_fields=["last_seq", "last_hash"])
     if campaign is not None:
-        set_campaign_heads({campaign.pk: event.seq})
+        Campaign.objects.filter(pk=campaign.pk).update(last_event_seq=event.seq)
+        campaign.last_event_seq = event.seq
     return event
 
 
-def set_campaign_heads(heads: dict[int, int]) -> None:
-    """Record each campaign's newest event (campaign id -> seq) in ``CampaignAuditHead``:
-    one statement per batch, inserting or moving the row. Called with the chain head
-    locked (``record()``, or a bulk load that appends to the chain itself)."""
-    CampaignAuditHead.objects.bulk_create(
-        [CampaignAuditHead(campaign_id=pk, last_seq=seq) for pk, seq in heads.items()],
-        batch_size=5000,
-        update_conflicts=True,
-        unique_fields=["campaign"],
-        update_fields=["last_seq"],
-    )
+def last_events_refill(campaigns: QuerySet) -> int:
+    """Set ``Campaign.last_event_seq`` from the chain, for loads that append events
+    without ``record()`` (``seeding.bulk``). Returns the number of campaigns."""
+    newest = AuditEvent.objects.filter(campaign_id=OuterRef("pk")).order_by("-seq")
+    return campaigns.update(last_event_seq=Subquery(newest.values("seq")[:1]))
 
 
 # --- Reading and checking --------------------------------------------------------------------

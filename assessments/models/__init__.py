@@ -18,7 +18,7 @@ from .api import (
     WebhookEvent,
     new_webhook_secret,
 )
-from .audit import AuditChainHead, AuditEvent, CampaignAuditHead, EventKind
+from .audit import AuditChainHead, AuditEvent, EventKind
 from .calendar import ClosureDay
 from .campaigns import (
     APPROVED_STATES,
@@ -176,7 +176,6 @@ __all__ = [
     "VoteDecision",
     "Assessment",
     "AuditChainHead",
-    "CampaignAuditHead",
     "AuditEvent",
     "Campaign",
     "CampaignStatus",

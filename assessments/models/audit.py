@@ -111,21 +111,3 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head at #{self.last_seq}"
-
-
-class CampaignAuditHead(models.Model):
-    """Each campaign's newest event (its ``seq``), written by ``record()`` under the chain
-    head's lock, so these rows are only ever locked in that order. The campaign page keys
-    what it caches on it and reads it with the campaign in one join."""
-
-    campaign = models.OneToOneField(
-        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="audit_head"
-    )
-    last_seq = models.PositiveBigIntegerField(_("last sequence number"))
-
-    class Meta:
-        verbose_name = _("campaign audit head")
-        verbose_name_plural = _("campaign audit heads")
-
-    def __str__(self) -> str:
-        return f"campaign {self.campaign_id} at #{self.last_seq}"

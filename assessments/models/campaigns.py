@@ -155,7 +155,7 @@ class Campaign(models.Model):
     rereview_flagged_at = models.DateTimeField(
         _("flagged for re-review by feedback"), null=True, blank=True
     )
-    # The newest submitted version, set by the submission service (versions never change).
+    # The newest submitted version and its number, set by the submission service.
     latest_version = models.ForeignKey(
         "CampaignVersion",
         verbose_name=_("latest version"),
@@ -164,6 +164,14 @@ class Campaign(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+    )
+    latest_version_number = models.PositiveIntegerField(
+        _("latest version number"), null=True, blank=True, editable=False
+    )
+    # The seq of the campaign's newest audit event, set by ``audit.record``: the version
+    # of everything the campaign page caches (every change to a campaign records one).
+    last_event_seq = models.PositiveBigIntegerField(
+        _("last audit event"), null=True, blank=True, editable=False
     )
     # The open severe incident that suspends the clearance (services.incidents keeps it).
     clearance_suspended_by = models.ForeignKey(
@@ -236,16 +244,6 @@ class Campaign(models.Model):
     def awaiting_decision(self) -> bool:
         """Under review: the decision is still due (its due date means nothing after it)."""
         return self.status in IN_REVIEW_STATES
-
-    @property
-    def last_event_seq(self) -> int | None:
-        """The ``seq`` of the campaign's newest audit event (None before the first): the
-        version of everything its page caches, as every service that changes it records
-        an event. Read ``select_related("audit_head")`` to save the query."""
-        try:
-            return self.audit_head.last_seq
-        except models.ObjectDoesNotExist:
-            return None
 
     def intake(self) -> dict:
         """The intake fields questionnaire conditions can test."""

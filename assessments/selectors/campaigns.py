@@ -23,9 +23,6 @@ from ..models import (
 # pages load the row without it and fetch it only when this process has not parsed it yet.
 DEFERRED_DEFINITION = ("assessment__questionnaire__definition",)
 
-# The newest version is joined for its number and tier, not its snapshot of every answer.
-LATEST_VERSION_CONTENT = ("latest_version__content",)
-
 # How long the campaign page keeps what it caches; the keys change with every audit event.
 FRAGMENT_SECONDS = 24 * 60 * 60
 
@@ -58,19 +55,15 @@ def campaigns_for(user: User):
 
 def campaign_for(user: User, pk: int, *, page: bool = False) -> Campaign:
     """The campaign if ``user`` may see it; Http404 otherwise (no hint that it exists).
-    Read ``with_viewer(user)``, so ``permissions.available_actions`` needs no query, with
-    its newest version and its last audit event (``last_event_seq``: the version of
-    everything the page caches) joined.
+    Read ``with_viewer(user)``, so ``permissions.available_actions`` needs no query.
 
     ``page``: also whether it has rows in each of ``PAGE_LISTS`` (so the page skips
     reading empty lists)."""
     qs = (
         Campaign.objects.visible_to(user)
         .with_viewer(user)
-        .select_related(
-            "team", "owner", "assessment__questionnaire", "latest_version", "audit_head"
-        )
-        .defer(*DEFERRED_DEFINITION, *LATEST_VERSION_CONTENT)
+        .select_related("team", "owner", "assessment__questionnaire")
+        .defer(*DEFERRED_DEFINITION)
     )
     campaign = get_object_or_404(qs, pk=pk)
     if page:

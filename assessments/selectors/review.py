@@ -35,8 +35,11 @@ def clearance(campaign: Campaign, *, conditions=None) -> dict:
     """May the campaign go live? Only when approved (with every condition verified) and
     the approval has not lapsed. ``conditions``, when the caller has them already, saves
     reading them."""
-    latest = campaign.latest_version
-    version = (latest.pk, latest.number) if latest is not None else None
+    version = (
+        (campaign.latest_version_id, campaign.latest_version_number)
+        if campaign.latest_version_id is not None
+        else None
+    )
     # Only the conditions of the approval in force count: those of the current version,
     # while the outcome is "approved with conditions".
     open_conditions = []
@@ -162,8 +165,7 @@ class ReviewRows:
 
     @property
     def current_number(self) -> int | None:
-        latest = self.campaign.latest_version
-        return latest.number if latest is not None else None
+        return self.campaign.latest_version_number
 
     @property
     def my_pending(self) -> int | None:

@@ -149,7 +149,7 @@ def campaign_submit(
             created_at=now,
         )
         rule = rule_for(result.tier)
-        campaign.latest_version = version
+        campaign.latest_version, campaign.latest_version_number = version, version.number
         campaign.tier = result.tier
         campaign.submitted_at = now
         campaign.first_submitted_at = campaign.first_submitted_at or now
@@ -158,6 +158,7 @@ def campaign_submit(
             campaign,
             workflow.transition("submit", campaign.status),
             "latest_version",
+            "latest_version_number",
             "tier",
             "submitted_at",
             "first_submitted_at",

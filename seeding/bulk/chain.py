@@ -37,7 +37,6 @@ class _Chain:
         self.done_before: datetime | None = None
         self.kinds: dict[str, str] = {}  # event kind -> its JSON text
         self.check_next = False
-        self.heads: dict[int, int] = {}  # campaign id -> the seq of its newest event
 
     def push(self, moment: datetime, campaign_id: int, kind: str, actor_id, payload) -> None:
         if self.done_before is not None and moment < self.done_before:
@@ -93,7 +92,5 @@ class _Chain:
                 ),
             )
             self.prev_hash = digest
-            if campaign_id is not None:
-                self.heads[campaign_id] = self.seq
         if limit is not None:
             self.done_before = limit

@@ -19,6 +19,7 @@ from django.utils import timezone
 from assessments import audit, condition_verification, dashboard_counts, selectors
 from assessments.models import (
     AuditEvent,
+    Campaign,
 )
 
 from .chain import _Chain
@@ -135,7 +136,7 @@ def seed(
             sink.close(check=False)  # the writer thread must be done before a rollback
         head.last_seq, head.last_hash = chain.seq, chain.prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
-        audit.set_campaign_heads(chain.heads)
+        audit.last_events_refill(Campaign.objects.filter(pk__gte=sink.first_ids[Campaign]))
         mark = lap("write", mark)
         log(
             f"Everything written: {sum(sink.written.values()):,} rows, "

@@ -43,7 +43,8 @@ COLUMNS: dict[type, tuple[str, ...]] = {
         "reaches_minors reaches_vulnerable ai_techniques data_sources data_categories "
         "flight_start flight_end status tier submitted_at first_submitted_at "
         "review_due_at decided_at approval_expires_at rereview_flagged_at created_at "
-        "updated_at search_text clearance_suspended_by_id latest_version_id"
+        "updated_at search_text clearance_suspended_by_id latest_version_id "
+        "latest_version_number last_event_seq"
     ),
     Assessment: _columns(
         "id campaign_id questionnaire_id answers last_section created_at updated_at"

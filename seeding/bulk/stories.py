@@ -278,6 +278,8 @@ class _Stories:
                 ),
                 None,  # clearance_suspended_by: the bulk seed opens no incident
                 c.versions[-1].id if c.versions else None,
+                c.versions[-1].number if c.versions else None,
+                None,  # last_event_seq: set once the chain is written (load.seed)
             ),
         )
         self.sink.add(

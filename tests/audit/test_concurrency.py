@@ -7,7 +7,7 @@ from django.db import connections, transaction
 from django.db.models import Max
 
 from assessments import audit
-from assessments.models import AuditChainHead, AuditEvent, Campaign, CampaignAuditHead, EventKind
+from assessments.models import AuditChainHead, AuditEvent, Campaign, EventKind
 
 WRITERS = 8
 EVENTS_EACH = 25
@@ -53,12 +53,12 @@ def test_simultaneous_writers_build_one_gap_free_chain(postgres, head_row):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_writers_that_lock_the_campaign_first_or_not_keep_its_head_without_deadlock(
+def test_writers_that_lock_the_campaign_first_or_not_keep_its_last_event_without_deadlock(
     postgres, campaign, marketer
 ):
     """Services lock the campaign row and then record; a caller that records without
     locking it must not deadlock with them (``record`` takes the campaign before the
-    chain), and each campaign's head ends at its newest event."""
+    chain), and each campaign's ``last_event_seq`` ends at its newest event."""
     second = Campaign.objects.create(
         **{f.name: getattr(campaign, f.name) for f in Campaign._meta.concrete_fields[1:]}
     )
@@ -94,5 +94,5 @@ def test_writers_that_lock_the_campaign_first_or_not_keep_its_head_without_deadl
     assert errors == []
     for pk in campaigns:
         newest = AuditEvent.objects.filter(campaign_id=pk).aggregate(Max("seq"))["seq__max"]
-        assert CampaignAuditHead.objects.get(campaign_id=pk).last_seq == newest
+        assert Campaign.objects.get(pk=pk).last_event_seq == newest
     assert audit.verify().ok

@@ -38,7 +38,7 @@ from assessments.services.review import VOTE_MEANINGS, decision_reasons
 from assessments.services.submission import fingerprint_of
 from seeding import bulk as bulk_seed
 from seeding.management.commands.seed_demo import DEMO_CAMPAIGNS
-from tests.audit.test_campaign_head import disagreements
+from tests.audit.test_campaign_last_event import disagreements
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_time")]
 
