@@ -130,7 +130,8 @@ def record(
     actor: User | None = None,
     payload: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction.
+    """Append one event to the chain, in the caller's transaction, and make it the
+    campaign's last event (``Campaign.last_event_seq``, the key of its page's caches).
 
     ``actor`` is the person who acted (None for the system); only the id is kept. ``payload``
     holds structured facts (ids, codes, numbers), never names or free text about people.

@@ -18,9 +18,9 @@ SCAN_AT = datetime(2027, 1, 10, 9, tzinfo=UTC)
 QUIET_SCAN = 2
 # + the overdue campaigns' marketers (one query for all), then for the one overdue campaign
 # only: the reminder (dedupe check, the marketer's preferences, the notification: 3) and,
-# beyond the grace period, the flag (the locked campaign, its audit event, the chairs'
-# notifications and the read models' refresh: 21).
-ONE_OVERDUE = QUIET_SCAN + 1 + 3 + 21
+# beyond the grace period, the flag (the locked campaign, its audit event with the
+# campaign's last event, the chairs' notifications and the read models' refresh: 23).
+ONE_OVERDUE = QUIET_SCAN + 1 + 3 + 23
 
 
 def _live(questionnaire, marketer, team, *, count: int, flight_start: date) -> list[int]:
