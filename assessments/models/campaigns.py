@@ -90,10 +90,10 @@ class CampaignQuerySet(models.QuerySet):
         """Each campaign with what ``permissions.available_actions`` needs to know about
         ``user``, read in the same query: the user's open assignment on its newest version
         (``Assignment.objects.open``: pending, or accepted and waiting for their vote),
-        and, for the board, whether they
-        submitted any version (a party to the campaign). Only the board holds assignments
-        (losing the role withdraws them) and judges, so for anyone else the assignment
-        facts are constants and whether they are a party is not asked."""
+        and, for the board, whether they submitted any version (a party to the campaign).
+        Only the board holds assignments (losing the role withdraws them) and judges, so
+        for anyone else the assignment facts are constants and whether they are a party
+        is not asked."""
         from .review import Assignment, AssignmentStatus, CampaignVersion
 
         board = {}
