@@ -153,7 +153,7 @@ def record(
         # The campaign before the chain, the order the services lock in: a caller that
         # has not locked it cannot deadlock with one that has (the event's foreign key
         # and the campaign's last_event_seq wait on that row).
-        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
     head = _locked_head()
     fields = {
         "seq": head.last_seq + 1,

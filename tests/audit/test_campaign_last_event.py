@@ -1,6 +1,6 @@
 """Each campaign's newest version and newest audit event, kept on the campaign by the
 services (its current version and the campaign page's cache key) and filled in by
-migration 0042 for existing data."""
+migration 0043 for existing data."""
 
 import pytest
 from django.db import connection, transaction
@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from assessments import audit, services
 from assessments.models import AuditEvent, Campaign, CampaignVersion, EventKind
+from tests.views.test_search import intake
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def disagreements() -> list[str]:
 
 def test_every_event_moves_its_campaigns_last_event(campaign, marketer, other_team):
     other = services.campaign_create(
-        actor=marketer, team=campaign.team, intake=_intake_of(campaign, name="Second")
+        actor=marketer, team=campaign.team, intake=intake(name="Second")
     )
     with transaction.atomic():
         first = audit.record(kind=EventKind.EDITED, campaign=campaign, actor=marketer)
@@ -89,9 +90,7 @@ def test_migrating_a_database_with_history_fills_both_in(
     submit_and_staff(complete_campaign, marketer, chair, [reviewer])
     vote(reviewer, complete_campaign, "request_changes")
     services.campaign_submit(actor=marketer, campaign=complete_campaign)
-    draft = services.campaign_create(
-        actor=marketer, team=complete_campaign.team, intake=_intake_of(complete_campaign)
-    )
+    draft = services.campaign_create(actor=marketer, team=complete_campaign.team, intake=intake())
 
     executor = MigrationExecutor(connection)
     executor.migrate([("assessments", "0041_condition_report_every_days")])
@@ -102,7 +101,3 @@ def test_migrating_a_database_with_history_fills_both_in(
     assert Campaign.objects.get(pk=complete_campaign.pk).latest_version_number == 2
     assert Campaign.objects.get(pk=draft.pk).latest_version is None
     assert Campaign.objects.get(pk=draft.pk).last_event_seq is not None
-
-
-def _intake_of(campaign, **changes) -> dict:
-    return {name: getattr(campaign, name) for name in services.INTAKE_FIELDS} | changes

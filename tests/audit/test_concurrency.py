@@ -6,8 +6,9 @@ import pytest
 from django.db import connections, transaction
 from django.db.models import Max
 
-from assessments import audit
+from assessments import audit, services
 from assessments.models import AuditChainHead, AuditEvent, Campaign, EventKind
+from tests.views.test_search import intake
 
 WRITERS = 8
 EVENTS_EACH = 25
@@ -19,29 +20,12 @@ def test_simultaneous_writers_build_one_gap_free_chain(postgres, head_row):
     AuditChainHead.objects.all().delete()
     if head_row == "present":  # as after migrate; "missing" as after a flush: a race to create
         AuditChainHead.objects.create(pk=audit.HEAD_PK, last_seq=0, last_hash=audit.GENESIS)
-    barrier = threading.Barrier(WRITERS)
-    errors: list[str] = []
-    lock = threading.Lock()
 
-    def write(writer: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            for n in range(EVENTS_EACH):
-                with transaction.atomic():
-                    audit.record(kind=EventKind.COMMENTED, payload={"writer": writer, "n": n})
-        except Exception as exc:
-            with lock:
-                errors.append(repr(exc))
-        finally:
-            connections.close_all()
+    def write(writer: int, n: int) -> None:
+        with transaction.atomic():
+            audit.record(kind=EventKind.COMMENTED, payload={"writer": writer, "n": n})
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert _at_once(write) == []
     total = WRITERS * EVENTS_EACH
     rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "payload"))
     assert [seq for seq, _ in rows] == list(range(1, total + 1))
@@ -59,40 +43,49 @@ def test_writers_that_lock_the_campaign_first_or_not_keep_its_last_event_without
     """Services lock the campaign row and then record; a caller that records without
     locking it must not deadlock with them (``record`` takes the campaign before the
     chain), and each campaign's ``last_event_seq`` ends at its newest event."""
-    second = Campaign.objects.create(
-        **{f.name: getattr(campaign, f.name) for f in Campaign._meta.concrete_fields[1:]}
+    second = services.campaign_create(
+        actor=marketer, team=campaign.team, intake=intake(name="Second")
     )
     campaigns = [campaign.pk, second.pk]
+
+    def write(writer: int, n: int) -> None:
+        pk = campaigns[(writer + n) % 2]
+        with transaction.atomic():
+            if writer % 2:
+                target = Campaign.objects.select_for_update().get(pk=pk)
+                target.save(update_fields=["updated_at"])
+            else:
+                target = Campaign.objects.get(pk=pk)
+            audit.record(kind=EventKind.EDITED, campaign=target, payload={"n": n})
+
+    assert _at_once(write) == []
+    for pk in campaigns:
+        newest = AuditEvent.objects.filter(campaign_id=pk).aggregate(Max("seq"))["seq__max"]
+        assert Campaign.objects.get(pk=pk).last_event_seq == newest
+    assert audit.verify().ok
+
+
+def _at_once(write) -> list[str]:
+    """Run ``write(writer, n)`` for EVENTS_EACH n in each of WRITERS threads started
+    together, each on its own connection; the errors they raised."""
     barrier = threading.Barrier(WRITERS)
     errors: list[str] = []
     lock = threading.Lock()
 
-    def write(writer: int) -> None:
+    def run(writer: int) -> None:
         try:
             barrier.wait(timeout=10)
             for n in range(EVENTS_EACH):
-                pk = campaigns[(writer + n) % 2]
-                with transaction.atomic():
-                    if writer % 2:
-                        target = Campaign.objects.select_for_update().get(pk=pk)
-                        target.save(update_fields=["updated_at"])
-                    else:
-                        target = Campaign.objects.get(pk=pk)
-                    audit.record(kind=EventKind.EDITED, campaign=target, payload={"n": n})
+                write(writer, n)
         except Exception as exc:
             with lock:
                 errors.append(repr(exc))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(WRITERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-
-    assert errors == []
-    for pk in campaigns:
-        newest = AuditEvent.objects.filter(campaign_id=pk).aggregate(Max("seq"))["seq__max"]
-        assert Campaign.objects.get(pk=pk).last_event_seq == newest
-    assert audit.verify().ok
+    return errors
